@@ -1,0 +1,52 @@
+"""Load and save motion files by extension; every loader returns a :class:`core.motion.Motion`."""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+from core.errors import MotionFileError
+from core.motion import Motion
+
+LOADABLE = (".bvh", ".npz", ".npy")
+SAVABLE = (".bvh", ".npz")
+
+
+def load_motion(path: str | PathLike[str]) -> Motion:
+    """Read a ``.bvh``, SMPL-X ``.npz`` or HumanML3D 263-dim ``.npy`` clip.
+
+    Raises :class:`MotionFileError` naming the file and the problem for anything unreadable.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in LOADABLE:
+        raise MotionFileError(p, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(LOADABLE)}")
+    if not p.is_file():
+        raise MotionFileError(p, "file not found")
+    if suffix == ".bvh":
+        from core.formats.bvh import load_bvh
+
+        return load_bvh(p)
+    if suffix == ".npz":
+        from core.formats.smplx_npz import load_smplx_npz
+
+        return load_smplx_npz(p)
+    from core.formats.humanml3d import load_humanml3d
+
+    return load_humanml3d(p)
+
+
+def save_motion(motion: Motion, path: str | PathLike[str]) -> None:
+    """Write a clip as ``.bvh`` (any skeleton) or SMPL-X ``.npz`` in BEAT2 layout (SMPL-X skeletons)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".bvh":
+        from core.formats.bvh import save_bvh
+
+        save_bvh(motion, p)
+    elif suffix == ".npz":
+        from core.formats.smplx_npz import save_smplx_npz
+
+        save_smplx_npz(motion, p)
+    else:
+        raise MotionFileError(p, f"cannot save {suffix or '(none)'} files; expected one of {', '.join(SAVABLE)}")

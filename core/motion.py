@@ -1,0 +1,62 @@
+"""The one in-memory motion type every loader returns and every saver takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from core.kinematics import forward_kinematics
+from core.skeleton import Skeleton
+
+
+@dataclass(eq=False)
+class Motion:
+    """A clip: local joint rotations and root translation over time on a skeleton.
+
+    ``rotations`` is (T, J, 3, 3) local rotation matrices (joint frame -> parent frame),
+    ``root_translation`` is (T, 3) world position of the root joint in metres, Y up.
+    ``source`` records where the clip came from (path, format) and format-specific extras that
+    savers may write back (SMPL-X betas and expressions, BVH Euler order, ...).
+    """
+
+    skeleton: Skeleton
+    rotations: np.ndarray
+    root_translation: np.ndarray
+    fps: float
+    source: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rotations = np.asarray(self.rotations, dtype=np.float64)
+        self.root_translation = np.asarray(self.root_translation, dtype=np.float64)
+        t, j = self.rotations.shape[:2] if self.rotations.ndim == 4 else (-1, -1)
+        if self.rotations.shape != (t, self.skeleton.num_joints, 3, 3) or t < 1:
+            raise ValueError(
+                f"rotations must be (frames, {self.skeleton.num_joints}, 3, 3), got {self.rotations.shape}"
+            )
+        if self.root_translation.shape != (t, 3):
+            raise ValueError(f"root_translation must be ({t}, 3), got {self.root_translation.shape}")
+        if not (np.isfinite(self.fps) and self.fps > 0):
+            raise ValueError(f"fps must be positive, got {self.fps}")
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.rotations.shape[0])
+
+    @property
+    def duration(self) -> float:
+        return self.num_frames / self.fps
+
+    def joint_positions(self) -> np.ndarray:
+        """World joint positions (T, J, 3) in metres, Y up."""
+        return forward_kinematics(self.skeleton.parents, self.skeleton.offsets, self.rotations, self.root_translation)
+
+    def slice(self, start: int, stop: int) -> Motion:
+        """Frames [start, stop) as a new clip sharing skeleton and metadata."""
+        return replace(
+            self,
+            rotations=self.rotations[start:stop],
+            root_translation=self.root_translation[start:stop],
+            source=dict(self.source),
+        )

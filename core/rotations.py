@@ -1,0 +1,64 @@
+"""Rotation conversions used across formats and the feature representation.
+
+Euler and axis-angle conversions for NumPy go through SciPy; the 6D representation goes through
+``roma`` so that the same code serves NumPy arrays and (differentiable) torch tensors.
+
+6D convention: the first two *rows* of the rotation matrix, as in PyTorch3D's
+``matrix_to_rotation_6d`` and EMAGE's 330-dim SMPL-X features.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import roma
+import torch
+from scipy.spatial.transform import Rotation
+
+EULER_ORDERS = ("XYZ", "XZY", "YXZ", "YZX", "ZXY", "ZYX")
+
+
+def euler_to_matrix(angles_deg: np.ndarray, order: str) -> np.ndarray:
+    """Intrinsic Euler angles in degrees (..., 3), applied in ``order`` (BVH convention), to (..., 3, 3)."""
+    if order not in EULER_ORDERS:
+        raise ValueError(f"unknown rotation order {order!r}")
+    angles = np.asarray(angles_deg, dtype=np.float64)
+    flat = Rotation.from_euler(order, angles.reshape(-1, 3), degrees=True).as_matrix()
+    return flat.reshape(angles.shape[:-1] + (3, 3))
+
+
+def matrix_to_euler(matrix: np.ndarray, order: str) -> np.ndarray:
+    """Inverse of :func:`euler_to_matrix`: (..., 3, 3) to intrinsic Euler degrees (..., 3)."""
+    if order not in EULER_ORDERS:
+        raise ValueError(f"unknown rotation order {order!r}")
+    m = np.asarray(matrix, dtype=np.float64)
+    flat = Rotation.from_matrix(m.reshape(-1, 3, 3)).as_euler(order, degrees=True)
+    return flat.reshape(m.shape[:-2] + (3,))
+
+
+def axis_angle_to_matrix(rotvec: np.ndarray) -> np.ndarray:
+    """Axis-angle vectors (..., 3) in radians to rotation matrices (..., 3, 3)."""
+    v = np.asarray(rotvec, dtype=np.float64)
+    return Rotation.from_rotvec(v.reshape(-1, 3)).as_matrix().reshape(v.shape[:-1] + (3, 3))
+
+
+def matrix_to_axis_angle(matrix: np.ndarray) -> np.ndarray:
+    """Rotation matrices (..., 3, 3) to axis-angle vectors (..., 3) in radians."""
+    m = np.asarray(matrix, dtype=np.float64)
+    return Rotation.from_matrix(m.reshape(-1, 3, 3)).as_rotvec().reshape(m.shape[:-2] + (3,))
+
+
+def matrix_to_6d(matrix: np.ndarray | torch.Tensor) -> np.ndarray | torch.Tensor:
+    """First two rows of each rotation matrix, flattened: (..., 3, 3) -> (..., 6)."""
+    return matrix[..., :2, :].reshape(matrix.shape[:-2] + (6,))
+
+
+def sixd_to_matrix(sixd: np.ndarray | torch.Tensor) -> np.ndarray | torch.Tensor:
+    """Gram-Schmidt a 6D vector (two rows) back to a rotation matrix: (..., 6) -> (..., 3, 3).
+
+    Works on any 6D input, including the un-normalised output of a decoder.
+    """
+    is_numpy = isinstance(sixd, np.ndarray)
+    x = torch.from_numpy(np.ascontiguousarray(sixd)) if is_numpy else sixd
+    rows = x.reshape(x.shape[:-1] + (2, 3))
+    matrix = roma.special_gramschmidt(rows.transpose(-1, -2)).transpose(-1, -2)
+    return matrix.numpy() if is_numpy else matrix

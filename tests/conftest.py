@@ -1,0 +1,27 @@
+"""Shared fixtures: where the real motion data lives, and deterministic seeds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("RVQ_MOTION_DATA", REPO_ROOT.parent / "shared" / "data")).resolve()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """Real motion capture (../shared/data, or $RVQ_MOTION_DATA); tests that need it skip loudly without it."""
+    if not DATA_DIR.is_dir():
+        pytest.skip(f"real motion data not found at {DATA_DIR} (set RVQ_MOTION_DATA)")
+    return DATA_DIR
+
+
+@pytest.fixture(autouse=True)
+def _seed() -> None:
+    np.random.seed(0)
+    torch.manual_seed(0)
