@@ -29,7 +29,9 @@ def _levels(parents: tuple[int, ...]) -> tuple[tuple[np.ndarray, np.ndarray], ..
     return tuple(levels)
 
 
-def forward_kinematics(parents: np.ndarray, offsets: Array, rotations: Array, root_translation: Array) -> Array:
+def forward_kinematics(
+    parents: np.ndarray, offsets: Array, rotations: Array, root_translation: Array
+) -> Array:
     """World joint positions (..., J, 3) from local rotations (..., J, 3, 3).
 
     ``offsets`` (J, 3) are rest translations in the parent's frame; the root is placed at
@@ -68,9 +70,13 @@ def forward_kinematics_transforms(
         else:
             joints_i, pars_i = joints, pars
         gp, lj = glob[pars_i], local[joints_i]
-        glob[joints_i] = gp[:, :, 0:1] * lj[:, None, 0] + gp[:, :, 1:2] * lj[:, None, 1] + gp[:, :, 2:3] * lj[:, None, 2]
+        glob[joints_i] = (
+            gp[:, :, 0:1] * lj[:, None, 0] + gp[:, :, 1:2] * lj[:, None, 1] + gp[:, :, 2:3] * lj[:, None, 2]
+        )
         o = offs[joints_i][:, None, :, None]
-        pos[joints_i] = pos[pars_i] + gp[:, :, 0] * o[:, :, 0] + gp[:, :, 1] * o[:, :, 1] + gp[:, :, 2] * o[:, :, 2]
+        pos[joints_i] = (
+            pos[pars_i] + gp[:, :, 0] * o[:, :, 0] + gp[:, :, 1] * o[:, :, 1] + gp[:, :, 2] * o[:, :, 2]
+        )
     if is_torch:
         glob_out = glob.permute(3, 0, 1, 2).reshape(batch + (num_joints, 3, 3))
         pos_out = pos.permute(2, 0, 1).reshape(batch + (num_joints, 3))

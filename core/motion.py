@@ -50,7 +50,9 @@ class Motion:
 
     def joint_positions(self) -> np.ndarray:
         """World joint positions (T, J, 3) in metres, Y up."""
-        return forward_kinematics(self.skeleton.parents, self.skeleton.offsets, self.rotations, self.root_translation)
+        return forward_kinematics(
+            self.skeleton.parents, self.skeleton.offsets, self.rotations, self.root_translation
+        )
 
     def slice(self, start: int, stop: int) -> Motion:
         """Frames [start, stop) as a new clip sharing skeleton and metadata."""

@@ -20,7 +20,9 @@ def load_motion(path: str | PathLike[str]) -> Motion:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in LOADABLE:
-        raise MotionFileError(p, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(LOADABLE)}")
+        raise MotionFileError(
+            p, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(LOADABLE)}"
+        )
     if not p.is_file():
         raise MotionFileError(p, "file not found")
     if suffix == ".bvh":
@@ -49,4 +51,6 @@ def save_motion(motion: Motion, path: str | PathLike[str]) -> None:
 
         save_smplx_npz(motion, p)
     else:
-        raise MotionFileError(p, f"cannot save {suffix or '(none)'} files; expected one of {', '.join(SAVABLE)}")
+        raise MotionFileError(
+            p, f"cannot save {suffix or '(none)'} files; expected one of {', '.join(SAVABLE)}"
+        )

@@ -1,0 +1,131 @@
+"""Motion <-> feature matrix (frames, D), and the normalisation that travels with a dataset.
+
+Default layout: the 6D rotation (first two rows of the matrix) of every joint, joint-major,
+so an SMPL-X clip gives 55 x 6 = 330 features in the order EMAGE and the BEAT2 statistics use.
+With ``root_channels`` three more columns follow: the root's world-frame ground displacement
+since the previous frame (dx, dz; zero on the first frame) and its height y. Together with the
+root joint's global 6D rotation this makes the clip's global trajectory recoverable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.motion import Motion
+from core.rotations import matrix_to_6d, sixd_to_matrix
+from core.skeleton import Skeleton
+
+ROOT_CHANNELS = 3
+
+
+@dataclass(frozen=True)
+class Representation:
+    """Which features a clip becomes; stored in checkpoints so decoding matches encoding."""
+
+    num_joints: int
+    root_channels: bool = False
+
+    @property
+    def dim(self) -> int:
+        return self.num_joints * 6 + (ROOT_CHANNELS if self.root_channels else 0)
+
+    def to_dict(self) -> dict:
+        return {"kind": "rot6d", "num_joints": self.num_joints, "root_channels": self.root_channels}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Representation:
+        if data.get("kind", "rot6d") != "rot6d":
+            raise ValueError(f"unknown representation kind {data.get('kind')!r}")
+        return cls(num_joints=int(data["num_joints"]), root_channels=bool(data.get("root_channels", False)))
+
+
+def motion_to_features(motion: Motion, rep: Representation) -> np.ndarray:
+    """(T, rep.dim) float32 features of a clip."""
+    if motion.skeleton.num_joints != rep.num_joints:
+        raise ValueError(
+            f"clip has {motion.skeleton.num_joints} joints but the representation expects {rep.num_joints}"
+        )
+    rot = matrix_to_6d(motion.rotations).reshape(motion.num_frames, rep.num_joints * 6)
+    if not rep.root_channels:
+        return rot.astype(np.float32)
+    root = motion.root_translation
+    step = np.zeros((motion.num_frames, 2))
+    step[1:] = root[1:, [0, 2]] - root[:-1, [0, 2]]
+    return np.concatenate([rot, step, root[:, 1:2]], axis=1).astype(np.float32)
+
+
+def features_to_motion(
+    features: np.ndarray,
+    rep: Representation,
+    skeleton: Skeleton,
+    fps: float,
+    root_start: np.ndarray | None = None,
+    root_translation: np.ndarray | None = None,
+) -> Motion:
+    """Rebuild a clip from (T, rep.dim) features (e.g. a decoder's output).
+
+    Rotations are re-orthonormalised by Gram-Schmidt. The root path is integrated from the root
+    channels starting at ``root_start`` (x, z; origin by default); a representation without
+    root channels takes ``root_translation`` as given, or the skeleton's rest root position.
+    """
+    feats = np.asarray(features, dtype=np.float64)
+    if feats.ndim != 2 or feats.shape[1] != rep.dim:
+        raise ValueError(f"features must be (frames, {rep.dim}), got {feats.shape}")
+    frames = feats.shape[0]
+    rotations = sixd_to_matrix(feats[:, : rep.num_joints * 6].reshape(frames, rep.num_joints, 6))
+    if rep.root_channels:
+        root = np.empty((frames, 3))
+        start = np.zeros(2) if root_start is None else np.asarray(root_start, dtype=np.float64)
+        root[:, [0, 2]] = start + np.cumsum(feats[:, -3:-1], axis=0)
+        root[:, 1] = feats[:, -1]
+    elif root_translation is not None:
+        root = np.asarray(root_translation, dtype=np.float64)
+    else:
+        root = np.broadcast_to(skeleton.offsets[0], (frames, 3)).copy()
+    return Motion(skeleton=skeleton, rotations=rotations, root_translation=root, fps=fps)
+
+
+@dataclass(frozen=True, eq=False)
+class Normalizer:
+    """Per-feature mean and std over a dataset; constant features get std 1 so they stay finite."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    MIN_STD = 1e-4
+
+    @classmethod
+    def fit(cls, feature_arrays: Iterable[np.ndarray]) -> Normalizer:
+        """Streaming mean/std over many clips (float64 sums, so long datasets stay exact)."""
+        count, total, total_sq = 0, None, None
+        for arr in feature_arrays:
+            a = np.asarray(arr, dtype=np.float64)
+            total = a.sum(0) if total is None else total + a.sum(0)
+            total_sq = (a * a).sum(0) if total_sq is None else total_sq + (a * a).sum(0)
+            count += a.shape[0]
+        if count == 0 or total is None or total_sq is None:
+            raise ValueError("cannot fit normalisation statistics on an empty dataset")
+        mean = total / count
+        std = np.sqrt(np.maximum(total_sq / count - mean * mean, 0.0))
+        std = np.where(std < cls.MIN_STD, 1.0, std)
+        return cls(mean=mean.astype(np.float32), std=std.astype(np.float32))
+
+    def normalize(self, features: np.ndarray) -> np.ndarray:
+        return ((features - self.mean) / self.std).astype(np.float32)
+
+    def denormalize(self, features: np.ndarray) -> np.ndarray:
+        return (features * self.std + self.mean).astype(np.float32)
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean.tolist(), "std": self.std.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Normalizer:
+        mean = np.asarray(data["mean"], dtype=np.float32)
+        std = np.asarray(data["std"], dtype=np.float32)
+        if mean.shape != std.shape or mean.ndim != 1 or not (np.all(np.isfinite(mean)) and np.all(std > 0)):
+            raise ValueError("normalisation needs finite 1-D mean and positive std of equal length")
+        return cls(mean=mean, std=std)

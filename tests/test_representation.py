@@ -1,0 +1,106 @@
+"""The feature matrix a clip becomes, and its normalisation statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.formats import load_motion
+from core.representation import Normalizer, Representation, features_to_motion, motion_to_features
+from core.rotations import matrix_to_6d
+
+
+@pytest.fixture(scope="module")
+def beat2(data_dir):
+    return load_motion(data_dir / "beat2" / "2_scott_0_1_1.npz")
+
+
+@pytest.fixture(scope="module")
+def bandai_walk(data_dir):
+    return load_motion(data_dir / "bandai" / "dataset-1" / "dataset-1_walk_normal_001.bvh")
+
+
+def test_smplx_clip_gives_exactly_330_features(beat2):
+    features = motion_to_features(beat2, Representation(num_joints=55))
+    assert features.shape == (beat2.num_frames, 330)
+    assert features.dtype == np.float32
+
+
+def test_beat2_features_follow_the_published_beat2_statistics(beat2, data_dir):
+    published = np.load(data_dir / "beat2" / "mean_std" / "beatx_2_330_mean.npy")
+    ours = motion_to_features(beat2, Representation(num_joints=55)).mean(0)
+    assert np.corrcoef(ours, published)[0, 1] > 0.99
+    assert np.abs(ours - published).mean() < 0.05
+
+
+def test_column_convention_would_not_match_the_beat2_statistics(beat2, data_dir):
+    published = np.load(data_dir / "beat2" / "mean_std" / "beatx_2_330_mean.npy")
+    columns = matrix_to_6d(np.swapaxes(beat2.rotations, -1, -2)).reshape(beat2.num_frames, 330).mean(0)
+    assert np.abs(columns - published).mean() > 0.1
+
+
+def test_root_channels_add_three_columns(bandai_walk):
+    rep = Representation(num_joints=bandai_walk.skeleton.num_joints, root_channels=True)
+    assert rep.dim == 22 * 6 + 3
+    assert motion_to_features(bandai_walk, rep).shape == (bandai_walk.num_frames, rep.dim)
+
+
+def test_features_round_trip_rotations_and_global_root_path(bandai_walk):
+    rep = Representation(num_joints=22, root_channels=True)
+    start = bandai_walk.root_translation[0, [0, 2]]
+    back = features_to_motion(motion_to_features(bandai_walk, rep), rep, bandai_walk.skeleton, 30.0, start)
+    np.testing.assert_allclose(back.rotations, bandai_walk.rotations, atol=1e-5)
+    np.testing.assert_allclose(back.root_translation, bandai_walk.root_translation, atol=1e-4)
+
+
+def test_rotation_only_features_keep_a_given_root_path(beat2):
+    rep = Representation(num_joints=55)
+    back = features_to_motion(
+        motion_to_features(beat2, rep), rep, beat2.skeleton, 30.0, root_translation=beat2.root_translation
+    )
+    np.testing.assert_allclose(back.joint_positions(), beat2.joint_positions(), atol=1e-4)
+
+
+def test_noisy_decoder_output_still_gives_proper_rotations(beat2):
+    rep = Representation(num_joints=55)
+    noisy = motion_to_features(beat2, rep)[:50] + np.random.default_rng(0).normal(0, 0.2, (50, 330))
+    rot = features_to_motion(noisy, rep, beat2.skeleton, 30.0).rotations
+    identity = np.broadcast_to(np.eye(3), rot.shape)
+    np.testing.assert_allclose(rot @ np.swapaxes(rot, -1, -2), identity, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.det(rot), 1.0, atol=1e-5)
+
+
+def test_wrong_width_features_are_refused(beat2):
+    with pytest.raises(ValueError, match="330"):
+        features_to_motion(np.zeros((10, 329)), Representation(num_joints=55), beat2.skeleton, 30.0)
+
+
+def test_normalizer_streaming_fit_equals_whole_dataset_statistics():
+    rng = np.random.default_rng(1)
+    clips = [rng.normal(3.0, 2.0, (n, 8)) for n in (5, 40, 17)]
+    norm = Normalizer.fit(clips)
+    whole = np.concatenate(clips)
+    np.testing.assert_allclose(norm.mean, whole.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(norm.std, whole.std(0), rtol=1e-5)
+
+
+def test_normalizer_leaves_constant_features_finite():
+    clip = np.ones((10, 3))
+    clip[:, 1] = np.arange(10)
+    norm = Normalizer.fit([clip])
+    assert norm.std[0] == 1.0 and norm.std[2] == 1.0
+    assert np.all(np.isfinite(norm.normalize(clip)))
+
+
+def test_normalize_then_denormalize_is_identity():
+    rng = np.random.default_rng(2)
+    clip = rng.normal(size=(20, 6)).astype(np.float32)
+    norm = Normalizer.fit([clip])
+    np.testing.assert_allclose(norm.denormalize(norm.normalize(clip)), clip, atol=1e-5)
+
+
+def test_normalizer_survives_a_json_round_trip():
+    norm = Normalizer.fit([np.random.default_rng(3).normal(size=(30, 4))])
+    back = Normalizer.from_dict(norm.to_dict())
+    np.testing.assert_array_equal(back.mean, norm.mean)
+    np.testing.assert_array_equal(back.std, norm.std)
