@@ -55,10 +55,18 @@ class Motion:
         )
 
     def slice(self, start: int, stop: int) -> Motion:
-        """Frames [start, stop) as a new clip sharing skeleton and metadata."""
+        """Frames [start, stop) as a new clip; per-frame extras (e.g. SMPL-X expressions) are sliced too."""
+        frames = self.num_frames
+        extras = {
+            k: v[start:stop]
+            if isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) == frames and k != "betas"
+            else v
+            for k, v in self.source.get("extras", {}).items()
+        }
+        source = {**self.source, "extras": extras} if "extras" in self.source else dict(self.source)
         return replace(
             self,
             rotations=self.rotations[start:stop],
             root_translation=self.root_translation[start:stop],
-            source=dict(self.source),
+            source=source,
         )

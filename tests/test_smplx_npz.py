@@ -104,12 +104,15 @@ def test_saved_file_has_the_beat2_layout(motion: Motion, tmp_path: Path) -> None
     }
 
 
-def test_trimmed_clip_saves_neutral_expressions(motion: Motion, tmp_path: Path) -> None:
+def test_a_trimmed_clip_keeps_its_own_expressions(motion: Motion, tmp_path: Path) -> None:
     path = tmp_path / "trimmed.npz"
     save_smplx_npz(motion.slice(10, 20), path)
     with np.load(path, allow_pickle=False) as npz:
         assert npz["poses"].shape == (10, 165)
-        np.testing.assert_array_equal(npz["expressions"], np.zeros((10, 100)))
+        np.testing.assert_allclose(
+            npz["expressions"], motion.source["extras"]["expressions"][10:20], atol=1e-6
+        )
+        np.testing.assert_allclose(npz["betas"], motion.source["extras"]["betas"], atol=1e-6)
 
 
 def test_amass_156_z_up_file_loads_to_the_same_y_up_body(
