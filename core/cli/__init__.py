@@ -1,0 +1,1 @@
+"""The ``rvq-motion`` command-line tool: one module per subcommand, wired together in :mod:`core.cli.main`."""

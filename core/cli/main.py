@@ -1,0 +1,64 @@
+"""Entry point of ``rvq-motion``: builds the subcommand parser and turns bad input into one error line.
+
+Each subcommand lives in its own module exposing ``register(subparsers)``, which adds its parser
+and sets ``run`` (``Namespace -> int`` exit code) as a default; adding a subcommand means writing
+that module and listing it in ``SUBCOMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+
+from core.cli import convert, info, joints, train
+from core.errors import MotionFileError
+
+PROG = "rvq-motion"
+SUBCOMMANDS = (info, joints, convert, train)
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Inspect and convert motion clips (.bvh, SMPL-X .npz, HumanML3D .npy).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; returns the exit code (2 for unreadable input or unwritable output)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except MotionFileError as exc:
+        return _fail(exc.path, exc.reason)
+    except BrokenPipeError:
+        # The reader went away (`rvq-motion info x | head`): stay silent, and point stdout at
+        # /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        return _fail(exc.filename, exc.strerror or str(exc))
+
+
+def _fail(path: object, reason: str) -> int:
+    """Print the single ``rvq-motion: error: <path>: <reason>`` line scripts and users can rely on."""
+    where = f"{path}: " if path is not None else ""
+    message = " ".join(f"{where}{reason}".split())
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _version() -> str:
+    try:
+        return metadata.version("rvq-motion-studio")
+    except metadata.PackageNotFoundError:
+        return "unknown"
