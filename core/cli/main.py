@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from core.cli import convert, info, joints, train
+from core.cli import convert, info, joints
 from core.errors import MotionFileError
 
 PROG = "rvq-motion"
-SUBCOMMANDS = (info, joints, convert, train)
+SUBCOMMANDS = (info, joints, convert)
 EXIT_BAD_INPUT = 2
 
 
