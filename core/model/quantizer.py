@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -144,6 +145,8 @@ class QuantizeEMAReset(nn.Module):
         if counts is None:
             counts = self.code_counts(indices)
         batch_sum = torch.zeros_like(self.code_sum, dtype=torch.float32).index_add_(0, indices.reshape(-1), x)
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            batch_sum, counts = _all_reduce_statistics(batch_sum, counts, mask)
         code_sum = self.mu * self.code_sum + (1.0 - self.mu) * batch_sum
         code_count = self.mu * self.code_count + (1.0 - self.mu) * counts
         alive = (code_count >= 1.0).unsqueeze(1)
@@ -194,3 +197,14 @@ class QuantizeEMAReset(nn.Module):
             perplexity=perplexity,
             usage=usage,
         )
+
+
+def _all_reduce_statistics(batch_sum: Tensor, counts: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]:
+    """Sum code statistics over DistributedDataParallel processes, so every process takes the EMA step
+    the whole global batch implies. Codebooks that still differ (first-batch init, dead-code resets
+    drawn per process) are overwritten by rank 0's at the next forward (DDP's buffer broadcast)."""
+    stats = torch.cat([batch_sum, counts.unsqueeze(1)], dim=1)
+    if mask is not None:
+        stats = stats * mask
+    dist.all_reduce(stats)
+    return stats[:, :-1], stats[:, -1]

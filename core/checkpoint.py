@@ -1,0 +1,216 @@
+"""Checkpoints: weights in safetensors plus a JSON that says how to use them.
+
+A checkpoint is a folder::
+
+    checkpoint.json          model config, skeleton, representation, normalisation, fps,
+                             training config and step, SHA-256 of the weights
+    model.safetensors        model weights (fp32, or fp16 for shipped demos)
+    training_state.safetensors   optimizer moments and RNG states (only for resuming)
+
+It is written into a temporary sibling folder and renamed into place, so a process killed
+mid-save never leaves a half-written checkpoint under the final name. Nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from core.errors import MotionFileError
+from core.model import RVQVAE, RVQVAEConfig
+from core.representation import Normalizer, Representation
+from core.skeleton import Skeleton
+
+FORMAT = "rvq-motion-checkpoint"
+VERSION = 1
+META_NAME = "checkpoint.json"
+WEIGHTS_NAME = "model.safetensors"
+STATE_NAME = "training_state.safetensors"
+
+
+@dataclass
+class Checkpoint:
+    """A loaded tokenizer with everything needed to turn clips into tokens and back."""
+
+    model: RVQVAE
+    skeleton: Skeleton
+    representation: Representation
+    normalizer: Normalizer
+    fps: float
+    step: int
+    path: Path
+    weights_sha256: str
+    train_config: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def config(self) -> RVQVAEConfig:
+        return self.model.config
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def resolve_checkpoint_dir(path: str | os.PathLike[str]) -> Path:
+    """Accept a checkpoint folder, a file inside it, or a run folder (its latest checkpoint)."""
+    p = Path(path)
+    if p.is_file() and p.name in (META_NAME, WEIGHTS_NAME, STATE_NAME):
+        return p.parent
+    latest = p / "latest"
+    if latest.is_file():
+        return p / latest.read_text().strip()
+    return p
+
+
+def save_checkpoint(
+    directory: str | os.PathLike[str],
+    model: RVQVAE,
+    skeleton: Skeleton,
+    representation: Representation,
+    normalizer: Normalizer,
+    fps: float,
+    step: int = 0,
+    train_config: dict | None = None,
+    training_state: dict[str, torch.Tensor] | None = None,
+    training_meta: dict | None = None,
+    half: bool = False,
+    extra: dict | None = None,
+) -> Path:
+    """Write a checkpoint folder atomically and return its path."""
+    final = Path(directory)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        weights = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+        if half:
+            weights = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+        save_file(weights, tmp / WEIGHTS_NAME)
+        if training_state is not None:
+            save_file(
+                {k: v.detach().to("cpu").contiguous() for k, v in training_state.items()}, tmp / STATE_NAME
+            )
+        meta = {
+            "format": FORMAT,
+            "version": VERSION,
+            "model": model.config.to_dict(),
+            "skeleton": skeleton.to_dict(),
+            "representation": representation.to_dict(),
+            "normalizer": normalizer.to_dict(),
+            "fps": float(fps),
+            "step": int(step),
+            "train": train_config or {},
+            "training_state": training_meta or {},
+            "weights_sha256": _sha256(tmp / WEIGHTS_NAME),
+            "extra": extra or {},
+        }
+        (tmp / META_NAME).write_text(json.dumps(meta, indent=1))
+        for f in tmp.iterdir():
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())
+        if final.exists():
+            old = final.with_name(f".{final.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(final, old)
+            os.replace(tmp, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def read_checkpoint_meta(path: str | os.PathLike[str]) -> tuple[Path, dict]:
+    """The checkpoint folder and its parsed, validated JSON."""
+    directory = resolve_checkpoint_dir(path)
+    meta_path = directory / META_NAME
+    if not meta_path.is_file():
+        raise MotionFileError(path, f"not a checkpoint: {META_NAME} not found")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MotionFileError(meta_path, f"unreadable checkpoint description ({exc})") from exc
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise MotionFileError(meta_path, "not an rvq-motion checkpoint description")
+    if meta.get("version") != VERSION:
+        raise MotionFileError(meta_path, f"checkpoint version {meta.get('version')} is not supported")
+    return directory, meta
+
+
+def load_checkpoint(path: str | os.PathLike[str], device: str | torch.device = "cpu") -> Checkpoint:
+    """Load and verify a checkpoint; any problem is a MotionFileError naming the file."""
+    directory, meta = read_checkpoint_meta(path)
+    weights_path = directory / WEIGHTS_NAME
+    if not weights_path.is_file():
+        raise MotionFileError(weights_path, "checkpoint weights are missing")
+    if _sha256(weights_path) != meta.get("weights_sha256"):
+        raise MotionFileError(
+            weights_path, "checkpoint weights are corrupt (hash does not match checkpoint.json)"
+        )
+    try:
+        config = RVQVAEConfig.from_dict(meta["model"])
+        skeleton = Skeleton.from_dict(meta["skeleton"])
+        representation = Representation.from_dict(meta["representation"])
+        normalizer = Normalizer.from_dict(meta["normalizer"])
+        fps = float(meta["fps"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MotionFileError(directory / META_NAME, f"invalid checkpoint description ({exc})") from exc
+    if representation.dim != config.input_dim or normalizer.mean.shape != (config.input_dim,):
+        raise MotionFileError(
+            directory / META_NAME,
+            f"features of width {representation.dim} do not fit a model of input width {config.input_dim}",
+        )
+    if representation.num_joints != skeleton.num_joints:
+        raise MotionFileError(
+            directory / META_NAME, "representation and skeleton disagree on the joint count"
+        )
+    try:
+        state = load_file(weights_path)
+    except (SafetensorError, OSError) as exc:
+        raise MotionFileError(weights_path, f"unreadable weights ({exc})") from exc
+    model = RVQVAE(config)
+    try:
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    except RuntimeError as exc:
+        raise MotionFileError(
+            weights_path, f"weights do not match the model config ({str(exc)[:200]})"
+        ) from exc
+    model.to(device).eval()
+    return Checkpoint(
+        model=model,
+        skeleton=skeleton,
+        representation=representation,
+        normalizer=normalizer,
+        fps=fps,
+        step=int(meta.get("step", 0)),
+        path=directory,
+        weights_sha256=meta["weights_sha256"],
+        train_config=meta.get("train", {}),
+        extra=meta.get("extra", {}),
+    )
+
+
+def load_training_state(directory: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict]:
+    """Optimizer and RNG tensors plus their JSON description, for resuming a run."""
+    directory, meta = read_checkpoint_meta(directory)
+    state_path = directory / STATE_NAME
+    if not state_path.is_file():
+        raise MotionFileError(state_path, "this checkpoint has no training state to resume from")
+    try:
+        return load_file(state_path), meta.get("training_state", {})
+    except (SafetensorError, OSError) as exc:
+        raise MotionFileError(state_path, f"unreadable training state ({exc})") from exc

@@ -1,0 +1,42 @@
+"""``rvq-motion eval``: reconstruction quality of a checkpoint per number of quantizer layers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help="MPJPE, velocity/acceleration error and codebook use of a checkpoint on clips",
+        description="Evaluate a checkpoint on every clip under the given folders (1..Q layers used).",
+    )
+    parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
+    parser.add_argument(
+        "--data", nargs="+", type=Path, required=True, metavar="DIR", help="clip folders or files"
+    )
+    parser.add_argument(
+        "--split", type=Path, metavar="SPLIT.json", help="evaluate only the clips this split holds out"
+    )
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.checkpoint import load_checkpoint
+    from core.evaluate import evaluate
+    from core.formats import load_motion
+    from core.train.dataset import find_motion_files, read_holdout
+
+    ckpt = load_checkpoint(args.checkpoint)
+    files = find_motion_files(args.data)
+    if args.split:
+        held_out = read_holdout(args.split)
+        files = [f for f in files if f.name in held_out]
+    report = evaluate(ckpt, [load_motion(f) for f in files])
+    print(report.table())
+    if args.json:
+        args.json.write_text(json.dumps(report.to_json(), indent=1) + "\n")
+    return 0

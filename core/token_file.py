@@ -1,0 +1,105 @@
+"""Token files: the (steps, layers) code grid of a clip as ``.npy``, with a JSON sidecar.
+
+The sidecar (same name, ``.json``) records which checkpoint the codes belong to (the SHA-256 of
+its weights), the clip's frame count and rate, where its root started, and which cells were
+edited by hand, so that decoding against another checkpoint is refused instead of silently
+producing garbage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import MotionFileError
+from core.formats.numpy_files import read_npy
+
+MAX_LAYERS = 64
+
+
+@dataclass
+class TokenFile:
+    indices: np.ndarray
+    checkpoint_sha256: str | None = None
+    frames: int | None = None
+    fps: float | None = None
+    root_start: tuple[float, float] | None = None
+    source: str | None = None
+    edited: list[tuple[int, int]] = field(default_factory=list)
+
+    def check_checkpoint(self, sha256: str, path: str | os.PathLike[str]) -> None:
+        """Refuse codes made by another checkpoint (when the file says which one made them)."""
+        if self.checkpoint_sha256 is not None and self.checkpoint_sha256 != sha256:
+            raise MotionFileError(
+                path,
+                f"tokens belong to checkpoint {self.checkpoint_sha256[:12]}, not the loaded {sha256[:12]}",
+            )
+
+
+def sidecar_path(path: str | os.PathLike[str]) -> Path:
+    return Path(path).with_suffix(".json")
+
+
+def save_tokens(path: str | os.PathLike[str], tokens: TokenFile) -> None:
+    """Write ``path`` (.npy, int16 codes, -1 for none) and its sidecar, each replaced atomically."""
+    p = Path(path)
+    if p.suffix.lower() != ".npy":
+        raise MotionFileError(p, "token files are saved as .npy")
+    meta = {
+        "format": "rvq-motion-tokens",
+        "version": 1,
+        "checkpoint_sha256": tokens.checkpoint_sha256,
+        "frames": tokens.frames,
+        "fps": tokens.fps,
+        "root_start": list(tokens.root_start) if tokens.root_start is not None else None,
+        "source": tokens.source,
+        "edited": [list(map(int, cell)) for cell in tokens.edited],
+    }
+    tmp_npy, tmp_json = p.with_name(p.name + ".part"), p.with_name(p.name + ".json.part")
+    with tmp_npy.open("wb") as fh:
+        np.save(fh, np.asarray(tokens.indices, dtype=np.int16))
+    tmp_json.write_text(json.dumps(meta, indent=1))
+    os.replace(tmp_json, sidecar_path(p))
+    os.replace(tmp_npy, p)
+
+
+def load_tokens(path: str | os.PathLike[str]) -> TokenFile:
+    """Read a token grid (and its sidecar when present); anything malformed is a MotionFileError."""
+    p = Path(path)
+    indices = read_npy(p)
+    if indices.ndim != 2 or not 1 <= indices.shape[1] <= MAX_LAYERS or indices.shape[0] < 1:
+        raise MotionFileError(p, f"tokens must be (steps, layers), got shape {indices.shape}")
+    if not np.issubdtype(indices.dtype, np.integer):
+        raise MotionFileError(p, f"tokens must be integers, got {indices.dtype}")
+    if indices.min() < -1:
+        raise MotionFileError(p, f"tokens must be >= -1, found {int(indices.min())}")
+    tokens = TokenFile(indices=indices.astype(np.int64))
+    side = sidecar_path(p)
+    if side.is_file():
+        _read_sidecar(side, tokens)
+    return tokens
+
+
+def _read_sidecar(side: Path, tokens: TokenFile) -> None:
+    try:
+        meta = json.loads(side.read_text())
+        if not isinstance(meta, dict) or meta.get("format") != "rvq-motion-tokens":
+            raise ValueError("not an rvq-motion token description")
+        sha = meta.get("checkpoint_sha256")
+        tokens.checkpoint_sha256 = str(sha) if sha is not None else None
+        tokens.frames = int(meta["frames"]) if meta.get("frames") is not None else None
+        tokens.fps = float(meta["fps"]) if meta.get("fps") is not None else None
+        start = meta.get("root_start")
+        tokens.root_start = (float(start[0]), float(start[1])) if start is not None else None
+        tokens.source = meta.get("source")
+        tokens.edited = [(int(s), int(q)) for s, q in meta.get("edited", [])]
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError) as exc:
+        raise MotionFileError(side, f"unreadable token description ({exc})") from exc
+    if tokens.frames is not None and tokens.frames < 1:
+        raise MotionFileError(side, f"frames must be positive, got {tokens.frames}")
+    if tokens.fps is not None and not (np.isfinite(tokens.fps) and tokens.fps > 0):
+        raise MotionFileError(side, f"fps must be positive, got {tokens.fps}")

@@ -1,0 +1,1 @@
+"""Training: windowed dataset, losses, schedule, the loop as a generator of progress events, checkpoints."""

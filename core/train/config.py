@@ -1,0 +1,83 @@
+"""Training hyperparameters and the named presets shared by the CLI and the app."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from core.model.config import RVQVAEConfig
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides what a training run computes (the model config included)."""
+
+    model: RVQVAEConfig = field(default_factory=RVQVAEConfig)
+    batch_size: int = 256
+    window: int = 128
+    steps: int = 100_000
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.9, 0.99)
+    weight_decay: float = 0.0
+    warmup_steps: int = 1000
+    lr_milestones: tuple[int, ...] = (50_000, 75_000)
+    lr_gamma: float = 0.1
+    velocity_weight: float = 0.5
+    commit_weight: float = 0.02
+    root_channels: bool = False
+    seed: int = 0
+    log_every: int = 10
+    checkpoint_every: int = 1000
+    keep_checkpoints: int = 3
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1 or self.steps < 1 or self.lr <= 0:
+            raise ValueError("batch_size and steps must be positive, lr above zero")
+        factor = self.model.downsample_factor
+        if self.window < factor or self.window % factor:
+            raise ValueError(
+                f"window {self.window} must be a positive multiple of the model's downsampling {factor}"
+            )
+        if self.log_every < 1 or self.checkpoint_every < 1 or self.keep_checkpoints < 1:
+            raise ValueError("log_every, checkpoint_every and keep_checkpoints must be at least 1")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["model"] = self.model.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["model"] = RVQVAEConfig.from_dict(data["model"])
+        kwargs["betas"] = tuple(kwargs.get("betas", (0.9, 0.99)))
+        kwargs["lr_milestones"] = tuple(kwargs.get("lr_milestones", ()))
+        return cls(**kwargs)
+
+    def with_input_dim(self, input_dim: int) -> TrainConfig:
+        return replace(self, model=replace(self.model, input_dim=input_dim))
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # The numbers of the design documents (../shared/seeds): sized for a GPU.
+    "seed": TrainConfig(),
+    # Fits a laptop CPU: a narrower network, fewer and smaller codes, shorter windows.
+    "small": TrainConfig(
+        model=RVQVAEConfig(width=192, code_dim=64, nb_code=256, depth=3),
+        batch_size=64,
+        window=64,
+        steps=6000,
+        lr=5e-4,
+        warmup_steps=200,
+        lr_milestones=(4500,),
+        checkpoint_every=500,
+        root_channels=True,
+    ),
+}
+
+
+def preset(name: str) -> TrainConfig:
+    """A copy of a named preset; raises ValueError listing the names for an unknown one."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return PRESETS[name]

@@ -1,0 +1,124 @@
+"""Training data: many clips of different lengths as one normalised tensor, sampled in windows.
+
+All clips are concatenated into one (frames, D) tensor on the training device; a window is
+drawn uniformly among every valid start position of every clip, so long clips are sampled in
+proportion to their length and no window crosses a clip boundary. Sampling is a pair of tensor
+ops on the device with its own generator, whose state is checkpointed for exact resumes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.errors import MotionFileError
+from core.formats import LOADABLE, load_motion
+from core.motion import Motion
+from core.representation import Representation, motion_to_features
+from core.skeleton import Skeleton
+
+
+def find_motion_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every loadable clip under the given files or folders, sorted for reproducibility."""
+    found: set[Path] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_file():
+            found.add(p)
+        elif p.is_dir():
+            found.update(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LOADABLE)
+        else:
+            raise MotionFileError(p, "no such file or folder")
+    return sorted(found)
+
+
+def read_holdout(path: str | Path) -> set[str]:
+    """Clip file names listed under "holdout" in a split file (JSON)."""
+    p = Path(path)
+    try:
+        names = json.loads(p.read_text())["holdout"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise MotionFileError(p, f"not a split file with a 'holdout' list ({exc})") from exc
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise MotionFileError(p, "'holdout' must be a list of clip file names")
+    return set(names)
+
+
+@dataclass
+class ClipSet:
+    """Clips that share one skeleton, and those skipped (with the reason) on the way."""
+
+    skeleton: Skeleton
+    fps: float
+    clips: list[Motion]
+    paths: list[Path]
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def frames(self) -> int:
+        return sum(c.num_frames for c in self.clips)
+
+
+def load_clips(files: Sequence[Path], holdout: set[str] = frozenset(), min_frames: int = 1) -> ClipSet:
+    """Load clips, keeping those with the first clip's skeleton topology and at least ``min_frames``."""
+    clips: list[Motion] = []
+    paths: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for f in files:
+        if f.name in holdout:
+            continue
+        try:
+            motion = load_motion(f)
+        except MotionFileError as exc:
+            skipped.append((f, exc.reason))
+            continue
+        if clips and not motion.skeleton.same_topology(clips[0].skeleton):
+            skipped.append((f, f"skeleton differs from {paths[0].name}"))
+        elif motion.num_frames < min_frames:
+            skipped.append((f, f"{motion.num_frames} frames, shorter than the {min_frames}-frame window"))
+        else:
+            clips.append(motion)
+            paths.append(f)
+    if not clips:
+        reasons = "; ".join(f"{p.name}: {r}" for p, r in skipped[:3])
+        raise MotionFileError(
+            files[0] if files else Path("."), f"no usable clips ({reasons or 'none found'})"
+        )
+    return ClipSet(clips[0].skeleton, clips[0].fps, clips, paths, skipped)
+
+
+class WindowSampler:
+    """Random fixed-length windows of normalised features, drawn on the training device."""
+
+    def __init__(self, features: Sequence[np.ndarray], window: int, device: torch.device, seed: int) -> None:
+        lengths = [len(f) for f in features]
+        if not lengths or max(lengths) < window:
+            raise ValueError(f"no clip is at least {window} frames long")
+        self.window = window
+        self.device = device
+        self.data = torch.from_numpy(np.concatenate(features).astype(np.float32)).to(device)
+        offsets = np.cumsum([0, *lengths[:-1]])
+        starts = [o + np.arange(n - window + 1) for o, n in zip(offsets, lengths, strict=True) if n >= window]
+        self.starts = torch.from_numpy(np.concatenate(starts)).to(device)
+        self._steps = torch.arange(window, device=device)
+        self.generator = torch.Generator(device=device)
+        self.generator.manual_seed(seed)
+
+    @property
+    def num_windows(self) -> int:
+        return int(self.starts.numel())
+
+    def sample(self, batch_size: int) -> torch.Tensor:
+        """(batch, window, D) windows; no host synchronisation."""
+        pick = torch.randint(self.num_windows, (batch_size,), device=self.device, generator=self.generator)
+        return self.data[self.starts[pick][:, None] + self._steps]
+
+
+def clip_features(clips: ClipSet, rep: Representation) -> list[np.ndarray]:
+    """Un-normalised (frames, D) features of every clip."""
+    return [motion_to_features(c, rep) for c in clips.clips]

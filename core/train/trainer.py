@@ -1,0 +1,285 @@
+"""The training loop as a generator of progress events.
+
+``Trainer.run`` yields :mod:`core.train.events` and checks ``should_stop`` between steps, so the
+CLI, a notebook and the app's worker thread all drive the same code and none of them is known
+to it. Losses stay on the device and are read back only every ``log_every`` steps.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+
+from core.checkpoint import load_training_state, resolve_checkpoint_dir, save_checkpoint
+from core.errors import MotionFileError
+from core.model import RVQVAE
+from core.representation import Normalizer, Representation
+from core.skeleton import Skeleton
+from core.train.config import TrainConfig
+from core.train.dataset import WindowSampler, clip_features, find_motion_files, load_clips
+from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
+from core.train.losses import rvq_losses
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (diverged, no data, out of memory); the message says why."""
+
+
+@dataclass
+class TrainingData:
+    """Normalised features of the training clips and what is needed to interpret them."""
+
+    skeleton: Skeleton
+    fps: float
+    representation: Representation
+    normalizer: Normalizer
+    features: list[np.ndarray]
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def frames(self) -> int:
+        return sum(len(f) for f in self.features)
+
+
+def prepare_data(
+    paths: Sequence[str | Path],
+    root_channels: bool,
+    window: int,
+    holdout: set[str] = frozenset(),
+    normalizer: Normalizer | None = None,
+) -> TrainingData:
+    """Load every clip under ``paths`` (minus ``holdout``), featurise and normalise them."""
+    clips = load_clips(find_motion_files(paths), holdout=holdout, min_frames=window)
+    rep = Representation(num_joints=clips.skeleton.num_joints, root_channels=root_channels)
+    raw = clip_features(clips, rep)
+    norm = normalizer or Normalizer.fit(raw)
+    return TrainingData(
+        skeleton=clips.skeleton,
+        fps=clips.fps,
+        representation=rep,
+        normalizer=norm,
+        features=[norm.normalize(f) for f in raw],
+        files=clips.paths,
+        skipped=clips.skipped,
+    )
+
+
+def resolve_device(device: str) -> torch.device:
+    """ "auto" picks CUDA when present; asking for CUDA without one is an error, not a silent CPU run."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise TrainingError("CUDA was requested but no GPU is available; use --device cpu or auto")
+    return torch.device(device)
+
+
+def learning_rate(config: TrainConfig, step: int) -> float:
+    """Linear warm-up to ``lr``, then multiplied by ``lr_gamma`` at each milestone."""
+    warm = min(1.0, (step + 1) / config.warmup_steps) if config.warmup_steps > 0 else 1.0
+    decay = config.lr_gamma ** sum(step >= m for m in config.lr_milestones)
+    return config.lr * warm * decay
+
+
+class Trainer:
+    """One training run in ``run_dir``: checkpoints under ``run_dir/checkpoints``, ``latest`` names the newest."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        data: TrainingData,
+        run_dir: str | Path,
+        device: str = "auto",
+        resume: bool = False,
+    ) -> None:
+        if config.model.input_dim != data.representation.dim:
+            config = config.with_input_dim(data.representation.dim)
+        self.config = config
+        self.data = data
+        self.run_dir = Path(run_dir)
+        self.device = resolve_device(device)
+        self.rank = dist.get_rank() if dist.is_initialized() else 0
+        self.world_size = dist.get_world_size() if dist.is_initialized() else 1
+        torch.manual_seed(config.seed + self.rank)
+        self.model = RVQVAE(config.model).to(self.device)
+        self.optimizer = torch.optim.AdamW(
+            self.model.parameters(), lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
+        )
+        self.sampler = WindowSampler(data.features, config.window, self.device, seed=config.seed + self.rank)
+        self.step = 0
+        self._acc = torch.zeros(4, device=self.device)
+        self._acc_q = torch.zeros(3, config.model.num_quantizers, device=self.device)
+        self._acc_count = 0
+        self.last_checkpoint: Path | None = None
+        if resume:
+            self._restore(resolve_checkpoint_dir(self.run_dir))
+        self._net: torch.nn.Module = (
+            DistributedDataParallel(
+                self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None
+            )
+            if self.world_size > 1
+            else self.model
+        )
+
+    def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[Event]:
+        """Train to ``config.steps``, yielding progress; a stop request writes a checkpoint first."""
+        cfg = self.config
+        if self.step >= cfg.steps:
+            yield FinishedEvent(self.step, "completed", self.last_checkpoint)
+            return
+        yield MessageEvent(
+            f"training on {self.device} ({self.world_size} process{'es' if self.world_size > 1 else ''}): "
+            f"{len(self.data.features)} clips, {self.data.frames} frames, "
+            f"{self.sampler.num_windows} windows of {cfg.window}; step {self.step} of {cfg.steps}"
+        )
+        self.model.train()
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda")
+        tick, tick_step = time.perf_counter(), self.step
+        while self.step < cfg.steps:
+            if should_stop():
+                path = self.save()
+                yield CheckpointEvent(self.step, path)
+                yield FinishedEvent(self.step, "stopped", path)
+                return
+            for group in self.optimizer.param_groups:
+                group["lr"] = learning_rate(cfg, self.step)
+            batch = self.sampler.sample(cfg.batch_size)
+            try:
+                with autocast:
+                    out = self._net(batch)
+                    terms = rvq_losses(
+                        out.reconstruction, batch, out.commit_loss, cfg.velocity_weight, cfg.commit_weight
+                    )
+                self.optimizer.zero_grad(set_to_none=True)
+                terms.total.backward()
+                self.optimizer.step()
+            except torch.OutOfMemoryError as exc:
+                raise TrainingError(
+                    f"out of memory on {self.device} at step {self.step + 1} with batch {cfg.batch_size}; "
+                    "try a smaller batch size or window"
+                ) from exc
+            self.step += 1
+            with torch.no_grad():
+                self._acc += torch.stack(
+                    [terms.total, terms.reconstruction, terms.velocity, terms.commitment]
+                ).detach()
+                active = out.active_layers.float()
+                self._acc_q += (
+                    torch.stack([out.perplexity * active, out.usage * active, active]).detach().float()
+                )
+            self._acc_count += 1
+            if self.step % cfg.log_every == 0 or self.step == cfg.steps:
+                event = self._step_event(time.perf_counter() - tick, self.step - tick_step)
+                tick, tick_step = time.perf_counter(), self.step
+                yield event
+            if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps:
+                yield CheckpointEvent(self.step, self.save())
+        yield FinishedEvent(self.step, "completed", self.last_checkpoint)
+
+    def _step_event(self, seconds: float, steps: int) -> StepEvent:
+        means = (self._acc / self._acc_count).tolist()
+        q = (self._acc_q[:2] / self._acc_q[2].clamp_min(1)).tolist()
+        if not all(math.isfinite(v) for v in means):
+            raise TrainingError(
+                f"loss became {means[0]} by step {self.step}; training stopped, the last good checkpoint is kept"
+                + (f" ({self.last_checkpoint})" if self.last_checkpoint else "")
+            )
+        self._acc.zero_()
+        self._acc_q.zero_()
+        self._acc_count = 0
+        rate = steps / seconds if seconds > 0 else 0.0
+        return StepEvent(
+            step=self.step,
+            total_steps=self.config.steps,
+            loss=means[0],
+            reconstruction=means[1],
+            velocity=means[2],
+            commitment=means[3],
+            perplexity=tuple(q[0]),
+            usage=tuple(q[1]),
+            lr=learning_rate(self.config, self.step - 1),
+            steps_per_s=rate,
+            frames_per_s=rate * self.config.batch_size * self.config.window * self.world_size,
+            eta_s=(self.config.steps - self.step) / rate if rate > 0 else float("inf"),
+        )
+
+    def save(self) -> Path:
+        """Checkpoint the run (rank 0 writes; others wait) and point ``latest`` at it."""
+        name = f"checkpoints/step-{self.step:07d}"
+        path = self.run_dir / name
+        if self.rank == 0:
+            tensors, meta = self._training_state()
+            save_checkpoint(
+                path,
+                self.model,
+                self.data.skeleton,
+                self.data.representation,
+                self.data.normalizer,
+                self.data.fps,
+                step=self.step,
+                train_config=self.config.to_dict(),
+                training_state=tensors,
+                training_meta=meta,
+            )
+            tmp = self.run_dir / ".latest.tmp"
+            tmp.write_text(name)
+            os.replace(tmp, self.run_dir / "latest")
+            self._prune_checkpoints()
+        if self.world_size > 1:
+            dist.barrier()
+        self.last_checkpoint = path
+        return path
+
+    def _prune_checkpoints(self) -> None:
+        kept = sorted((self.run_dir / "checkpoints").glob("step-*"))
+        for old in kept[: -self.config.keep_checkpoints]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def _training_state(self) -> tuple[dict[str, torch.Tensor], dict]:
+        opt = self.optimizer.state_dict()
+        tensors = {
+            f"opt.{pid}.{key}": value for pid, entry in opt["state"].items() for key, value in entry.items()
+        }
+        tensors["rng.torch"] = torch.get_rng_state()
+        tensors["rng.sampler"] = self.sampler.generator.get_state()
+        if self.device.type == "cuda":
+            tensors["rng.cuda"] = torch.cuda.get_rng_state(self.device)
+        tensors["acc.losses"] = self._acc
+        tensors["acc.quantizers"] = self._acc_q
+        meta = {"param_groups": opt["param_groups"], "acc_count": self._acc_count, "step": self.step}
+        return tensors, meta
+
+    def _restore(self, directory: Path) -> None:
+        """Continue exactly where a checkpoint left off: weights, optimizer, RNGs and log accumulators."""
+        from core.checkpoint import load_checkpoint
+
+        ckpt = load_checkpoint(directory, device=self.device)
+        if ckpt.config != self.config.model or not ckpt.skeleton.same_topology(self.data.skeleton):
+            raise MotionFileError(directory, "checkpoint was made with another model config or skeleton")
+        self.model.load_state_dict(ckpt.model.state_dict())
+        tensors, meta = load_training_state(directory)
+        state: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in tensors.items():
+            if key.startswith("opt."):
+                _, pid, name = key.split(".", 2)
+                state.setdefault(int(pid), {})[name] = value.to(self.device) if name != "step" else value
+        self.optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+        torch.set_rng_state(tensors["rng.torch"])
+        self.sampler.generator.set_state(tensors["rng.sampler"].to(self.sampler.generator.get_state().device))
+        if self.device.type == "cuda" and "rng.cuda" in tensors:
+            torch.cuda.set_rng_state(tensors["rng.cuda"], self.device)
+        self._acc = tensors["acc.losses"].to(self.device)
+        self._acc_q = tensors["acc.quantizers"].to(self.device)
+        self._acc_count = int(meta["acc_count"])
+        self.step = int(meta["step"])
+        self.last_checkpoint = directory
