@@ -13,18 +13,18 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from core.cli import convert, info, joints
+from core.cli import convert, decode, evaluate, info, joints, tokenize, train
 from core.errors import MotionFileError
 
 PROG = "rvq-motion"
-SUBCOMMANDS = (info, joints, convert)
+SUBCOMMANDS = (info, joints, convert, train, evaluate, tokenize, decode)
 EXIT_BAD_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Inspect and convert motion clips (.bvh, SMPL-X .npz, HumanML3D .npy).",
+        description="Inspect and convert motion clips; train, evaluate and run RVQ-VAE motion tokenizers.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
