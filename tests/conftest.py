@@ -25,3 +25,18 @@ def data_dir() -> Path:
 def _seed() -> None:
     np.random.seed(0)
     torch.manual_seed(0)
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(data_dir, tmp_path_factory) -> Path:
+    """A tiny tokenizer trained briefly on three Bandai clips: real weights, seconds to make."""
+    from training_helpers import bandai_data, tiny_config
+
+    from core.train.trainer import Trainer
+
+    run_dir = tmp_path_factory.mktemp("tiny-run")
+    for _ in Trainer(
+        tiny_config(steps=40, log_every=40, checkpoint_every=40), bandai_data(data_dir), run_dir, device="cpu"
+    ).run():
+        pass
+    return run_dir

@@ -1,0 +1,160 @@
+"""A clip next to its reconstruction at every truncation level, kept current under token edits.
+
+Built once per (clip, checkpoint): the clip is tokenized and decoded with the first k layers for
+every k = 1..Q in one batched decode, and joint positions and errors are stored per level, so
+switching the number of layers is an array lookup. After an edit only the latent steps the
+changed tokens can reach (the decoder's receptive field, ``R`` steps either side) are decoded
+again, for the levels that include the changed layers; with root-trajectory channels the frames
+after that window move rigidly by the change in the integrated root path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from core.checkpoint import Checkpoint
+from core.kinematics import forward_kinematics
+from core.motion import Motion
+from core.rotations import sixd_to_matrix
+from core.token_edit import StepRange
+from core.tokenizer import tokenize
+
+
+class Reconstruction:
+    """Original clip, its tokens, and the decoded motion for 1..Q layers."""
+
+    def __init__(self, ckpt: Checkpoint, motion: Motion) -> None:
+        self.ckpt = ckpt
+        self.motion = motion
+        self.indices = tokenize(ckpt, motion)
+        self.num_layers = int(self.indices.shape[1])
+        self.num_frames = motion.num_frames
+        self.fps = motion.fps
+        self.skeleton = motion.skeleton
+        self.factor = ckpt.model.downsample_factor
+        self.radius = ckpt.model.decoder_receptive_field()
+        self.original_positions = motion.joint_positions().astype(np.float32)
+        self._root_start = motion.root_translation[0, [0, 2]]
+        levels = np.arange(1, self.num_layers + 1)
+        self._features = self._decode_levels(self.indices, levels, 0, self.indices.shape[0])
+        self._roots = np.stack([self._root_path(f) for f in self._features])
+        self._positions = np.stack(
+            [self._fk(self._features[q], self._roots[q]) for q in range(self.num_layers)]
+        ).astype(np.float32)
+        self._errors = np.linalg.norm(self._positions - self.original_positions, axis=-1)
+
+    @property
+    def num_steps(self) -> int:
+        return int(self.indices.shape[0])
+
+    def positions(self, k: int) -> np.ndarray:
+        """(T, J, 3) joint positions decoded with the first ``k`` layers."""
+        return self._positions[self._level(k)]
+
+    def joint_errors(self, k: int) -> np.ndarray:
+        """(T, J) distance in metres of every reconstructed joint from the original."""
+        return self._errors[self._level(k)]
+
+    def frame_mpjpe_mm(self, k: int) -> np.ndarray:
+        return 1000.0 * self._errors[self._level(k)].mean(axis=1)
+
+    def mpjpe_mm(self, k: int) -> float:
+        return float(1000.0 * self._errors[self._level(k)].mean())
+
+    def motion_at(self, k: int) -> Motion:
+        """The reconstruction with ``k`` layers as a clip, for export."""
+        q = self._level(k)
+        joints = self.skeleton.num_joints
+        rotations = sixd_to_matrix(self._features[q][:, : joints * 6].reshape(-1, joints, 6).astype(np.float64))
+        source = {"format": "reconstruction", "layers": k, "source": self.motion.source.get("path")}
+        return Motion(self.skeleton, rotations, self._roots[q], self.fps, source)
+
+    def frames_of_step(self, step: int) -> tuple[int, int]:
+        """Frames ``[start, stop)`` that token step ``step`` covers."""
+        return min(step * self.factor, self.num_frames), min((step + 1) * self.factor, self.num_frames)
+
+    def reach_of_step(self, step: int) -> tuple[int, int]:
+        """Frames whose decoded pose an edit at ``step`` can change (the decoder's receptive field)."""
+        return self._frame_window(step, step + 1)
+
+    def code_count(self, layer: int, code: int) -> int:
+        """How many steps of this clip use ``code`` in ``layer``."""
+        return int(np.count_nonzero(self.indices[:, layer] == code))
+
+    def nearest_codes(self, layer: int, code: int, k: int = 8) -> list[int]:
+        """The ``k`` codes of ``layer``'s codebook closest to ``code`` (itself excluded)."""
+        book = self.ckpt.model.quantizer.codebooks[layer].detach().float().cpu().numpy()
+        distance = np.linalg.norm(book - book[code], axis=1)
+        distance[code] = np.inf
+        return [int(c) for c in np.argsort(distance)[:k]]
+
+    def apply(self, indices: np.ndarray, changed: StepRange) -> tuple[int, int]:
+        """Take edited ``indices`` whose differences lie in steps ``changed``; returns the frames that changed."""
+        new = np.asarray(indices, dtype=np.int64)
+        start, stop = changed
+        diff = np.nonzero(np.any(new[start:stop] != self.indices[start:stop], axis=0))[0]
+        self.indices = new.copy()
+        if diff.size == 0:
+            return 0, 0
+        levels = np.arange(int(diff.min()) + 1, self.num_layers + 1)
+        f0, f1 = self._frame_window(start, stop)
+        feats = self._decode_levels(new, levels, *self._step_window(start, stop))
+        rep = self.ckpt.representation
+        last = self.num_frames
+        for row, k in enumerate(levels):
+            q = k - 1
+            self._features[q, f0:f1] = feats[row, : f1 - f0]
+            if rep.root_channels:
+                old_end = self._roots[q, -1].copy()
+                self._roots[q] = self._root_path(self._features[q])
+                moved = not np.allclose(self._roots[q, -1], old_end, atol=1e-9)
+                last = self.num_frames if moved else f1
+            self._positions[q, f0:f1] = self._fk(self._features[q, f0:f1], self._roots[q, f0:f1])
+            if rep.root_channels and f1 < self.num_frames:
+                shift = self._roots[q, f1:] - self._positions[q, f1:, 0]
+                self._positions[q, f1:] += shift[:, None, :].astype(np.float32)
+            self._errors[q, f0:last] = np.linalg.norm(
+                self._positions[q, f0:last] - self.original_positions[f0:last], axis=-1
+            )
+        return f0, last
+
+    def _level(self, k: int) -> int:
+        if not 1 <= k <= self.num_layers:
+            raise ValueError(f"number of layers must be in 1..{self.num_layers}, got {k}")
+        return k - 1
+
+    def _step_window(self, start: int, stop: int) -> tuple[int, int]:
+        return max(0, start - self.radius), min(self.num_steps, stop + self.radius)
+
+    def _frame_window(self, start: int, stop: int) -> tuple[int, int]:
+        lo, hi = self._step_window(start, stop)
+        return min(lo * self.factor, self.num_frames), min(hi * self.factor, self.num_frames)
+
+    def _decode_levels(self, indices: np.ndarray, levels: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Denormalised features of steps ``[start, stop)`` for each truncation level in ``levels``."""
+        model = self.ckpt.model
+        device = next(model.parameters()).device
+        with torch.no_grad():
+            idx = torch.from_numpy(np.array(indices, dtype=np.int64)).to(device)[None]
+            codes = model.quantizer.get_codes_from_indices(idx)[:, 0]
+            latents = torch.cumsum(codes, dim=0)[torch.as_tensor(levels - 1, device=device)]
+            frames = model.decode_latent_window(latents, start, stop).cpu().numpy()
+        f0, f1 = start * self.factor, min(stop * self.factor, self.num_frames)
+        return self.ckpt.normalizer.denormalize(frames[:, : f1 - f0])
+
+    def _root_path(self, features: np.ndarray) -> np.ndarray:
+        rep = self.ckpt.representation
+        if not rep.root_channels:
+            return self.motion.root_translation.astype(np.float64)
+        root = np.empty((len(features), 3))
+        root[:, [0, 2]] = self._root_start + np.cumsum(features[:, -3:-1], axis=0, dtype=np.float64)
+        root[:, 1] = features[:, -1]
+        return root
+
+    def _fk(self, features: np.ndarray, root: np.ndarray) -> np.ndarray:
+        joints = self.skeleton.num_joints
+        rot = sixd_to_matrix(
+            np.ascontiguousarray(features[:, : joints * 6], dtype=np.float32).reshape(-1, joints, 6)
+        )
+        return forward_kinematics(self.skeleton.parents, self.skeleton.offsets, rot, root.astype(np.float32))
