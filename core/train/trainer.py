@@ -101,6 +101,7 @@ class Trainer:
         run_dir: str | Path,
         device: str = "auto",
         resume: bool = False,
+        compile_model: bool = False,
     ) -> None:
         if config.model.input_dim != data.representation.dim:
             config = config.with_input_dim(data.representation.dim)
@@ -123,13 +124,14 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         if resume:
             self._restore(resolve_checkpoint_dir(self.run_dir))
-        self._net: torch.nn.Module = (
-            DistributedDataParallel(
-                self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True
+        net: torch.nn.Module = self.model
+        if self.world_size > 1:
+            net = DistributedDataParallel(
+                net, device_ids=[self.device.index] if self.device.type == "cuda" else None
             )
-            if self.world_size > 1
-            else self.model
-        )
+        self._net = torch.compile(net) if compile_model else net
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[Event]:
         """Train to ``config.steps``, yielding progress; a stop request writes a checkpoint first."""
