@@ -1,0 +1,147 @@
+"""rvq-motion train / eval / tokenize / decode, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from core.checkpoint import load_checkpoint
+from core.cli.main import main
+from core.formats import load_motion
+
+WALK = ("bandai", "dataset-1", "dataset-1_walk_normal_001.bvh")
+
+
+def test_eval_prints_a_table_and_writes_the_documented_json(tiny_checkpoint, data_dir, tmp_path, capsys):
+    out = tmp_path / "eval.json"
+    assert (
+        main(
+            [
+                "eval",
+                "--checkpoint",
+                str(tiny_checkpoint),
+                "--data",
+                str(data_dir.joinpath(*WALK)),
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert "MPJPE" in capsys.readouterr().out
+    report = json.loads(out.read_text())
+    assert set(report["layers"]) == {"1", "2", "3"}
+    assert set(report["layers"]["3"]) >= {"mpjpe_mm", "mpjpe_root_aligned_mm", "accel_error"}
+    assert len(report["codebook_usage"]) == len(report["perplexity"]) == 3
+    assert report["clips"] == 1 and report["frames"] == load_motion(data_dir.joinpath(*WALK)).num_frames
+
+
+def test_tokenize_then_decode_gives_back_a_clip_of_the_same_length(tiny_checkpoint, data_dir, tmp_path):
+    tokens, clip = tmp_path / "walk.npy", tmp_path / "walk.bvh"
+    assert (
+        main(
+            [
+                "tokenize",
+                "--checkpoint",
+                str(tiny_checkpoint),
+                str(data_dir.joinpath(*WALK)),
+                "--out",
+                str(tokens),
+            ]
+        )
+        == 0
+    )
+    grid = np.load(tokens)
+    original = load_motion(data_dir.joinpath(*WALK))
+    assert grid.shape == (-(-original.num_frames // 4), 3)
+    assert (
+        main(
+            ["decode", "--checkpoint", str(tiny_checkpoint), str(tokens), "--out", str(clip), "--layers", "2"]
+        )
+        == 0
+    )
+    decoded = load_motion(clip)
+    assert decoded.num_frames == original.num_frames
+    np.testing.assert_allclose(
+        decoded.root_translation[0, [0, 2]], original.root_translation[0, [0, 2]], atol=0.05
+    )
+
+
+def test_decode_refuses_tokens_made_by_another_checkpoint(tiny_checkpoint, data_dir, tmp_path, capsys):
+    tokens = tmp_path / "walk.npy"
+    main(
+        [
+            "tokenize",
+            "--checkpoint",
+            str(tiny_checkpoint),
+            str(data_dir.joinpath(*WALK)),
+            "--out",
+            str(tokens),
+        ]
+    )
+    sidecar = json.loads(tokens.with_suffix(".json").read_text())
+    sidecar["checkpoint_sha256"] = "0" * 64
+    tokens.with_suffix(".json").write_text(json.dumps(sidecar))
+    assert (
+        main(["decode", "--checkpoint", str(tiny_checkpoint), str(tokens), "--out", str(tmp_path / "x.bvh")])
+        == 2
+    )
+    assert "belong to checkpoint 000000000000" in capsys.readouterr().err
+
+
+def test_tokenize_refuses_a_clip_of_another_skeleton(tiny_checkpoint, data_dir, tmp_path, capsys):
+    clip = data_dir / "beat2" / "2_scott_0_1_1.npz"
+    assert (
+        main(["tokenize", "--checkpoint", str(tiny_checkpoint), str(clip), "--out", str(tmp_path / "t.npy")])
+        == 2
+    )
+    assert "does not match the checkpoint" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_training_with_a_checkpoint_that_resume_continues(data_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    base = [
+        sys.executable,
+        "-m",
+        "core.cli",
+        "train",
+        "--data",
+        str(data_dir.joinpath(*WALK)),
+        "--out",
+        str(run_dir),
+        "--preset",
+        "small",
+        "--batch-size",
+        "4",
+        "--window",
+        "16",
+        "--log-every",
+        "1",
+        "--no-tensorboard",
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(
+        [*base, "--steps", "100000"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    metrics = run_dir / "metrics.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not metrics.exists() or metrics.read_text().count('"step"') < 3):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err.decode()[-1000:]
+    stopped = load_checkpoint(run_dir).step
+    assert stopped >= 3
+    resumed = subprocess.run(
+        [*base, "--resume", "--steps", str(stopped + 2)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert resumed.returncode == 0, resumed.stderr[-1000:]
+    assert load_checkpoint(run_dir).step == stopped + 2
