@@ -1,0 +1,89 @@
+"""The one place that turns exceptions into messages the user sees.
+
+Dialogs are opened window-modal but non-blocking (``QMessageBox.open``), so a failure never
+stalls the event loop: playback, a running training and the tests keep going behind it.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+import torch
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from core.errors import MotionFileError
+from core.train.trainer import TrainingError
+
+
+def describe(exc: BaseException) -> str:
+    """A message a user can act on: the file and the reason, or what ran out, not a traceback."""
+    if isinstance(exc, MotionFileError):
+        return f"{exc.reason}\n\nFile: {exc.path}"
+    if isinstance(exc, torch.OutOfMemoryError | MemoryError):
+        return (
+            "Out of memory. Close other programs, use a smaller batch size or window, "
+            f"or a shorter clip.\n\n({type(exc).__name__}: {str(exc)[:300]})"
+        )
+    if isinstance(exc, TrainingError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def details(exc: BaseException) -> str:
+    """The traceback, for the dialog's "Show details" box (bug reports), empty for expected errors."""
+    if isinstance(exc, MotionFileError | TrainingError):
+        return ""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+class ErrorReporter(QObject):
+    """Shows errors and warnings as dialogs over ``parent`` and announces them (for logs and tests):
+    ``reported(kind, title, text)`` with kind "error" or "warning"."""
+
+    reported = Signal(str, str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._parent = parent
+
+    def error(self, title: str, exc: BaseException) -> None:
+        self._show("error", title, describe(exc), details(exc))
+
+    def warning(self, title: str, text: str) -> None:
+        self._show("warning", title, text, "")
+
+    def _show(self, kind: str, title: str, text: str, detail: str) -> None:
+        icon = QMessageBox.Icon.Critical if kind == "error" else QMessageBox.Icon.Warning
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self._parent)
+        if detail:
+            box.setDetailedText(detail)
+        box.setObjectName("errorDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.reported.emit(kind, title, text)
+
+    @contextmanager
+    def guard(self, title: str) -> Iterator[None]:
+        """Run a user action; any exception becomes a dialog titled ``title`` and the app carries on."""
+        try:
+            yield
+        except Exception as exc:  # noqa: BLE001 - the point: nothing a user does may crash the app
+            self.error(title, exc)
+
+    def install_excepthook(self) -> None:
+        """Route exceptions escaping Qt slots to a dialog instead of a silent stderr trace."""
+        previous = sys.excepthook
+
+        def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+            if issubclass(kind, KeyboardInterrupt):
+                previous(kind, exc, tb)
+                return
+            traceback.print_exception(kind, exc, tb)
+            self.error("Unexpected error", exc)
+
+        sys.excepthook = hook
