@@ -1,0 +1,194 @@
+"""Edit the selected token: pick its code by index or among the nearest codes of its layer's
+codebook, and copy, paste, reset, undo and redo step ranges. Every change is decoded at once
+(by the session, through core) so the viewer previews it while the user browses codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt import QFlowLayout
+
+from app import theme
+from app.errors import ErrorReporter
+from app.session import Session
+from app.timeline import code_color
+
+NEAREST = 8
+
+
+class CodeEditorPanel(QWidget):
+    """The selected cell's code, its nearest codebook neighbours, and the edit actions."""
+
+    def __init__(
+        self,
+        session: Session,
+        reporter: ErrorReporter,
+        actions: Sequence[QAction],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.reporter = reporter
+
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
+
+        self.swatch = QLabel()
+        self.swatch.setFixedSize(22, 22)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setToolTip("Code index in this layer's codebook (applied when released)")
+        self.spin = QSpinBox()
+        self.spin.setToolTip("Code index in this layer's codebook")
+        self.spin.setKeyboardTracking(False)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.slider.sliderReleased.connect(lambda: self._apply(self.slider.value()))
+        self.spin.valueChanged.connect(self._apply)
+        code_row = QHBoxLayout()
+        code_row.addWidget(QLabel("Code"))
+        code_row.addWidget(self.swatch)
+        code_row.addWidget(self.slider, 1)
+        code_row.addWidget(self.spin)
+
+        self.nearest_box = QGroupBox("Nearest codes in this layer's codebook")
+        self.nearest_box.setToolTip(
+            "The codes whose vectors lie closest to the current one: small, local changes"
+        )
+        self.nearest_layout = QFlowLayout(self.nearest_box)
+        self.nearest_buttons: list[QToolButton] = []
+        for _ in range(NEAREST):
+            button = QToolButton()
+            button.setMinimumWidth(44)
+            button.clicked.connect(lambda _checked=False, b=button: self._apply(int(b.property("code"))))
+            self.nearest_layout.addWidget(button)
+            self.nearest_buttons.append(button)
+
+        edit_box = QGroupBox("Edit")
+        grid = QGridLayout(edit_box)
+        for i, action in enumerate(actions):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            grid.addWidget(button, i // 2, i % 2)
+        self.clipboard_label = QLabel()
+        self.clipboard_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
+        self.clipboard_label.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.info)
+        layout.addLayout(code_row)
+        layout.addWidget(self.nearest_box)
+        layout.addWidget(edit_box)
+        layout.addWidget(self.clipboard_label)
+        layout.addStretch(1)
+
+        session.selectionChanged.connect(self.refresh)
+        session.tokensChanged.connect(self.refresh)
+        session.clipboardChanged.connect(self._clipboard_changed)
+        self.refresh()
+        self._clipboard_changed()
+
+    def refresh(self) -> None:
+        """Show the selected cell (or say how to select one) and its neighbours."""
+        recon, selection, code = (
+            self.session.reconstruction,
+            self.session.selection,
+            self.session.selected_code(),
+        )
+        enabled = recon is not None and selection is not None and code is not None
+        for widget in (self.slider, self.spin, self.nearest_box):
+            widget.setEnabled(enabled)
+        if not enabled:
+            self.title.setText("No token selected")
+            self.info.setText(
+                "Click a cell in the timeline to select a token; Shift+click or drag selects a range of steps."
+                if recon is not None
+                else "Open a clip and a checkpoint that fits it to see and edit its tokens."
+            )
+            self.swatch.setStyleSheet("")
+            for button in self.nearest_buttons:
+                button.hide()
+            return
+        nb_code = self.session.checkpoint.config.nb_code
+        for widget in (self.slider, self.spin):
+            widget.blockSignals(True)
+            widget.setRange(0, nb_code - 1)
+            widget.setValue(code)
+            widget.blockSignals(False)
+        start, stop = recon.frames_of_step(selection.step)
+        reach = recon.reach_of_step(selection.step)
+        steps = selection.stop - selection.start
+        self.title.setText(f"Layer {selection.layer + 1} · step {selection.step}")
+        original = int(self.session.editor.original[selection.step, selection.layer])
+        self.info.setText(
+            f"Covers frames {start}–{stop - 1}; an edit here can change frames {reach[0]}–{reach[1] - 1}. "
+            f"Code {code} is used {recon.code_count(selection.layer, code)}× in this clip"
+            + (f" (encoder chose {original})." if original != code else ".")
+            + (
+                f"\nSelected range: steps {selection.start}–{selection.stop - 1} ({steps} steps)."
+                if steps > 1
+                else ""
+            )
+        )
+        self._show_swatch(code)
+        for button, near in zip(
+            self.nearest_buttons, recon.nearest_codes(selection.layer, code, k=NEAREST), strict=False
+        ):
+            button.setText(str(near))
+            button.setProperty("code", near)
+            button.setToolTip(
+                f"Set code {near} (used {recon.code_count(selection.layer, near)}× in this clip)"
+            )
+            button.setStyleSheet(
+                f"QToolButton {{ border-left: 6px solid {code_color(near).name()}; padding: 2px 6px; }}"
+            )
+            button.show()
+
+    def _show_swatch(self, code: int) -> None:
+        self.swatch.setStyleSheet(f"background: {code_color(code).name()}; border-radius: 3px;")
+
+    def _slider_moved(self, value: int) -> None:
+        """While dragging only preview the index and colour; keyboard steps apply at once."""
+        self.spin.blockSignals(True)
+        self.spin.setValue(value)
+        self.spin.blockSignals(False)
+        self._show_swatch(value)
+        if not self.slider.isSliderDown():
+            self._apply(value)
+
+    def _apply(self, code: int) -> None:
+        if self.session.selected_code() is None or code == self.session.selected_code():
+            return
+        with self.reporter.guard("Could not change the code"):
+            self.session.set_code(code)
+
+    def _clipboard_changed(self) -> None:
+        clip = self.session.clipboard
+        self.clipboard_label.setText(
+            "Clipboard: empty (Ctrl+C copies the selected steps; it survives opening another clip)"
+            if clip is None
+            else f"Clipboard: {clip.shape[0]} steps × {clip.shape[1]} layers"
+            + (f" from {self.session.clipboard_source}" if self.session.clipboard_source else "")
+        )

@@ -1,0 +1,374 @@
+"""The token timeline: one row per quantizer layer, one cell per token step, coloured by code.
+
+A QAbstractScrollArea that paints only the visible cells, so a clip of thousands of steps
+scrolls and zooms at the same cost as a short one. It reads the codes and the edited mask from
+the session once per change (not per paint) and asks core for the frames each step covers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import theme
+from app.playback import Playback
+from app.session import Session
+
+GOLDEN = 0.6180339887498949
+
+
+def code_color(code: int) -> QColor:
+    """The same colour for the same code index everywhere, neighbouring indices far apart in hue."""
+    if code < 0:
+        return QColor(50, 52, 56)
+    hue = (code * GOLDEN) % 1.0
+    saturation = 0.45 + 0.35 * ((code * 0.3819660113) % 1.0)
+    value = 0.62 + 0.30 * ((code * 0.7548776662) % 1.0)
+    return QColor.fromHsvF(hue, saturation, value)
+
+
+class TimelineView(QAbstractScrollArea):
+    """Paints the code grid, the edited marks, the selection and the playhead; click, drag and hover."""
+
+    hovered = Signal(str)
+    MIN_CELL, MAX_CELL = 2.0, 48.0
+    HEADER = 40
+    RULER = 18
+
+    def __init__(self, session: Session, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.playback = playback
+        self.cell_width = 12.0
+        self._indices = np.zeros((0, 0), dtype=np.int64)
+        self._edited = np.zeros((0, 0), dtype=bool)
+        self._step_frames = np.zeros((0, 2), dtype=np.int64)
+        self._colors: list[QColor] = []
+        self._dragging = False
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumHeight(self.RULER + 3 * 14 + 4)
+        self.setToolTip("")
+        session.reconstructionChanged.connect(self._rebuild)
+        session.tokensChanged.connect(self._tokens_changed)
+        session.selectionChanged.connect(self.viewport().update)
+        session.truncationChanged.connect(lambda _k: self.viewport().update())
+        playback.frameChanged.connect(self._frame_changed)
+        self._rebuild()
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, self.RULER + 6 * 22 + 6)
+
+    # ----- data -----------------------------------------------------------------------------
+
+    @property
+    def num_steps(self) -> int:
+        return int(self._indices.shape[0])
+
+    @property
+    def num_rows(self) -> int:
+        return int(self._indices.shape[1]) if self._indices.ndim == 2 else 0
+
+    def _rebuild(self) -> None:
+        recon = self.session.reconstruction
+        if recon is None or self.session.checkpoint is None:
+            self._step_frames = np.zeros((0, 2), dtype=np.int64)
+            self._colors = []
+        else:
+            self._step_frames = np.array([recon.frames_of_step(s) for s in range(recon.num_steps)])
+            self._colors = [code_color(c) for c in range(self.session.checkpoint.config.nb_code)]
+        self._tokens_changed()
+        self.fit_to_width()
+
+    def _tokens_changed(self) -> None:
+        editor = self.session.editor
+        if editor is None:
+            self._indices = np.zeros((0, 0), dtype=np.int64)
+            self._edited = np.zeros((0, 0), dtype=bool)
+        else:
+            self._indices = np.array(editor.indices)
+            self._edited = editor.edited_mask()
+        self._update_scrollbar()
+        self.viewport().update()
+
+    # ----- geometry -------------------------------------------------------------------------
+
+    def row_height(self) -> float:
+        if self.num_rows == 0:
+            return 20.0
+        return max(10.0, (self.viewport().height() - self.RULER - 2) / self.num_rows)
+
+    def _origin(self) -> float:
+        return self.HEADER - self.horizontalScrollBar().value()
+
+    def cell_rect(self, step: int, layer: int) -> QRectF:
+        h = self.row_height()
+        return QRectF(self._origin() + step * self.cell_width, self.RULER + layer * h, self.cell_width, h)
+
+    def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
+        """(step, layer) under a viewport position, or None outside the grid."""
+        if pos.x() < self.HEADER or pos.y() < self.RULER or self.num_steps == 0:
+            return None
+        step = int((pos.x() - self._origin()) // self.cell_width)
+        layer = int((pos.y() - self.RULER) // self.row_height())
+        if 0 <= step < self.num_steps and 0 <= layer < self.num_rows:
+            return step, layer
+        return None
+
+    def frame_x(self, frame: int) -> float:
+        """x of a frame: inside its step's cell, proportionally, so the playhead moves smoothly."""
+        starts = self._step_frames[:, 0]
+        step = int(np.searchsorted(starts, frame, side="right") - 1)
+        step = min(max(step, 0), len(starts) - 1)
+        start, stop = self._step_frames[step]
+        within = (frame - start) / max(stop - start, 1)
+        return self._origin() + (step + within) * self.cell_width
+
+    def set_cell_width(self, width: float, anchor_x: float | None = None) -> None:
+        """Zoom, keeping the step under ``anchor_x`` (default: the view's centre) in place."""
+        width = min(max(width, self.MIN_CELL), self.MAX_CELL)
+        anchor_x = self.viewport().width() / 2 if anchor_x is None else anchor_x
+        step_at = (anchor_x - self._origin()) / self.cell_width
+        self.cell_width = width
+        self._update_scrollbar()
+        self.horizontalScrollBar().setValue(int(self.HEADER + step_at * width - anchor_x))
+        self.viewport().update()
+
+    def zoom(self, factor: float) -> None:
+        self.set_cell_width(self.cell_width * factor)
+
+    def fit_to_width(self) -> None:
+        if self.num_steps:
+            available = max(self.viewport().width() - self.HEADER - 4, 50)
+            self.set_cell_width(available / self.num_steps, anchor_x=self.HEADER)
+            self.horizontalScrollBar().setValue(0)
+
+    def _update_scrollbar(self) -> None:
+        total = int(self.num_steps * self.cell_width) + self.HEADER + 4
+        bar = self.horizontalScrollBar()
+        bar.setRange(0, max(0, total - self.viewport().width()))
+        bar.setPageStep(self.viewport().width())
+        bar.setSingleStep(max(1, int(self.cell_width)))
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)
+        self._update_scrollbar()
+
+    def _frame_changed(self, frame: int) -> None:
+        """Repaint, and scroll so the playhead stays in view while playing."""
+        if self.num_steps:
+            x = self.frame_x(frame)
+            if x < self.HEADER or x > self.viewport().width() - 8:
+                bar = self.horizontalScrollBar()
+                bar.setValue(int(bar.value() + x - self.HEADER - 0.25 * self.viewport().width()))
+        self.viewport().update()
+
+    # ----- painting -------------------------------------------------------------------------
+
+    def paintEvent(self, event: object) -> None:
+        painter = QPainter(self.viewport())
+        painter.fillRect(self.viewport().rect(), theme.BASE)
+        if self.num_steps == 0:
+            painter.setPen(theme.DIM_TEXT)
+            painter.drawText(
+                self.viewport().rect(),
+                Qt.AlignmentFlag.AlignCenter,
+                "Tokens appear here once a clip and a checkpoint that fits it are open",
+            )
+            return
+        width = self.viewport().width()
+        first = max(0, int((self.HEADER - self._origin()) // self.cell_width))
+        last = min(self.num_steps, int((width - self._origin()) // self.cell_width) + 1)
+        h = self.row_height()
+        gap = 1.0 if self.cell_width >= 5 else 0.0
+        active = self.session.num_layers
+        painter.setClipRect(QRect(self.HEADER, 0, width - self.HEADER, self.viewport().height()))
+        for layer in range(self.num_rows):
+            y = self.RULER + layer * h
+            for step in range(first, last):
+                x = self._origin() + step * self.cell_width
+                color = self._colors[self._indices[step, layer]] if self._colors else theme.PANEL
+                if layer >= active:
+                    color = color.darker(300)
+                painter.fillRect(QRectF(x, y + 1, self.cell_width - gap, h - 2), color)
+        self._paint_edits(painter, first, last, h)
+        self._paint_selection(painter, h)
+        self._paint_ruler(painter, first, last)
+        x = self.frame_x(self.playback.frame)
+        painter.setPen(QPen(QColor(255, 255, 255), 2))
+        painter.drawLine(int(x), 0, int(x), self.viewport().height())
+        painter.setClipping(False)
+        self._paint_header(painter, h, active)
+
+    def _paint_edits(self, painter: QPainter, first: int, last: int, h: float) -> None:
+        """Edited cells get a magenta frame and corner mark, visible at any zoom."""
+        steps, layers = np.nonzero(self._edited[first:last])
+        painter.setPen(QPen(theme.EDITED, 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for step, layer in zip(steps + first, layers, strict=True):
+            rect = self.cell_rect(int(step), int(layer)).adjusted(1, 2, -1, -2)
+            painter.drawRect(rect)
+            painter.fillRect(QRectF(rect.left(), rect.top(), min(6.0, rect.width()), 4), theme.EDITED)
+
+    def _paint_selection(self, painter: QPainter, h: float) -> None:
+        selection = self.session.selection
+        if selection is None or selection.stop > self.num_steps:
+            return
+        span = self.cell_rect(selection.start, 0)
+        span.setWidth((selection.stop - selection.start) * self.cell_width)
+        span.setHeight(h * self.num_rows)
+        painter.fillRect(span, QColor(255, 255, 255, 40))
+        painter.setPen(QPen(theme.SELECTION, 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(self.cell_rect(selection.step, selection.layer).adjusted(0, 0, -1, -1))
+
+    def _paint_ruler(self, painter: QPainter, first: int, last: int) -> None:
+        painter.fillRect(QRectF(self.HEADER, 0, self.viewport().width(), self.RULER), theme.PANEL)
+        every = next(n for n in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if n * self.cell_width >= 44)
+        painter.setPen(theme.DIM_TEXT)
+        for step in range(first - first % every, last, every):
+            x = self._origin() + step * self.cell_width
+            painter.drawLine(int(x), self.RULER - 5, int(x), self.RULER)
+            painter.drawText(QRectF(x + 2, 0, 60, self.RULER - 2), Qt.AlignmentFlag.AlignVCenter, str(step))
+
+    def _paint_header(self, painter: QPainter, h: float, active: int) -> None:
+        painter.fillRect(QRectF(0, 0, self.HEADER, self.viewport().height()), theme.PANEL)
+        painter.setPen(theme.DIM_TEXT)
+        painter.drawText(QRectF(0, 0, self.HEADER - 4, self.RULER), Qt.AlignmentFlag.AlignCenter, "step")
+        for layer in range(self.num_rows):
+            painter.setPen(theme.TEXT if layer < active else theme.DIM_TEXT)
+            painter.drawText(
+                QRectF(0, self.RULER + layer * h, self.HEADER - 4, h),
+                Qt.AlignmentFlag.AlignCenter,
+                f"L{layer + 1}",
+            )
+
+    # ----- interaction ----------------------------------------------------------------------
+
+    def describe_cell(self, step: int, layer: int) -> str:
+        """What the status bar and tooltip say about a cell."""
+        recon = self.session.reconstruction
+        code = int(self._indices[step, layer])
+        start, stop = self._step_frames[step]
+        text = f"Layer {layer + 1} · step {step} · code {code} · frames {start}–{stop - 1}"
+        if recon is not None:
+            uses = recon.code_count(layer, code)
+            text += f" · used {uses}× in this clip"
+        if self._edited[step, layer]:
+            text += f" · edited (was {int(self.session.editor.original[step, layer])})"
+        return text
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        cell = self.cell_at(event.position().toPoint())
+        if self._dragging and cell is not None:
+            self.session.select(cell[0], self.session.selection.layer if self.session.selection else 0, True)
+        if cell is None:
+            QToolTip.hideText()
+            self.hovered.emit("")
+            return
+        text = self.describe_cell(*cell)
+        self.hovered.emit(text)
+        QToolTip.showText(event.globalPosition().toPoint(), text.replace(" · ", "\n"), self.viewport())
+
+    def leaveEvent(self, event: object) -> None:
+        self.hovered.emit("")
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        cell = self.cell_at(event.position().toPoint())
+        if cell is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        extend = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.session.select(cell[0], cell[1], extend)
+        self._dragging = True
+        if not self.playback.playing:
+            self.playback.seek(int(self._step_frames[cell[0], 0]))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._dragging = False
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Ctrl+wheel zooms around the pointer; the wheel alone scrolls along the clip."""
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.set_cell_width(self.cell_width * (1.0015**delta), anchor_x=event.position().x())
+        else:
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - delta)
+        event.accept()
+
+
+class TimelinePanel(QWidget):
+    """The timeline with its header: the layer-truncation slider and the zoom buttons."""
+
+    def __init__(self, session: Session, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.view = TimelineView(session, playback)
+        self.layers_slider = QSlider(Qt.Orientation.Horizontal)
+        self.layers_slider.setRange(1, 1)
+        self.layers_slider.setPageStep(1)
+        self.layers_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.layers_slider.setFixedWidth(140)
+        self.layers_slider.setToolTip(
+            "Decode with only the first k quantizer layers: the coarse-to-fine contribution of each layer"
+        )
+        self.layers_label = QLabel()
+        self.layers_label.setMinimumWidth(110)
+        self.layers_slider.valueChanged.connect(session.set_num_layers)
+        session.truncationChanged.connect(self._sync)
+        session.reconstructionChanged.connect(self._sync)
+
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 2, 4, 2)
+        header.addWidget(QLabel("Layers used"))
+        header.addWidget(self.layers_slider)
+        header.addWidget(self.layers_label)
+        hint = QLabel("Click a cell to select · Shift+click or drag for a range · Ctrl+wheel to zoom")
+        hint.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
+        hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        header.addWidget(hint, 1)
+        header.addSpacing(8)
+        for text, tip, slot in (
+            ("−", "Zoom out (Ctrl+-)", lambda: self.view.zoom(1 / 1.5)),
+            ("+", "Zoom in (Ctrl+=)", lambda: self.view.zoom(1.5)),
+            ("Fit", "Show the whole clip", self.view.fit_to_width),
+        ):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            header.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(header)
+        layout.addWidget(self.view, 1)
+        self._sync()
+
+    def _sync(self) -> None:
+        maximum = max(self.session.max_layers, 1)
+        self.layers_slider.blockSignals(True)
+        self.layers_slider.setRange(1, maximum)
+        self.layers_slider.setValue(min(self.session.num_layers, maximum))
+        self.layers_slider.blockSignals(False)
+        self.layers_slider.setEnabled(self.session.max_layers > 1)
+        self.layers_label.setText(
+            f"{self.session.num_layers} of {self.session.max_layers}" if self.session.max_layers else "—"
+        )

@@ -1,0 +1,306 @@
+"""The 3D comparison: the original clip and its reconstruction on a ground grid.
+
+The GL items are made once and only their data changes per frame (``setData``), so playback
+costs four small uploads a frame. Motion data is Y-up; the GL view is Z-up, so positions are
+shown with their axes swapped (x, -z, y), a display convention only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.opengl as gl
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QVector3D
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from app import theme
+from app.playback import Playback
+from app.session import Session
+
+NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
+
+
+def to_view(points: np.ndarray) -> np.ndarray:
+    """Motion coordinates (Y up) to the GL view's (Z up)."""
+    return np.stack([points[..., 0], -points[..., 2], points[..., 1]], axis=-1)
+
+
+def rgba(color: QColor, alpha: float = 1.0) -> tuple[float, float, float, float]:
+    return color.redF(), color.greenF(), color.blueF(), alpha
+
+
+def nice_scale_mm(errors_m: np.ndarray) -> float:
+    """A round upper bound of the colour scale: most joints fall below it, so colours separate."""
+    high = float(np.percentile(errors_m, 95)) * 1000.0 if errors_m.size else 0.0
+    return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))
+
+
+class ErrorLegend(QWidget):
+    """The joint-error colour bar with its millimetre range."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scale_mm = 100.0
+        self.setMinimumWidth(150)
+        self.setToolTip("Reconstruction joints are coloured by their distance from the original joint")
+
+    def sizeHint(self) -> QSize:
+        return QSize(190, 30)
+
+    def set_scale(self, scale_mm: float) -> None:
+        self._scale_mm = scale_mm
+        self.update()
+
+    def paintEvent(self, event: object) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        bar = QRectF(4, 3, self.width() - 8, 9)
+        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
+        for stop, color in zip(theme.ERROR_STOPS, theme.ERROR_COLORS, strict=True):
+            gradient.setColorAt(stop, color)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(gradient)
+        painter.drawRoundedRect(bar, 3, 3)
+        painter.setPen(QPen(theme.DIM_TEXT))
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        painter.setFont(font)
+        y = bar.bottom() + 13
+        painter.drawText(QPointF(bar.left(), y), "0 mm")
+        mid = f"{self._scale_mm / 2:g}"
+        painter.drawText(QPointF(bar.center().x() - painter.fontMetrics().horizontalAdvance(mid) / 2, y), mid)
+        high = f"≥{self._scale_mm:g}"
+        painter.drawText(QPointF(bar.right() - painter.fontMetrics().horizontalAdvance(high), y), high)
+
+
+def _swatch(text: str, color: QColor) -> QLabel:
+    label = QLabel(f"<span style='color:{color.name()}'>&#9632;</span> {text}")
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+class Viewer(QWidget):
+    """GL view plus its bar (legend, MPJPE, layout and camera buttons); follows the session and the clock."""
+
+    def __init__(self, session: Session, playback: Playback, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.playback = playback
+        self.overlay = False
+        self.follow = False
+        self._side_offset = 1.0
+        self._height = 1.7
+        self._scale_mm = 100.0
+        self._bones = np.zeros((0, 2), dtype=np.int64)
+
+        self.view = gl.GLViewWidget()
+        self.view.setBackgroundColor(theme.VIEW_BACKGROUND)
+        self.view.setMinimumSize(320, 240)
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.view.setToolTip("")
+        self.grid = gl.GLGridItem(color=QColor(theme.GRID.red(), theme.GRID.green(), theme.GRID.blue(), 150))
+        self.view.addItem(self.grid)
+        self.original_bones = gl.GLLinePlotItem(
+            mode="lines", width=3, color=rgba(theme.ORIGINAL, 0.95), antialias=True, glOptions="translucent"
+        )
+        self.original_joints = gl.GLScatterPlotItem(
+            size=7, color=rgba(theme.ORIGINAL), glOptions="translucent"
+        )
+        self.recon_bones = gl.GLLinePlotItem(
+            mode="lines",
+            width=3,
+            color=rgba(theme.RECONSTRUCTION, 0.95),
+            antialias=True,
+            glOptions="translucent",
+        )
+        self.recon_joints = gl.GLScatterPlotItem(size=10, glOptions="translucent")
+        for item in (self.original_bones, self.original_joints, self.recon_bones, self.recon_joints):
+            self.view.addItem(item)
+        self._cmap = theme.error_colormap()
+
+        self.recon_label = _swatch("Reconstruction", theme.RECONSTRUCTION)
+        self.overlay_button = self._tool_button("Overlay", "Draw both skeletons in one place (O)", True)
+        self.overlay_button.toggled.connect(self.set_overlay)
+        self.follow_button = self._tool_button("Follow root", "Keep the camera on the character (F)", True)
+        self.follow_button.toggled.connect(self.set_follow)
+        self.reset_button = self._tool_button("Reset view", "Frame the character again (R)", False)
+        self.reset_button.clicked.connect(self.reset_camera)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 3, 6, 3)
+        bar.addWidget(_swatch("Original", theme.ORIGINAL))
+        bar.addSpacing(10)
+        bar.addWidget(self.recon_label)
+        bar.addStretch(1)
+        hint = QLabel("Drag to orbit · middle-drag to pan · wheel to zoom")
+        hint.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addWidget(hint, 1)
+        for button in (self.overlay_button, self.follow_button, self.reset_button):
+            bar.addWidget(button)
+
+        # Heads-up display over the 3D view: the error numbers and the colour key stay next to the skeletons.
+        self.hud = QWidget(self.view)
+        self.hud.setObjectName("hud")
+        self.hud.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.hud.setStyleSheet("#hud { background: rgba(20, 22, 25, 200); border-radius: 6px; }")
+        self.mpjpe_label = QLabel()
+        self.mpjpe_label.setToolTip(
+            "Mean per-joint position error between the reconstruction and the original, "
+            "at the current frame and over the whole clip"
+        )
+        self.legend = ErrorLegend()
+        self.legend_title = QLabel("Joint error")
+        self.legend_title.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
+        hud_layout = QVBoxLayout(self.hud)
+        hud_layout.setContentsMargins(10, 6, 10, 6)
+        hud_layout.setSpacing(2)
+        hud_layout.addWidget(self.mpjpe_label)
+        hud_layout.addWidget(self.legend_title)
+        hud_layout.addWidget(self.legend)
+        self.hud.move(10, 10)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+        session.reconstructionChanged.connect(self._rebuild)
+        session.truncationChanged.connect(self._levels_changed)
+        session.framesChanged.connect(self._frames_changed)
+        playback.frameChanged.connect(self.show_frame)
+        self._rebuild()
+
+    def _tool_button(self, text: str, tip: str, checkable: bool) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setCheckable(checkable)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        return button
+
+    # ----- state changes --------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        """New clip or checkpoint: bones, grid, colour scale and camera start over."""
+        positions = self.session.original_positions
+        has_clip = positions is not None
+        for item in (self.original_bones, self.original_joints):
+            item.setVisible(has_clip)
+        if positions is None:
+            self._set_recon_visible(False)
+            self.mpjpe_label.setText("Open a clip to begin (File > Open clip, or drop a file here)")
+            self.hud.adjustSize()
+            return
+        self._bones = self.session.motion.skeleton.bones()
+        self._height = max(float(np.ptp(positions[..., 1])), 0.5)
+        self._side_offset = max(0.6, 0.55 * self._height)
+        ground = to_view(positions[:, 0])
+        lo, hi = ground.min(axis=0), ground.max(axis=0)
+        size = float(np.ceil(max(hi[0] - lo[0], hi[1] - lo[1]) + 2 * self._side_offset + 3.0))
+        spacing = 0.5 if size <= 30 else 1.0
+        self.grid.setSize(size, size)
+        self.grid.setSpacing(spacing, spacing)
+        self.grid.resetTransform()
+        self.grid.translate(float(round((lo[0] + hi[0]) / 2)), float(round((lo[1] + hi[1]) / 2)), 0.0)
+        self._set_recon_visible(self.session.reconstruction is not None)
+        self._update_scale()
+        self.reset_camera()
+        self.show_frame(self.playback.frame)
+
+    def _set_recon_visible(self, visible: bool) -> None:
+        for item in (self.recon_bones, self.recon_joints):
+            item.setVisible(visible)
+        self.recon_label.setVisible(visible)
+        self.legend.setVisible(visible)
+        self.legend_title.setVisible(visible)
+
+    def _levels_changed(self, _k: int) -> None:
+        self._update_scale()
+        self.show_frame(self.playback.frame)
+
+    def _frames_changed(self, _start: int, _stop: int) -> None:
+        """An edit: redraw the current frame (cheap), whichever frames the edit reached."""
+        self.show_frame(self.playback.frame)
+
+    def _update_scale(self) -> None:
+        recon = self.session.reconstruction
+        if recon is not None:
+            self._scale_mm = nice_scale_mm(recon.joint_errors(self.session.num_layers))
+            self.legend.set_scale(self._scale_mm)
+
+    def set_overlay(self, overlay: bool) -> None:
+        self.overlay = bool(overlay)
+        if self.overlay_button.isChecked() != self.overlay:
+            self.overlay_button.setChecked(self.overlay)
+        self.show_frame(self.playback.frame)
+
+    def set_follow(self, follow: bool) -> None:
+        self.follow = bool(follow)
+        if self.follow_button.isChecked() != self.follow:
+            self.follow_button.setChecked(self.follow)
+        self.show_frame(self.playback.frame)
+
+    def reset_camera(self) -> None:
+        """Look at the character from the front-left, from a distance that shows both skeletons."""
+        self.view.setCameraPosition(
+            pos=self._focus(self.playback.frame),
+            distance=2.4 * self._height + 1.5 * self._side_offset,
+            elevation=14,
+            azimuth=-65,
+        )
+
+    # ----- drawing --------------------------------------------------------------------------
+
+    def _offsets(self) -> tuple[np.ndarray, np.ndarray]:
+        half = 0.0 if self.overlay else self._side_offset / 2
+        return np.array([-half, 0.0, 0.0]), np.array([half, 0.0, 0.0])
+
+    def _focus(self, frame: int) -> QVector3D:
+        positions = self.session.original_positions
+        if positions is None:
+            return QVector3D(0, 0, 0.9)
+        root = to_view(positions[min(frame, len(positions) - 1), 0])
+        return QVector3D(float(root[0]), float(root[1]), 0.5 * self._height)
+
+    def show_frame(self, frame: int) -> None:
+        positions = self.session.original_positions
+        if positions is None:
+            return
+        frame = min(max(frame, 0), len(positions) - 1)
+        left, right = self._offsets()
+        recon = self.session.reconstruction
+        original = to_view(positions[frame]) + (left if recon is not None else 0.0)
+        self.original_bones.setData(pos=original[self._bones].reshape(-1, 3))
+        self.original_joints.setData(pos=original)
+        if recon is not None:
+            k = self.session.num_layers
+            decoded = to_view(recon.positions(k)[frame]) + right
+            errors = recon.joint_errors(k)[frame] * (1000.0 / self._scale_mm)
+            colors = self._cmap.map(np.clip(errors, 0.0, 1.0), mode="float")
+            self.recon_bones.setData(pos=decoded[self._bones].reshape(-1, 3))
+            self.recon_joints.setData(pos=decoded, color=colors)
+            self._update_mpjpe(frame)
+        if self.follow:
+            self.view.opts["center"] = self._focus(frame)
+            self.view.update()
+
+    def _update_mpjpe(self, frame: int) -> None:
+        recon = self.session.reconstruction
+        if recon is None:
+            self.mpjpe_label.setText("No reconstruction: open a checkpoint that fits this clip")
+            self.hud.adjustSize()
+            return
+        k = self.session.num_layers
+        frame = min(max(frame, 0), recon.num_frames - 1)
+        self.mpjpe_label.setText(
+            f"MPJPE with {k} of {recon.num_layers} layers<br>"
+            f"frame <b>{recon.frame_mpjpe_mm(k)[frame]:.1f} mm</b> &nbsp;·&nbsp; "
+            f"clip <b>{recon.mpjpe_mm(k):.1f} mm</b>"
+        )
+        self.hud.adjustSize()
+
+    def grab_view(self) -> pg.QtGui.QImage:
+        """The 3D view's current framebuffer (what screenshots and tests inspect)."""
+        return self.view.grabFramebuffer()
