@@ -1,0 +1,349 @@
+"""The training dock: data, preset and hyperparameters, device, start/stop/resume, live progress.
+
+The panel only builds a :class:`TrainingRequest` and listens to the :class:`TrainingJob`; the
+run itself happens in the job's thread, so the window stays responsive while it trains.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+from platformdirs import user_data_dir
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import icons, theme
+from app.errors import ErrorReporter
+from app.plots import TrainingPlots
+from app.resources import APPLICATION, ORGANIZATION
+from app.training_worker import TrainingJob, TrainingRequest
+from core.checkpoint import read_checkpoint_meta
+from core.errors import MotionFileError
+from core.train.config import PRESETS, TrainConfig, preset
+from core.train.events import StepEvent
+
+PRESET_TIPS = {
+    "seed": "The design documents' model (width 512, 1024 codes, 6 layers): sized for a GPU",
+    "small": "A narrower model with 256 codes and 64-frame windows that trains on a laptop CPU",
+}
+DEVICES = (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
+
+
+def format_duration(seconds: float) -> str:
+    if seconds != seconds or seconds == float("inf"):
+        return "—"
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def default_run_dir() -> Path:
+    """A fresh, dated run folder under the user's data directory."""
+    return Path(user_data_dir(APPLICATION, ORGANIZATION)) / "runs" / time.strftime("run-%Y%m%d-%H%M%S")
+
+
+class TrainingPanel(QWidget):
+    """Configure and watch a training run; ``loadCheckpointRequested`` hands a checkpoint to the viewer."""
+
+    loadCheckpointRequested = Signal(str)
+
+    def __init__(self, reporter: ErrorReporter, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reporter = reporter
+        self.settings = settings
+        self.job = TrainingJob(self)
+        self.latest_checkpoint: str = ""
+
+        self.data_list = QListWidget()
+        self.data_list.setToolTip("Folders (searched recursively) or files of clips to train on")
+        self.data_list.setMaximumHeight(70)
+        for path in settings.value("training/data", [], type=list):
+            self.data_list.addItem(str(path))
+        add_folder = QPushButton("Add folder…")
+        add_folder.clicked.connect(self._add_folder)
+        remove = QPushButton("Remove")
+        remove.clicked.connect(
+            lambda: [self.data_list.takeItem(self.data_list.row(i)) for i in self.data_list.selectedItems()]
+        )
+        data_buttons = QHBoxLayout()
+        data_buttons.addWidget(add_folder)
+        data_buttons.addWidget(remove)
+        data_buttons.addStretch(1)
+        data_box = QGroupBox("Data")
+        data_layout = QVBoxLayout(data_box)
+        data_layout.addWidget(self.data_list)
+        data_layout.addLayout(data_buttons)
+
+        self.preset_box = QComboBox()
+        for name in PRESETS:
+            self.preset_box.addItem(name)
+            self.preset_box.setItemData(
+                self.preset_box.count() - 1, PRESET_TIPS.get(name, ""), Qt.ItemDataRole.ToolTipRole
+            )
+        self.steps_spin = QSpinBox()
+        self.steps_spin.setRange(1, 10_000_000)
+        self.steps_spin.setSingleStep(100)
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, 8192)
+        self.window_spin = QSpinBox()
+        self.window_spin.setRange(4, 4096)
+        self.window_spin.setToolTip("Frames per training window; a multiple of the model's downsampling")
+        self.lr_spin = QDoubleSpinBox()
+        self.lr_spin.setDecimals(6)
+        self.lr_spin.setRange(1e-6, 1.0)
+        self.lr_spin.setSingleStep(1e-4)
+        self.root_box = QCheckBox("Root trajectory channels")
+        self.root_box.setToolTip("Also encode the root's ground motion and height (3 extra features)")
+        self.device_box = QComboBox()
+        for label, value in DEVICES:
+            self.device_box.addItem(label, value)
+        if not torch.cuda.is_available():
+            self.device_box.model().item(2).setEnabled(False)
+            self.device_box.setItemData(2, "No CUDA GPU is available", Qt.ItemDataRole.ToolTipRole)
+        self.preset_box.currentTextChanged.connect(lambda name: self.show_config(preset(name)))
+        form_box = QGroupBox("Model and schedule")
+        form = QFormLayout(form_box)
+        form.addRow("Preset", self.preset_box)
+        form.addRow("Steps", self.steps_spin)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow("Window (frames)", self.window_spin)
+        form.addRow("Learning rate", self.lr_spin)
+        form.addRow("", self.root_box)
+        form.addRow("Device", self.device_box)
+
+        self.run_edit = QLineEdit(str(default_run_dir()))
+        self.run_edit.setToolTip("Checkpoints, metrics.jsonl and TensorBoard logs are written here")
+        browse = QPushButton("…")
+        browse.setToolTip("Choose a run folder (an existing run can be resumed)")
+        browse.clicked.connect(self._browse_run)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_edit, 1)
+        run_row.addWidget(browse)
+        style = self.style()
+        self.start_button = QPushButton(icons.play(), "Start")
+        self.start_button.setToolTip("Train a new model in the run folder")
+        self.start_button.clicked.connect(lambda: self.start(resume=False))
+        self.stop_button = QPushButton(icons.stop(), "Stop")
+        self.stop_button.setToolTip("Stop after the current step and write a checkpoint")
+        self.stop_button.clicked.connect(self.stop)
+        self.resume_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Resume")
+        self.resume_button.setToolTip("Continue the run in the run folder from its latest checkpoint")
+        self.resume_button.clicked.connect(lambda: self.start(resume=True))
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.stop_button, self.resume_button):
+            buttons.addWidget(button)
+        run_box = QGroupBox("Run")
+        run_layout = QVBoxLayout(run_box)
+        run_layout.addLayout(run_row)
+        run_layout.addLayout(buttons)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFormat("step %v / %m")
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.rate_label = QLabel("Not running")
+        self.rate_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
+        self.plots = TrainingPlots()
+        self.load_button = QPushButton("Load latest checkpoint in the viewer")
+        self.load_button.setEnabled(False)
+        self.load_button.clicked.connect(lambda: self.loadCheckpointRequested.emit(self.latest_checkpoint))
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(500)
+        self.log.setMaximumHeight(90)
+        self.log.setPlaceholderText("Training messages appear here")
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        for widget in (
+            data_box,
+            form_box,
+            run_box,
+            self.progress_bar,
+            self.rate_label,
+            self.plots,
+            self.load_button,
+            self.log,
+        ):
+            layout.addWidget(widget)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self.job.message.connect(self._message)
+        self.job.progress.connect(self._progress)
+        self.job.checkpointSaved.connect(self._checkpoint)
+        self.job.finished.connect(self._finished)
+        self.job.failed.connect(self._failed)
+        self.job.runningChanged.connect(self._running_changed)
+        self.preset_box.setCurrentText("small")
+        self.show_config(preset("small"))
+        self._running_changed(False)
+
+    # ----- configuration --------------------------------------------------------------------
+
+    def show_config(self, config: TrainConfig) -> None:
+        self.steps_spin.setValue(config.steps)
+        self.batch_spin.setValue(config.batch_size)
+        factor = config.model.downsample_factor
+        self.window_spin.setSingleStep(factor)
+        self.window_spin.setValue(config.window)
+        self.lr_spin.setValue(config.lr)
+        self.root_box.setChecked(config.root_channels)
+
+    def overrides(self) -> dict:
+        return {
+            "steps": self.steps_spin.value(),
+            "batch_size": self.batch_spin.value(),
+            "window": self.window_spin.value(),
+            "lr": self.lr_spin.value(),
+            "root_channels": self.root_box.isChecked(),
+        }
+
+    def data_paths(self) -> list[Path]:
+        return [Path(self.data_list.item(i).text()) for i in range(self.data_list.count())]
+
+    def set_data_paths(self, paths: list[Path | str]) -> None:
+        self.data_list.clear()
+        for path in paths:
+            self.data_list.addItem(str(path))
+
+    def _add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of clips")
+        if folder:
+            self.data_list.addItem(folder)
+
+    def _browse_run(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a run folder", self.run_edit.text())
+        if folder:
+            self.run_edit.setText(folder)
+            self._show_run(Path(folder))
+
+    def _show_run(self, folder: Path) -> None:
+        """An existing run: show its settings, so Resume continues what the user sees."""
+        try:
+            _, meta = read_checkpoint_meta(folder)
+        except MotionFileError:
+            return
+        config = TrainConfig.from_dict(meta["train"])
+        self.show_config(config)
+        self._message(f"{folder.name}: a run at step {meta.get('step', 0)}; Resume continues it")
+
+    # ----- running --------------------------------------------------------------------------
+
+    def start(self, resume: bool) -> None:
+        """Validate the form and start the run in the background (errors become messages)."""
+        paths = self.data_paths()
+        run_dir = Path(self.run_edit.text()).expanduser()
+        if not paths:
+            self.reporter.warning("Cannot start training", "Add at least one folder of clips under Data.")
+            return
+        has_run = (run_dir / "latest").is_file()
+        if resume and not has_run:
+            self.reporter.warning(
+                "Cannot resume", f"{run_dir} holds no run to resume (no 'latest' checkpoint)."
+            )
+            return
+        if not resume and has_run:
+            self.reporter.warning(
+                "Run folder in use",
+                f"{run_dir} already holds a run. Press Resume to continue it, or choose another folder.",
+            )
+            return
+        self.settings.setValue("training/data", [str(p) for p in paths])
+        request = TrainingRequest(
+            data_paths=tuple(paths),
+            run_dir=run_dir,
+            preset=self.preset_box.currentText(),
+            overrides=self.overrides(),
+            device=self.device_box.currentData(),
+            resume=resume,
+        )
+        self.plots.clear()
+        self.progress_bar.setRange(0, request.overrides["steps"])
+        self.progress_bar.setValue(0)
+        self.rate_label.setText("Loading clips…")
+        self._message(("Resuming " if resume else "Starting ") + str(run_dir))
+        with self.reporter.guard("Could not start training"):
+            self.job.start(request)
+
+    def stop(self) -> None:
+        if self.job.running:
+            self.rate_label.setText("Stopping after this step…")
+            self.job.stop()
+
+    def _running_changed(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.resume_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        for widget in (
+            self.preset_box,
+            self.steps_spin,
+            self.batch_spin,
+            self.window_spin,
+            self.lr_spin,
+            self.root_box,
+            self.device_box,
+            self.run_edit,
+            self.data_list,
+        ):
+            widget.setEnabled(not running)
+
+    def _message(self, text: str, color: QColor | None = None) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        if color is None:
+            self.log.appendPlainText(f"{stamp}  {text}")
+        else:
+            self.log.appendHtml(f"<span style='color:{color.name()}'>{stamp}  {text}</span>")
+
+    def _progress(self, event: StepEvent) -> None:
+        self.progress_bar.setRange(0, event.total_steps)
+        self.progress_bar.setValue(event.step)
+        self.rate_label.setText(
+            f"{event.steps_per_s:.1f} steps/s · ETA {format_duration(event.eta_s)} · loss {event.loss:.4f} · "
+            f"perplexity L1 {event.perplexity[0]:.0f}"
+        )
+        self.plots.add(event)
+
+    def _checkpoint(self, step: int, path: str) -> None:
+        self.latest_checkpoint = path
+        self.load_button.setEnabled(True)
+        self.load_button.setText(f"Load checkpoint of step {step} in the viewer")
+        self._message(f"checkpoint written: {path}")
+
+    def _finished(self, reason: str, step: int, checkpoint: str) -> None:
+        self.rate_label.setText(f"{reason.capitalize()} at step {step}")
+        self._message(
+            f"{reason} at step {step}" + (f"; latest checkpoint {checkpoint}" if checkpoint else "")
+        )
+
+    def _failed(self, text: str) -> None:
+        self.rate_label.setText("Failed: see the message below")
+        self._message(f"training failed: {text}", QColor(255, 110, 110))
+        self.reporter.warning("Training failed", text)
