@@ -1,0 +1,69 @@
+"""GUI test fixtures: a tiny checkpoint trained once per session on real Bandai clips, private
+settings per test, and a main window. Run under Xvfb (pytest-xvfb), never the offscreen platform:
+the GL view does not render there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from training_helpers import tiny_config
+
+from core.train.trainer import Trainer, prepare_data
+
+# As in app.main: every GL view shares one context family, so pyqtgraph's cached shader programs
+# stay valid for the views of later windows (must be set before pytest-qt creates the QApplication).
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+TRAIN_CLIPS = ("dataset-1/dataset-1_walk_normal_001.bvh", "dataset-1/dataset-1_kick_normal_001.bvh")
+CLIP = "dataset-1/dataset-1_punch_normal_001.bvh"
+OTHER_CLIP = "dataset-1/dataset-1_walk_normal_001.bvh"
+MISMATCHED_CLIP = "cmu_iclone"
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3-layer, 32-code model trained for 10 steps. Without root channels, so an edit can change
+    only the frames inside the decoder's receptive field (nothing after it moves rigidly)."""
+    run = tmp_path_factory.mktemp("tiny_run")
+    config = tiny_config(steps=10, checkpoint_every=10, log_every=5, root_channels=False)
+    data = prepare_data([data_dir / "bandai" / c for c in TRAIN_CLIPS], root_channels=False, window=16)
+    events = list(Trainer(config, data, run, device="cpu").run())
+    return Path(events[-1].checkpoint)
+
+
+@pytest.fixture(scope="session")
+def clip_path(data_dir: Path) -> Path:
+    return data_dir / "bandai" / CLIP
+
+
+@pytest.fixture(scope="session")
+def other_clip_path(data_dir: Path) -> Path:
+    return data_dir / "bandai" / OTHER_CLIP
+
+
+@pytest.fixture(scope="session")
+def mismatched_clip_path(data_dir: Path) -> Path:
+    """A CMU clip on a 100-joint rig: it cannot be tokenized by a 22-joint Bandai checkpoint."""
+    return sorted((data_dir / MISMATCHED_CLIP).rglob("*.bvh"))[0]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings: QSettings):
+    from app.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    win._confirm_discard_edits = lambda: True  # no blocking "discard edits?" question in tests
+    qtbot.addWidget(win)
+    with qtbot.waitActive(win):
+        win.show()
+        win.activateWindow()
+    yield win
+    win.playback.pause()
+    win.training_panel.job.shutdown()

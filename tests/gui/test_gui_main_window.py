@@ -1,0 +1,190 @@
+"""The main window: opening files (menu methods, drag and drop, recent list), the timeline, the
+truncation slider, editing with undo, error dialogs, help, playback and the rendered 3D view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from app.main_window import classify_path
+
+
+@pytest.fixture
+def loaded(window, tiny_checkpoint, clip_path):
+    assert window.open_checkpoint(tiny_checkpoint)
+    assert window.open_clip(clip_path)
+    return window
+
+
+def test_opening_a_clip_and_checkpoint_fills_every_view(loaded):
+    session = loaded.session
+    assert session.reconstruction is not None
+    assert loaded.playback.num_frames == 224
+    assert loaded.transport.scrubber.maximum() == 223
+    assert "dataset-1_punch_normal_001.bvh" in loaded.windowTitle()
+    assert "224 frames" in loaded.clip_label.text()
+    assert loaded.viewer.recon_joints.visible()
+
+
+def test_the_timeline_has_one_row_per_quantizer_layer(loaded):
+    view = loaded.timeline_panel.view
+    assert view.num_rows == loaded.session.checkpoint.config.num_quantizers == 3
+    assert view.num_steps == 56
+    text = view.describe_cell(10, 2)
+    assert "Layer 3" in text and "step 10" in text and "frames 40–43" in text and "used" in text
+
+
+def test_the_layer_slider_truncates_and_the_viewer_follows(loaded, qtbot):
+    viewer, slider = loaded.viewer, loaded.timeline_panel.layers_slider
+    loaded.playback.seek(100)
+    full = viewer.recon_joints.pos.copy()
+    slider.setValue(1)
+    assert loaded.session.num_layers == 1
+    assert np.abs(viewer.recon_joints.pos - full).max() > 1e-5
+    assert "1 of 3" in loaded.timeline_panel.layers_label.text()
+    assert "with 1 of 3 layers" in viewer.mpjpe_label.text()
+
+
+def test_clicking_a_cell_selects_it_and_marks_its_frames_on_the_scrubber(loaded, qtbot):
+    view = loaded.timeline_panel.view
+    center = view.cell_rect(20, 1).center().toPoint()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    selection = loaded.session.selection
+    assert (selection.step, selection.layer) == (20, 1)
+    assert loaded.transport.scrubber.selected_frames == (80, 84)
+    assert loaded.playback.frame == 80
+    assert loaded.editor_panel.title.text() == "Layer 2 · step 20"
+
+
+def test_editing_in_the_panel_previews_at_once_and_ctrl_z_restores_exactly(loaded, qtbot):
+    session, panel = loaded.session, loaded.editor_panel
+    recon = session.reconstruction
+    session.select(30, 0)
+    loaded.playback.seek(121)
+    before = recon.positions(3).copy()
+    shown_before = loaded.viewer.recon_joints.pos.copy()
+    panel.spin.setValue((panel.spin.value() + 5) % 32)
+    reach = recon.reach_of_step(30)
+    changed = np.nonzero(np.abs(recon.positions(3) - before).max(axis=(1, 2)) > 0)[0]
+    assert changed.min() >= reach[0] and changed.max() < reach[1]
+    assert np.abs(loaded.viewer.recon_joints.pos - shown_before).max() > 0
+    assert loaded.timeline_panel.view._edited[30, 0]
+    assert loaded.undo_action.isEnabled()
+
+    qtbot.keyClick(loaded, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    np.testing.assert_array_equal(recon.positions(3), before)
+    assert not loaded.timeline_panel.view._edited.any()
+    qtbot.keyClick(
+        loaded, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert loaded.timeline_panel.view._edited[30, 0]
+
+
+def test_nearest_code_buttons_set_the_code(loaded):
+    session, panel = loaded.session, loaded.editor_panel
+    session.select(12, 2)
+    button = panel.nearest_buttons[0]
+    code = int(button.text())
+    assert button.isVisible() and code != session.selected_code()
+    button.click()
+    assert session.selected_code() == code
+    assert panel.spin.value() == code
+
+
+def test_a_bad_clip_shows_a_dialog_and_keeps_the_edits(loaded, qtbot, tmp_path):
+    session = loaded.session
+    session.select(4, 0)
+    session.set_code((session.selected_code() + 1) % 32)
+    broken = tmp_path / "broken.bvh"
+    broken.write_text("not a bvh")
+    with qtbot.waitSignal(loaded.reporter.reported) as reported:
+        assert not loaded.open_clip(broken)
+    kind, title, text = reported.args
+    assert kind == "error" and title == "Could not open the clip" and "broken.bvh" in text
+    assert session.editor.is_edited() and session.clip_path.name == "dataset-1_punch_normal_001.bvh"
+    assert str(broken.resolve()) not in loaded.recent("clips")
+
+
+def test_a_clip_for_another_skeleton_gets_a_clear_message(loaded, qtbot, mismatched_clip_path):
+    with qtbot.waitSignal(loaded.reporter.reported) as reported:
+        loaded.open_clip(mismatched_clip_path)
+    kind, title, text = reported.args
+    assert kind == "warning" and "does not match" in text
+    assert loaded.session.reconstruction is None
+    assert not loaded.viewer.recon_joints.visible()
+    assert loaded.timeline_panel.view.num_rows == 0
+
+
+def test_dropping_files_opens_them_and_remembers_them(window, qtbot, tiny_checkpoint, clip_path):
+    assert classify_path(tiny_checkpoint) == "checkpoint"
+    assert classify_path(clip_path) == "clip"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(clip_path)), QUrl.fromLocalFile(str(tiny_checkpoint))])
+    event = QDropEvent(
+        QPointF(200, 200),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert window.session.reconstruction is not None
+    assert window.recent("clips")[0] == str(clip_path.resolve())
+    assert window.recent("checkpoints")[0] == str(tiny_checkpoint.resolve())
+    window._fill_recent_menu()
+    assert any(a.text() == clip_path.name for a in window.recent_menu.actions())
+
+
+def test_saved_tokens_are_recognised_on_drop(loaded, tmp_path):
+    path = tmp_path / "tokens.npy"
+    assert loaded.save_tokens(path)
+    assert classify_path(path) == "tokens"
+
+
+def test_help_lists_the_keyboard_shortcuts(window, qtbot):
+    table = dict(window.shortcut_table())
+    assert table["Playback: Play"] == "Space"
+    assert table["Edit: Undo"] == "Ctrl+Z"
+    assert table["Edit: Redo"] == "Ctrl+Shift+Z"
+    window.show_shortcuts()
+    window.show_about()
+    dialogs = {w.objectName() for w in window.findChildren(type(window).__mro__[2]) if w.isVisible()}
+    assert {"shortcutsDialog", "aboutDialog"} <= dialogs
+
+
+def test_space_plays_and_the_one_clock_drives_scrubber_and_timeline(loaded, qtbot):
+    qtbot.keyClick(loaded, Qt.Key.Key_Space)
+    assert loaded.playback.playing
+    qtbot.waitUntil(lambda: loaded.playback.frame > 10, timeout=3000)
+    qtbot.keyClick(loaded, Qt.Key.Key_Space)
+    assert not loaded.playback.playing
+    frame = loaded.playback.frame
+    assert loaded.transport.scrubber.value() == frame
+    qtbot.keyClick(loaded, Qt.Key.Key_Right)
+    assert loaded.playback.frame == frame + 1 and loaded.transport.scrubber.value() == frame + 1
+    loaded.playback.set_speed(4.0)
+    assert loaded.transport.speed_box.currentText() == "4×"
+
+
+def test_the_3d_view_renders_both_skeletons_on_the_grid(loaded, qtbot):
+    loaded.playback.seek(90)
+    qtbot.wait(50)
+    image = loaded.viewer.grab_view()
+    pixels = (
+        np.frombuffer(image.constBits(), np.uint8)
+        .reshape(image.height(), image.bytesPerLine())[:, : image.width() * 4]
+        .reshape(image.height(), image.width(), 4)[..., :3]
+        .astype(float)
+    )
+    assert pixels.std() > 5
+    orange = (pixels[..., 0] > 200) & (pixels[..., 1] > 110) & (pixels[..., 1] < 200) & (pixels[..., 2] < 120)
+    blue = (pixels[..., 2] > 200) & (pixels[..., 0] < 160)
+    assert orange.sum() > 50 and blue.sum() > 50
+    whole = loaded.grab_window()
+    assert whole.width() == loaded.width()
+
+
+def test_the_window_fits_1280x800(window):
+    assert window.minimumSizeHint().width() <= 1280 and window.minimumSizeHint().height() <= 800

@@ -1,0 +1,92 @@
+"""The training dock: a run starts in its own thread, reports progress while the GUI keeps
+responding, stops on request with a checkpoint, resumes, loads into the viewer, and fails politely."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from conftest import OTHER_CLIP
+from PySide6.QtCore import QThread, QTimer
+
+
+def _configure(panel, data_dir, run_dir, steps: int) -> None:
+    panel.set_data_paths([data_dir / "bandai" / OTHER_CLIP])
+    panel.preset_box.setCurrentText("small")
+    panel.steps_spin.setValue(steps)
+    panel.batch_spin.setValue(4)
+    panel.window_spin.setValue(16)
+    panel.device_box.setCurrentIndex(panel.device_box.findData("cpu"))
+    panel.run_edit.setText(str(run_dir))
+
+
+def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
+    window, qtbot, data_dir, tmp_path
+):
+    panel = window.training_panel
+    run_dir = tmp_path / "run"
+    _configure(panel, data_dir, run_dir, steps=100_000)
+    ticks: list[float] = []
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    heartbeat.start(20)
+
+    with qtbot.waitSignal(panel.job.progress, timeout=60_000):
+        panel.start_button.click()
+    assert panel.job.running and panel.job.thread.isRunning()
+    assert panel.job.worker.thread() is panel.job.thread is not QThread.currentThread()
+    assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: len(panel.plots.steps) >= 3, timeout=60_000)
+    assert panel.progress_bar.maximum() == 100_000 and panel.progress_bar.value() >= 30
+    assert "steps/s" in panel.rate_label.text() and "ETA" in panel.rate_label.text()
+    assert len(panel.plots.values["ppl0"]) == len(panel.plots.steps)
+    heartbeat.stop()
+    assert np.diff(ticks).max() < 1.0, "the GUI thread stalled while training"
+
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000) as finished:
+        panel.stop_button.click()
+    reason, step, checkpoint = finished.args
+    assert reason == "stopped" and step >= 30 and checkpoint
+    qtbot.waitUntil(lambda: not panel.job.running, timeout=10_000)
+    assert panel.start_button.isEnabled() and panel.load_button.isEnabled()
+
+    panel.load_button.click()
+    assert window.session.checkpoint is not None and window.session.checkpoint.step == step
+
+    panel.steps_spin.setValue(step + 10)
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000) as resumed:
+        panel.resume_button.click()
+    assert resumed.args[0] == "completed" and resumed.args[1] == step + 10
+    qtbot.waitUntil(lambda: not panel.job.running, timeout=10_000)
+    assert (run_dir / "metrics.jsonl").is_file()
+
+
+def test_a_failing_run_reports_in_the_panel_and_a_dialog(window, qtbot, tmp_path):
+    panel = window.training_panel
+    empty = tmp_path / "no_clips"
+    empty.mkdir()
+    panel.set_data_paths([empty])
+    panel.run_edit.setText(str(tmp_path / "run"))
+    with qtbot.waitSignal(window.reporter.reported, timeout=60_000) as reported:
+        panel.start_button.click()
+    kind, title, _text = reported.args
+    assert title == "Training failed"
+    assert "training failed" in panel.log.toPlainText()
+    qtbot.waitUntil(lambda: not panel.job.running, timeout=10_000)
+    assert panel.start_button.isEnabled()
+
+
+def test_starting_without_data_or_over_an_existing_run_is_refused(window, qtbot, tmp_path):
+    panel = window.training_panel
+    panel.set_data_paths([])
+    with qtbot.waitSignal(window.reporter.reported) as reported:
+        panel.start_button.click()
+    assert reported.args[1] == "Cannot start training" and not panel.job.running
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "latest").write_text("checkpoints/step-0000010")
+    panel.set_data_paths([tmp_path])
+    panel.run_edit.setText(str(tmp_path / "run"))
+    with qtbot.waitSignal(window.reporter.reported) as reported:
+        panel.start_button.click()
+    assert reported.args[1] == "Run folder in use" and not panel.job.running
