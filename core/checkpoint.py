@@ -90,8 +90,10 @@ def save_checkpoint(
     half: bool = False,
     extra: dict | None = None,
 ) -> Path:
-    """Write a checkpoint folder atomically and return its path."""
+    """Write a new checkpoint folder atomically and return its path (an existing folder is never replaced)."""
     final = Path(directory)
+    if final.exists():
+        raise FileExistsError(f"{final} already exists; checkpoints are written to new folders")
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:
@@ -121,14 +123,7 @@ def save_checkpoint(
         for f in tmp.iterdir():
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
-        if final.exists():
-            old = final.with_name(f".{final.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(final, old)
-            os.replace(tmp, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, final)
+        os.replace(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final

@@ -219,6 +219,8 @@ class Trainer:
         """Checkpoint the run (rank 0 writes; others wait) and point ``latest`` at it."""
         name = f"checkpoints/step-{self.step:07d}"
         path = self.run_dir / name
+        if path == self.last_checkpoint:
+            return path
         if self.rank == 0:
             tensors, meta = self._training_state()
             save_checkpoint(

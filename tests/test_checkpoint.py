@@ -1,0 +1,129 @@
+"""Checkpoints: what they hold, what they refuse, and that a killed save never breaks the last one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from core.checkpoint import load_checkpoint, resolve_checkpoint_dir, save_checkpoint
+from core.errors import MotionFileError
+
+
+@pytest.fixture()
+def ckpt_dir(tiny_checkpoint, tmp_path) -> Path:
+    """A private copy of the tiny checkpoint, free to damage."""
+    return Path(shutil.copytree(resolve_checkpoint_dir(tiny_checkpoint), tmp_path / "ckpt"))
+
+
+def test_a_checkpoint_restores_the_model_and_everything_needed_to_use_it(ckpt_dir):
+    ckpt = load_checkpoint(ckpt_dir)
+    assert ckpt.skeleton.num_joints == 22 and ckpt.representation.dim == 22 * 6 + 3
+    assert ckpt.normalizer.mean.shape == (ckpt.representation.dim,)
+    assert ckpt.fps == 30.0 and ckpt.step == 40 and not ckpt.model.training
+
+
+def test_a_run_folder_or_a_file_inside_the_checkpoint_both_resolve(tiny_checkpoint, ckpt_dir):
+    assert (
+        load_checkpoint(tiny_checkpoint).weights_sha256
+        == load_checkpoint(ckpt_dir / "model.safetensors").weights_sha256
+    )
+
+
+def test_saving_and_loading_keeps_the_outputs_identical(ckpt_dir, tmp_path):
+    ckpt = load_checkpoint(ckpt_dir)
+    copy = save_checkpoint(
+        tmp_path / "copy", ckpt.model, ckpt.skeleton, ckpt.representation, ckpt.normalizer, ckpt.fps
+    )
+    x = torch.randn(1, 32, ckpt.representation.dim)
+    assert torch.equal(load_checkpoint(copy).model.encode(x), ckpt.model.encode(x))
+
+
+def test_half_precision_weights_load_as_float32_and_decode_closely(ckpt_dir, tmp_path):
+    ckpt = load_checkpoint(ckpt_dir)
+    half = save_checkpoint(
+        tmp_path / "half",
+        ckpt.model,
+        ckpt.skeleton,
+        ckpt.representation,
+        ckpt.normalizer,
+        ckpt.fps,
+        half=True,
+    )
+    tokens = torch.zeros(1, 8, 3, dtype=torch.long)
+    np.testing.assert_allclose(
+        load_checkpoint(half).model.decode(tokens).detach(), ckpt.model.decode(tokens).detach(), atol=2e-2
+    )
+
+
+def test_an_existing_checkpoint_is_never_overwritten(ckpt_dir):
+    ckpt = load_checkpoint(ckpt_dir)
+    with pytest.raises(FileExistsError):
+        save_checkpoint(ckpt_dir, ckpt.model, ckpt.skeleton, ckpt.representation, ckpt.normalizer, ckpt.fps)
+
+
+def test_damaged_weights_are_refused_as_corrupt(ckpt_dir):
+    weights = ckpt_dir / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(MotionFileError, match="corrupt"):
+        load_checkpoint(ckpt_dir)
+
+
+def test_a_checkpoint_for_another_feature_width_is_refused(ckpt_dir):
+    meta_path = ckpt_dir / "checkpoint.json"
+    meta = json.loads(meta_path.read_text())
+    meta["model"]["input_dim"] = 330
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(MotionFileError, match="width"):
+        load_checkpoint(ckpt_dir)
+
+
+def test_a_folder_without_a_checkpoint_says_so(tmp_path):
+    with pytest.raises(MotionFileError, match="not a checkpoint"):
+        load_checkpoint(tmp_path)
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from core.checkpoint import load_checkpoint, save_checkpoint
+from core.model import RVQVAE
+from dataclasses import replace
+src = load_checkpoint(sys.argv[1])
+big = RVQVAE(replace(src.config, width=768))
+run = Path(sys.argv[2])
+for i in range(1000):
+    print("saving", flush=True)
+    save_checkpoint(run / f"step-{i:04d}", big, src.skeleton, src.representation, src.normalizer, src.fps, step=i)
+    (run / "latest.tmp").write_text(f"step-{i:04d}")
+    (run / "latest.tmp").replace(run / "latest")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.15])
+def test_a_process_killed_mid_save_leaves_the_previous_checkpoint_loadable(tiny_checkpoint, tmp_path, delay):
+    run = tmp_path / "run"
+    run.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(tiny_checkpoint), str(run)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "saving"
+    while not (run / "latest").exists():
+        time.sleep(0.01)
+    assert proc.stdout.readline().strip() == "saving"
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert load_checkpoint(run).config.width == 768
+    assert all(not p.name.startswith("step-") or (p / "checkpoint.json").exists() for p in run.iterdir())
