@@ -5,7 +5,9 @@ every k = 1..Q in one batched decode, and joint positions and errors are stored 
 switching the number of layers is an array lookup. After an edit only the latent steps the
 changed tokens can reach (the decoder's receptive field, ``R`` steps either side) are decoded
 again, for the levels that include the changed layers; with root-trajectory channels the frames
-after that window move rigidly by the change in the integrated root path.
+after that window move rigidly by the change in the integrated root path. An edit can decode just
+the level on screen at once and leave the others stale until they are read (or refreshed when idle),
+which keeps the edit-to-preview time to one windowed decode.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Reconstruction:
             [self._fk(self._features[q], self._roots[q]) for q in range(self.num_layers)]
         ).astype(np.float32)
         self._errors = np.linalg.norm(self._positions - self.original_positions, axis=-1)
+        self._stale: dict[int, tuple[int, int]] = {}
 
     @property
     def num_steps(self) -> int:
@@ -50,23 +53,25 @@ class Reconstruction:
 
     def positions(self, k: int) -> np.ndarray:
         """(T, J, 3) joint positions decoded with the first ``k`` layers."""
-        return self._positions[self._level(k)]
+        return self._positions[self._fresh(k)]
 
     def joint_errors(self, k: int) -> np.ndarray:
         """(T, J) distance in metres of every reconstructed joint from the original."""
-        return self._errors[self._level(k)]
+        return self._errors[self._fresh(k)]
 
     def frame_mpjpe_mm(self, k: int) -> np.ndarray:
-        return 1000.0 * self._errors[self._level(k)].mean(axis=1)
+        return 1000.0 * self._errors[self._fresh(k)].mean(axis=1)
 
     def mpjpe_mm(self, k: int) -> float:
-        return float(1000.0 * self._errors[self._level(k)].mean())
+        return float(1000.0 * self._errors[self._fresh(k)].mean())
 
     def motion_at(self, k: int) -> Motion:
         """The reconstruction with ``k`` layers as a clip, for export."""
-        q = self._level(k)
+        q = self._fresh(k)
         joints = self.skeleton.num_joints
-        rotations = sixd_to_matrix(self._features[q][:, : joints * 6].reshape(-1, joints, 6).astype(np.float64))
+        rotations = sixd_to_matrix(
+            self._features[q][:, : joints * 6].reshape(-1, joints, 6).astype(np.float64)
+        )
         source = {"format": "reconstruction", "layers": k, "source": self.motion.source.get("path")}
         return Motion(self.skeleton, rotations, self._roots[q], self.fps, source)
 
@@ -89,40 +94,73 @@ class Reconstruction:
         distance[code] = np.inf
         return [int(c) for c in np.argsort(distance)[:k]]
 
-    def apply(self, indices: np.ndarray, changed: StepRange) -> tuple[int, int]:
-        """Take edited ``indices`` whose differences lie in steps ``changed``; returns the frames that changed."""
+    def apply(self, indices: np.ndarray, changed: StepRange, level: int | None = None) -> tuple[int, int]:
+        """Take edited ``indices`` whose differences lie in steps ``changed``.
+
+        With ``level`` given, only that truncation level is decoded now (the preview on screen); the
+        other affected levels are marked stale and decoded when next read or on :meth:`refresh`.
+        Returns the frames of ``level`` (or of the finest affected level) that changed.
+        """
         new = np.asarray(indices, dtype=np.int64)
         start, stop = changed
         diff = np.nonzero(np.any(new[start:stop] != self.indices[start:stop], axis=0))[0]
         self.indices = new.copy()
         if diff.size == 0:
             return 0, 0
-        levels = np.arange(int(diff.min()) + 1, self.num_layers + 1)
-        f0, f1 = self._frame_window(start, stop)
-        feats = self._decode_levels(new, levels, *self._step_window(start, stop))
-        rep = self.ckpt.representation
-        last = self.num_frames
-        for row, k in enumerate(levels):
-            q = k - 1
-            self._features[q, f0:f1] = feats[row, : f1 - f0]
-            if rep.root_channels:
-                old_end = self._roots[q, -1].copy()
-                self._roots[q] = self._root_path(self._features[q])
-                moved = not np.allclose(self._roots[q, -1], old_end, atol=1e-9)
-                last = self.num_frames if moved else f1
-            self._positions[q, f0:f1] = self._fk(self._features[q, f0:f1], self._roots[q, f0:f1])
-            if rep.root_channels and f1 < self.num_frames:
-                shift = self._roots[q, f1:] - self._positions[q, f1:, 0]
-                self._positions[q, f1:] += shift[:, None, :].astype(np.float32)
-            self._errors[q, f0:last] = np.linalg.norm(
-                self._positions[q, f0:last] - self.original_positions[f0:last], axis=-1
+        for q in range(int(diff.min()), self.num_layers):
+            pending = self._stale.get(q)
+            self._stale[q] = (
+                (start, stop) if pending is None else (min(pending[0], start), max(pending[1], stop))
             )
+        if level is not None:
+            q = self._level(level)
+            return self._refresh_level(q) if q in self._stale else (0, 0)
+        return self.refresh()
+
+    def refresh(self) -> tuple[int, int]:
+        """Decode every stale level now; returns the union of the frames that changed."""
+        lo, hi = self.num_frames, 0
+        for q in sorted(self._stale):
+            f0, f1 = self._refresh_level(q)
+            lo, hi = min(lo, f0), max(hi, f1)
+        return (lo, hi) if hi > lo else (0, 0)
+
+    @property
+    def stale_levels(self) -> list[int]:
+        """Truncation levels (1-based) still waiting for an edit to be decoded."""
+        return sorted(q + 1 for q in self._stale)
+
+    def _refresh_level(self, q: int) -> tuple[int, int]:
+        start, stop = self._stale.pop(q)
+        f0, f1 = self._frame_window(start, stop)
+        feats = self._decode_levels(self.indices, np.asarray([q + 1]), *self._step_window(start, stop))[0]
+        self._features[q, f0:f1] = feats[: f1 - f0]
+        last = f1
+        if self.ckpt.representation.root_channels:
+            old_end = self._roots[q, -1].copy()
+            self._roots[q] = self._root_path(self._features[q])
+            if not np.allclose(self._roots[q, -1], old_end, atol=1e-9):
+                last = self.num_frames
+        self._positions[q, f0:f1] = self._fk(self._features[q, f0:f1], self._roots[q, f0:f1])
+        if last > f1:
+            shift = self._roots[q, f1:] - self._positions[q, f1:, 0]
+            self._positions[q, f1:] += shift[:, None, :].astype(np.float32)
+        self._errors[q, f0:last] = np.linalg.norm(
+            self._positions[q, f0:last] - self.original_positions[f0:last], axis=-1
+        )
         return f0, last
 
     def _level(self, k: int) -> int:
         if not 1 <= k <= self.num_layers:
             raise ValueError(f"number of layers must be in 1..{self.num_layers}, got {k}")
         return k - 1
+
+    def _fresh(self, k: int) -> int:
+        """The level index for reading, decoding a pending edit first."""
+        q = self._level(k)
+        if q in self._stale:
+            self._refresh_level(q)
+        return q
 
     def _step_window(self, start: int, stop: int) -> tuple[int, int]:
         return max(0, start - self.radius), min(self.num_steps, stop + self.radius)

@@ -93,3 +93,22 @@ def test_the_reconstruction_exports_as_a_clip(recon, tmp_path):
     save_motion(recon.motion_at(3), tmp_path / "recon.bvh")
     back = load_motion(tmp_path / "recon.bvh")
     np.testing.assert_allclose(back.joint_positions(), recon.positions(3), atol=2e-4)
+
+
+def test_an_edit_can_decode_only_the_level_on_screen_and_the_rest_on_demand(recon):
+    eager = Reconstruction(recon.ckpt, recon.motion)
+    editor = TokenEditor(recon.indices, recon.ckpt.config.nb_code)
+    changed = editor.set_code(9, 0, (int(recon.indices[9, 0]) + 2) % 32)
+    recon.apply(editor.indices, changed, level=2)
+    assert recon.stale_levels == [1, 3]
+    eager.apply(editor.indices, changed)
+    for k in (1, 2, 3):
+        np.testing.assert_allclose(recon.positions(k), eager.positions(k), atol=1e-6)
+    assert recon.stale_levels == []
+
+
+def test_refresh_decodes_every_stale_level(recon):
+    editor = TokenEditor(recon.indices, recon.ckpt.config.nb_code)
+    recon.apply(editor.indices, editor.set_code(3, 0, (int(recon.indices[3, 0]) + 1) % 32), level=3)
+    lo, hi = recon.refresh()
+    assert recon.stale_levels == [] and hi > lo
