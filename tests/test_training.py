@@ -159,3 +159,14 @@ def test_the_seed_configuration_trains_on_smplx_data(data_dir, tmp_path):
     config = replace(seed, batch_size=4, steps=24, warmup_steps=4, log_every=8, checkpoint_every=1000)
     losses = _losses(Trainer(config, data, tmp_path, device="cpu").run())
     assert losses[-1] < losses[0]
+
+
+def test_out_of_memory_becomes_a_message_suggesting_a_smaller_batch(data, tmp_path, monkeypatch):
+    trainer = Trainer(tiny_config(steps=5), data, tmp_path, device="cpu")
+
+    def exhausted(*args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+    monkeypatch.setattr(trainer.model, "forward", exhausted)
+    with pytest.raises(TrainingError, match=r"out of memory .* step 1 with batch 8; try a smaller batch"):
+        list(trainer.run())
