@@ -23,7 +23,7 @@ def _plot(title: str, left: str, log_y: bool = False) -> pg.PlotWidget:
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setLogMode(y=log_y)
     plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
-    plot.setMinimumHeight(150)
+    plot.setMinimumHeight(120)
     return plot
 
 

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
-    QGroupBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt import QCollapsible
 
 from app import icons, theme
 from app.errors import ErrorReporter
@@ -78,7 +78,7 @@ class TrainingPanel(QWidget):
 
         self.data_list = QListWidget()
         self.data_list.setToolTip("Folders (searched recursively) or files of clips to train on")
-        self.data_list.setMaximumHeight(70)
+        self.data_list.setMaximumHeight(52)
         for path in settings.value("training/data", [], type=list):
             self.data_list.addItem(str(path))
         add_folder = QPushButton("Add folder…")
@@ -91,10 +91,6 @@ class TrainingPanel(QWidget):
         data_buttons.addWidget(add_folder)
         data_buttons.addWidget(remove)
         data_buttons.addStretch(1)
-        data_box = QGroupBox("Data")
-        data_layout = QVBoxLayout(data_box)
-        data_layout.addWidget(self.data_list)
-        data_layout.addLayout(data_buttons)
 
         self.preset_box = QComboBox()
         for name in PRESETS:
@@ -123,24 +119,11 @@ class TrainingPanel(QWidget):
             self.device_box.model().item(2).setEnabled(False)
             self.device_box.setItemData(2, "No CUDA GPU is available", Qt.ItemDataRole.ToolTipRole)
         self.preset_box.currentTextChanged.connect(lambda name: self.show_config(preset(name)))
-        form_box = QGroupBox("Model and schedule")
-        form = QFormLayout(form_box)
-        form.addRow("Preset", self.preset_box)
-        form.addRow("Steps", self.steps_spin)
-        form.addRow("Batch size", self.batch_spin)
-        form.addRow("Window (frames)", self.window_spin)
-        form.addRow("Learning rate", self.lr_spin)
-        form.addRow("", self.root_box)
-        form.addRow("Device", self.device_box)
-
         self.run_edit = QLineEdit(str(default_run_dir()))
         self.run_edit.setToolTip("Checkpoints, metrics.jsonl and TensorBoard logs are written here")
         browse = QPushButton("…")
         browse.setToolTip("Choose a run folder (an existing run can be resumed)")
         browse.clicked.connect(self._browse_run)
-        run_row = QHBoxLayout()
-        run_row.addWidget(self.run_edit, 1)
-        run_row.addWidget(browse)
         style = self.style()
         self.start_button = QPushButton(icons.play(), "Start")
         self.start_button.setToolTip("Train a new model in the run folder")
@@ -154,10 +137,32 @@ class TrainingPanel(QWidget):
         buttons = QHBoxLayout()
         for button in (self.start_button, self.stop_button, self.resume_button):
             buttons.addWidget(button)
-        run_box = QGroupBox("Run")
-        run_layout = QVBoxLayout(run_box)
-        run_layout.addLayout(run_row)
-        run_layout.addLayout(buttons)
+
+        setup = QWidget()
+        grid = QGridLayout(setup)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QLabel("Data"), 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.data_list, 0, 1, 1, 3)
+        grid.addLayout(data_buttons, 1, 1, 1, 3)
+        fields = (
+            ("Preset", self.preset_box, "Device", self.device_box),
+            ("Steps", self.steps_spin, "Batch", self.batch_spin),
+            ("Window", self.window_spin, "LR", self.lr_spin),
+        )
+        for row, (left, left_field, right, right_field) in enumerate(fields, start=2):
+            grid.addWidget(QLabel(left), row, 0)
+            grid.addWidget(left_field, row, 1)
+            grid.addWidget(QLabel(right), row, 2)
+            grid.addWidget(right_field, row, 3)
+        grid.addWidget(self.root_box, 5, 1, 1, 3)
+        grid.addWidget(QLabel("Run"), 6, 0)
+        grid.addWidget(self.run_edit, 6, 1, 1, 2)
+        grid.addWidget(browse, 6, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.setup = QCollapsible("Setup: data, model and schedule")
+        self.setup.addWidget(setup)
+        self.setup.expand(animate=False)
 
         self.progress_bar = QProgressBar()
         self.progress_bar.setFormat("step %v / %m")
@@ -165,6 +170,7 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(0)
         self.rate_label = QLabel("Not running")
         self.rate_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
+        self.rate_label.setWordWrap(True)
         self.plots = TrainingPlots()
         self.load_button = QPushButton("Load latest checkpoint in the viewer")
         self.load_button.setEnabled(False)
@@ -172,24 +178,18 @@ class TrainingPanel(QWidget):
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(500)
-        self.log.setMaximumHeight(90)
+        self.log.setMaximumHeight(64)
         self.log.setPlaceholderText("Training messages appear here")
 
         content = QWidget()
         layout = QVBoxLayout(content)
-        for widget in (
-            data_box,
-            form_box,
-            run_box,
-            self.progress_bar,
-            self.rate_label,
-            self.plots,
-            self.load_button,
-            self.log,
-        ):
-            layout.addWidget(widget)
+        layout.addWidget(self.setup)
+        layout.addLayout(buttons)
+        for widget in (self.progress_bar, self.rate_label, self.plots, self.load_button, self.log):
+            layout.addWidget(widget, 1 if widget is self.plots else 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer = QVBoxLayout(self)
@@ -286,6 +286,7 @@ class TrainingPanel(QWidget):
             resume=resume,
         )
         self.plots.clear()
+        self.setup.collapse(animate=False)
         self.progress_bar.setRange(0, request.overrides["steps"])
         self.progress_bar.setValue(0)
         self.rate_label.setText("Loading clips…")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.errors import describe
 from core.checkpoint import load_checkpoint, read_checkpoint_meta
@@ -131,7 +131,8 @@ class TrainingJob(QObject):
         worker.checkpointSaved.connect(self.checkpointSaved)
         worker.finished.connect(self.finished)
         worker.failed.connect(self.failed)
-        worker.done.connect(thread.quit)
+        # Direct: QThread.quit is thread-safe, and shutdown() blocks the GUI thread in wait().
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.started.connect(worker.run)
         thread.finished.connect(self._thread_finished)
         self._thread, self._worker = thread, worker
