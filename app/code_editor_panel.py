@@ -106,6 +106,7 @@ class CodeEditorPanel(QWidget):
 
         session.selectionChanged.connect(self.refresh)
         session.tokensChanged.connect(self.refresh)
+        session.truncationChanged.connect(lambda _k: self.refresh())
         session.clipboardChanged.connect(self._clipboard_changed)
         self.refresh()
         self._clipboard_changed()
@@ -142,16 +143,22 @@ class CodeEditorPanel(QWidget):
         steps = selection.stop - selection.start
         self.title.setText(f"Layer {selection.layer + 1} · step {selection.step}")
         original = int(self.session.editor.original[selection.step, selection.layer])
-        self.info.setText(
-            f"Covers frames {start}–{stop - 1}; an edit here can change frames {reach[0]}–{reach[1] - 1}. "
+        moves_root = self.session.checkpoint.representation.root_channels
+        lines = [
+            f"Covers frames {start}–{stop - 1}; an edit here can change the poses of frames "
+            f"{reach[0]}–{reach[1] - 1}"
+            + (" and shift the path of every later frame." if moves_root else "."),
             f"Code {code} is used {recon.code_count(selection.layer, code)}× in this clip"
-            + (f" (encoder chose {original})." if original != code else ".")
-            + (
-                f"\nSelected range: steps {selection.start}–{selection.stop - 1} ({steps} steps)."
-                if steps > 1
-                else ""
+            + (f" (the encoder chose {original})." if original != code else "."),
+        ]
+        if steps > 1:
+            lines.append(f"Selected range: steps {selection.start}–{selection.stop - 1} ({steps} steps).")
+        if selection.layer >= self.session.num_layers:
+            lines.append(
+                f"Layer {selection.layer + 1} is off ({self.session.num_layers} layers used): "
+                "raise the layers slider to see edits here."
             )
-        )
+        self.info.setText("\n".join(lines))
         self._show_swatch(code)
         for button, near in zip(
             self.nearest_buttons, recon.nearest_codes(selection.layer, code, k=NEAREST), strict=False

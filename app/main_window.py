@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
         self.reset_selection_action = self._action(
             "Reset selection",
             lambda: self._edit("reset_selection"),
-            "Backspace",
+            "Delete",
             "Give the selected steps back the encoder's codes",
         )
         self.reset_all_action = self._action(
@@ -250,6 +250,10 @@ class MainWindow(QMainWindow):
             "Give every step back the encoder's codes",
         )
 
+        self.clear_selection_action = self._action(
+            "Clear selection", self.session.clear_selection, "Escape", "Deselect the token"
+        )
+        self.reset_selection_action.setShortcuts([QKeySequence("Delete"), QKeySequence("Backspace")])
         self.overlay_action = self._action(
             "Overlay skeletons",
             self.viewer_set_overlay,
@@ -266,15 +270,20 @@ class MainWindow(QMainWindow):
         self.more_layers_action = self._action(
             "More layers",
             lambda: self.session.set_num_layers(self.session.num_layers + 1),
-            "Up",
+            ".",
             "Decode with one more quantizer layer",
         )
         self.fewer_layers_action = self._action(
             "Fewer layers",
             lambda: self.session.set_num_layers(self.session.num_layers - 1),
-            "Down",
+            ",",
             "Decode with one quantizer layer fewer",
         )
+        # Printable keys, so a focused spin box or text field keeps its arrows and digits.
+        self.layer_shortcuts = [
+            QShortcut(QKeySequence(str(n)), self, lambda n=n: self.session.set_num_layers(n))
+            for n in range(1, 10)
+        ]
         self.zoom_in_action = self._action(
             "Zoom timeline in", lambda: self.timeline_panel.view.zoom(1.5), QKeySequence.StandardKey.ZoomIn
         )
@@ -334,7 +343,9 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addActions([self.copy_action, self.paste_action])
         edit_menu.addSeparator()
-        edit_menu.addActions([self.reset_selection_action, self.reset_all_action])
+        edit_menu.addActions(
+            [self.reset_selection_action, self.reset_all_action, self.clear_selection_action]
+        )
 
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.overlay_action, self.follow_action, self.reset_camera_action])
@@ -355,6 +366,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts_action, self.about_action])
+        self.follow_action.setChecked(self.viewer.follow)
         self.viewer.overlay_button.toggled.connect(self.overlay_action.setChecked)
         self.viewer.follow_button.toggled.connect(self.follow_action.setChecked)
 
@@ -366,6 +378,7 @@ class MainWindow(QMainWindow):
                 if not action.shortcut().isEmpty():
                     keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
                     rows.append((f"{menu_action.text().replace('&', '')}: {action.text()}", keys))
+        rows.append(("View: use the first k quantizer layers", "1 … 9"))
         rows.append(("Timeline: select a range", "Shift+click or drag"))
         rows.append(("Timeline: zoom", "Ctrl+wheel"))
         rows.append(("3D view: orbit / pan / zoom", "Left drag / middle or Ctrl+left drag / wheel"))

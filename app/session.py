@@ -13,7 +13,7 @@ from os import PathLike
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.checkpoint import Checkpoint, load_checkpoint
 from core.errors import MotionFileError
@@ -63,6 +63,10 @@ class Session(QObject):
         self.clipboard_source = ""
         self._original_positions: np.ndarray | None = None
         self._saved_indices: np.ndarray | None = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(400)
+        self._refresh_timer.timeout.connect(self._refresh_stale_levels)
 
     # ----- loading -------------------------------------------------------------------------
 
@@ -225,12 +229,18 @@ class Session(QObject):
             self._edited(self.editor.redo())
 
     def _edited(self, changed: StepRange | None) -> None:
+        """Decode the level on screen now (the preview); the other levels once the user pauses."""
         if changed is None or self.editor is None or self.reconstruction is None:
             return
-        start, stop = self.reconstruction.apply(self.editor.indices, changed)
+        start, stop = self.reconstruction.apply(self.editor.indices, changed, level=self.num_layers)
+        self._refresh_timer.start()
         self.tokensChanged.emit()
         if stop > start:
             self.framesChanged.emit(start, stop)
+
+    def _refresh_stale_levels(self) -> None:
+        if self.reconstruction is not None:
+            self.reconstruction.refresh()
 
     # ----- files ----------------------------------------------------------------------------
 

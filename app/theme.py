@@ -83,5 +83,6 @@ def apply_theme(app: QApplication) -> None:
         "QToolTip { color: #dee0e4; background: #2b2e33; border: 1px solid #4ea1ff; padding: 4px; }"
         "QDockWidget::title { padding: 4px 6px; background: #2b2e33; }"
         "QGroupBox { font-weight: bold; }"
+        "QToolButton:checked { background: #2f4a6b; border: 1px solid #4ea1ff; border-radius: 3px; }"
     )
     pg.setConfigOptions(background=VIEW_BACKGROUND, foreground=TEXT, antialias=True)

@@ -88,7 +88,7 @@ class Viewer(QWidget):
         self.session = session
         self.playback = playback
         self.overlay = False
-        self.follow = False
+        self.follow = True
         self._side_offset = 1.0
         self._height = 1.7
         self._scale_mm = 100.0
@@ -123,6 +123,7 @@ class Viewer(QWidget):
         self.overlay_button = self._tool_button("Overlay", "Draw both skeletons in one place (O)", True)
         self.overlay_button.toggled.connect(self.set_overlay)
         self.follow_button = self._tool_button("Follow root", "Keep the camera on the character (F)", True)
+        self.follow_button.setChecked(self.follow)
         self.follow_button.toggled.connect(self.set_follow)
         self.reset_button = self._tool_button("Reset view", "Frame the character again (R)", False)
         self.reset_button.clicked.connect(self.reset_camera)
@@ -246,7 +247,7 @@ class Viewer(QWidget):
         """Look at the character from the front-left, from a distance that shows both skeletons."""
         self.view.setCameraPosition(
             pos=self._focus(self.playback.frame),
-            distance=2.4 * self._height + 1.5 * self._side_offset,
+            distance=1.9 * self._height + 1.4 * self._side_offset,
             elevation=14,
             azimuth=-65,
         )
