@@ -3,12 +3,16 @@ truncation slider, editing with undo, error dialogs, help, playback and the rend
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from app.main_window import classify_path
+from core.formats import load_motion
+from core.motion import Motion
 
 
 @pytest.fixture
@@ -74,7 +78,7 @@ def test_editing_in_the_panel_previews_at_once_and_ctrl_z_restores_exactly(loade
     assert loaded.undo_action.isEnabled()
 
     qtbot.keyClick(loaded, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    np.testing.assert_array_equal(recon.positions(3), before)
+    np.testing.assert_allclose(recon.positions(3), before, rtol=0, atol=1e-6)
     assert not loaded.timeline_panel.view._edited.any()
     qtbot.keyClick(
         loaded, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -168,6 +172,17 @@ def test_space_plays_and_the_one_clock_drives_scrubber_and_timeline(loaded, qtbo
     assert loaded.transport.speed_box.currentText() == "4×"
 
 
+def test_digits_pick_the_layers_and_escape_clears_the_selection(loaded, qtbot):
+    qtbot.keyClick(loaded, Qt.Key.Key_1)
+    assert loaded.session.num_layers == 1 and loaded.timeline_panel.layers_slider.value() == 1
+    qtbot.keyClick(loaded, Qt.Key.Key_Period)
+    assert loaded.session.num_layers == 2
+    loaded.session.select(3, 2)
+    assert "Layer 3 is off" in loaded.editor_panel.info.text()
+    qtbot.keyClick(loaded, Qt.Key.Key_Escape)
+    assert loaded.session.selection is None and loaded.editor_panel.title.text() == "No token selected"
+
+
 def test_the_3d_view_renders_both_skeletons_on_the_grid(loaded, qtbot):
     loaded.playback.seek(90)
     qtbot.wait(50)
@@ -188,3 +203,31 @@ def test_the_3d_view_renders_both_skeletons_on_the_grid(loaded, qtbot):
 
 def test_the_window_fits_1280x800(window):
     assert window.minimumSizeHint().width() <= 1280 and window.minimumSizeHint().height() <= 800
+
+
+def test_the_timeline_stays_fast_for_a_long_clip(window, qtbot, tiny_checkpoint, clip_path):
+    """500+ steps: painting the whole grid, and a frame of playback, take a few milliseconds."""
+    motion = load_motion(clip_path)
+    repeats = 9
+    long_clip = Motion(
+        skeleton=motion.skeleton,
+        rotations=np.concatenate([motion.rotations] * repeats),
+        root_translation=np.concatenate([motion.root_translation] * repeats),
+        fps=motion.fps,
+    )
+    window.open_checkpoint(tiny_checkpoint)
+    window.session.set_clip(long_clip)
+    view = window.timeline_panel.view
+    assert view.num_steps == 504
+    view.fit_to_width()
+    timings = []
+    for frame in range(0, 2000, 100):
+        start = time.perf_counter()
+        window.playback.seek(frame)
+        view.viewport().repaint()
+        timings.append(time.perf_counter() - start)
+    assert np.median(timings) < 0.05, timings
+    view.set_cell_width(view.MAX_CELL)
+    start = time.perf_counter()
+    view.viewport().repaint()
+    assert time.perf_counter() - start < 0.05

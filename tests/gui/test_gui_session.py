@@ -75,12 +75,14 @@ def test_an_edit_changes_only_the_frames_its_step_reaches_and_undo_restores_them
     outside[reach[0] : reach[1]] = False
     np.testing.assert_array_equal(after[outside], before[3][outside])
     assert np.abs(after[reach[0] : reach[1]] - before[3][reach[0] : reach[1]]).max() > 0
+    qtbot.waitUntil(lambda: not recon.stale_levels, timeout=3000)  # other levels decode when idle
     np.testing.assert_array_equal(recon.positions(1), before[1])  # layer 2's code is not used at k=1
     assert session.editor.edited_mask().sum() == 1 and session.editor.edited_mask()[step, layer]
 
     session.undo()
-    for k in (1, 2, 3):
-        np.testing.assert_array_equal(recon.positions(k), before[k])
+    for k in (1, 2, 3):  # to float rounding: the window is decoded again, not restored from a cache
+        np.testing.assert_allclose(recon.positions(k), before[k], rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(session.editor.indices, session.editor.original)
     assert not session.editor.is_edited() and session.can_redo
     session.redo()
     assert session.selected_code() == new_code
