@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.code_editor_panel import CodeEditorPanel
+from app.compat import protect_none
 from app.errors import ErrorReporter
 from app.playback import Playback
 from app.resources import APPLICATION, ORGANIZATION
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
+        protect_none()
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
         self.setWindowTitle("RVQ Motion Studio[*]")
         self.setAcceptDrops(True)
@@ -125,6 +127,8 @@ class MainWindow(QMainWindow):
         self._create_menus()
         self.clip_label = QLabel()
         self.checkpoint_label = QLabel()
+        for label in (self.clip_label, self.checkpoint_label):
+            label.setStyleSheet("padding: 0 8px; border-left: 1px solid #3a3e44;")
         self.statusBar().addPermanentWidget(self.clip_label)
         self.statusBar().addPermanentWidget(self.checkpoint_label)
         self.statusBar().showMessage("Drop a clip or a checkpoint folder on the window to open it", 8000)
