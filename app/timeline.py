@@ -8,8 +8,8 @@ the session once per change (not per paint) and asks core for the frames each st
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtCore import QLineF, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QHBoxLayout,
@@ -27,6 +27,12 @@ from app.playback import Playback
 from app.session import Session
 
 GOLDEN = 0.6180339887498949
+
+
+def code_palette(nb_code: int) -> np.ndarray:
+    """(nb_code + 1, 2) 0xAARRGGBB colours: [bright, dimmed] per code; the last row is "no code" (-1)."""
+    colors = [code_color(c) for c in range(nb_code)] + [code_color(-1)]
+    return np.array([[c.rgb(), c.darker(300).rgb()] for c in colors], dtype=np.uint32)
 
 
 def code_color(code: int) -> QColor:
@@ -55,7 +61,8 @@ class TimelineView(QAbstractScrollArea):
         self._indices = np.zeros((0, 0), dtype=np.int64)
         self._edited = np.zeros((0, 0), dtype=bool)
         self._step_frames = np.zeros((0, 2), dtype=np.int64)
-        self._colors: list[QColor] = []
+        self._palette = np.zeros((0, 2), dtype=np.uint32)
+        self._image = QImage()
         self._dragging = False
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
@@ -67,7 +74,7 @@ class TimelineView(QAbstractScrollArea):
         session.reconstructionChanged.connect(self._rebuild)
         session.tokensChanged.connect(self._tokens_changed)
         session.selectionChanged.connect(self.viewport().update)
-        session.truncationChanged.connect(lambda _k: self.viewport().update())
+        session.truncationChanged.connect(lambda _k: self._render_grid())
         playback.frameChanged.connect(self._frame_changed)
         self._rebuild()
 
@@ -88,10 +95,10 @@ class TimelineView(QAbstractScrollArea):
         recon = self.session.reconstruction
         if recon is None or self.session.checkpoint is None:
             self._step_frames = np.zeros((0, 2), dtype=np.int64)
-            self._colors = []
+            self._palette = np.zeros((0, 2), dtype=np.uint32)
         else:
             self._step_frames = np.array([recon.frames_of_step(s) for s in range(recon.num_steps)])
-            self._colors = [code_color(c) for c in range(self.session.checkpoint.config.nb_code)]
+            self._palette = code_palette(self.session.checkpoint.config.nb_code)
         self._tokens_changed()
         self.fit_to_width()
 
@@ -103,7 +110,22 @@ class TimelineView(QAbstractScrollArea):
         else:
             self._indices = np.array(editor.indices)
             self._edited = editor.edited_mask()
+        self._render_grid()
         self._update_scrollbar()
+
+    def _render_grid(self) -> None:
+        """One pixel per cell, layers switched off by truncation dimmed; painting scales it up.
+
+        A single drawImage per paint keeps a 500-step clip as cheap to draw as a short one.
+        """
+        if self.num_steps == 0 or len(self._palette) == 0:
+            self._image = QImage()
+        else:
+            codes = np.where(self._indices < 0, len(self._palette) - 1, self._indices).T
+            dimmed = np.arange(self.num_rows)[:, None] >= self.session.num_layers
+            argb = np.ascontiguousarray(np.where(dimmed, self._palette[codes, 1], self._palette[codes, 0]))
+            height, width = argb.shape
+            self._image = QImage(argb.data, width, height, width * 4, QImage.Format.Format_RGB32).copy()
         self.viewport().update()
 
     # ----- geometry -------------------------------------------------------------------------
@@ -195,20 +217,29 @@ class TimelineView(QAbstractScrollArea):
         first = max(0, int((self.HEADER - self._origin()) // self.cell_width))
         last = min(self.num_steps, int((width - self._origin()) // self.cell_width) + 1)
         h = self.row_height()
-        gap = 1.0 if self.cell_width >= 5 else 0.0
         active = self.session.num_layers
         painter.setClipRect(QRect(self.HEADER, 0, width - self.HEADER, self.viewport().height()))
-        for layer in range(self.num_rows):
-            y = self.RULER + layer * h
-            for step in range(first, last):
-                x = self._origin() + step * self.cell_width
-                color = self._colors[self._indices[step, layer]] if self._colors else theme.PANEL
-                if layer >= active:
-                    color = color.darker(300)
-                painter.fillRect(QRectF(x, y + 1, self.cell_width - gap, h - 2), color)
+        target = QRectF(
+            self._origin() + first * self.cell_width,
+            self.RULER,
+            (last - first) * self.cell_width,
+            h * self.num_rows,
+        )
+        painter.drawImage(target, self._image, QRectF(first, 0, last - first, self.num_rows))
+        separators = [
+            QLineF(target.left(), self.RULER + r * h, target.right(), self.RULER + r * h)
+            for r in range(self.num_rows + 1)
+        ]
+        if self.cell_width >= 5:
+            separators += [
+                QLineF(x, self.RULER, x, target.bottom())
+                for x in (self._origin() + step * self.cell_width for step in range(first, last + 1))
+            ]
+        painter.setPen(QPen(theme.BASE, 1))
+        painter.drawLines(separators)
+        self._paint_ruler(painter, first, last)
         self._paint_edits(painter, first, last, h)
         self._paint_selection(painter, h)
-        self._paint_ruler(painter, first, last)
         x = self.frame_x(self.playback.frame)
         painter.setPen(QPen(QColor(255, 255, 255), 2))
         painter.drawLine(int(x), 0, int(x), self.viewport().height())
@@ -218,12 +249,24 @@ class TimelineView(QAbstractScrollArea):
     def _paint_edits(self, painter: QPainter, first: int, last: int, h: float) -> None:
         """Edited cells get a magenta frame and corner mark, visible at any zoom."""
         steps, layers = np.nonzero(self._edited[first:last])
+        if steps.size == 0:
+            return
         painter.setPen(QPen(theme.EDITED, 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        for step, layer in zip(steps + first, layers, strict=True):
-            rect = self.cell_rect(int(step), int(layer)).adjusted(1, 2, -1, -2)
-            painter.drawRect(rect)
-            painter.fillRect(QRectF(rect.left(), rect.top(), min(6.0, rect.width()), 4), theme.EDITED)
+        painter.drawRects(
+            [
+                self.cell_rect(int(step), int(layer)).adjusted(1, 2, -1, -2)
+                for step, layer in zip(steps + first, layers, strict=True)
+            ]
+        )
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.EDITED)
+        painter.drawRects(
+            [
+                QRectF(self._origin() + step * self.cell_width, self.RULER - 4, self.cell_width, 3)
+                for step in np.unique(steps) + first
+            ]
+        )
 
     def _paint_selection(self, painter: QPainter, h: float) -> None:
         selection = self.session.selection
