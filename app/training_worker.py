@@ -109,7 +109,7 @@ class TrainingJob(QObject):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return self._thread is not None and self._thread.isRunning()
 
     @property
     def thread(self) -> QThread | None:
@@ -134,7 +134,7 @@ class TrainingJob(QObject):
         # Direct: QThread.quit is thread-safe, and shutdown() blocks the GUI thread in wait().
         worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.started.connect(worker.run)
-        thread.finished.connect(self._thread_finished)
+        thread.finished.connect(lambda: self._thread_finished(thread, worker))
         self._thread, self._worker = thread, worker
         thread.start()
         self.runningChanged.emit(True)
@@ -150,11 +150,10 @@ class TrainingJob(QObject):
         self.stop()
         return self._thread.wait(timeout_ms)
 
-    def _thread_finished(self) -> None:
-        thread, worker = self._thread, self._worker
-        self._thread, self._worker = None, None
-        if worker is not None:
-            worker.deleteLater()
-        if thread is not None:
-            thread.deleteLater()
-        self.runningChanged.emit(False)
+    def _thread_finished(self, thread: QThread, worker: TrainingWorker) -> None:
+        """Clean up a finished run (which may not be the current one, if a new run already started)."""
+        worker.deleteLater()
+        thread.deleteLater()
+        if thread is self._thread:
+            self._thread, self._worker = None, None
+            self.runningChanged.emit(False)
