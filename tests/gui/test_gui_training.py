@@ -47,7 +47,7 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
         panel.stop_button.click()
     reason, step, checkpoint = finished.args
     assert reason == "stopped" and step >= 30 and checkpoint
-    qtbot.waitUntil(lambda: not panel.job.running, timeout=10_000)
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert panel.start_button.isEnabled() and panel.load_button.isEnabled()
 
     panel.load_button.click()
@@ -57,7 +57,7 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
     with qtbot.waitSignal(panel.job.finished, timeout=60_000) as resumed:
         panel.resume_button.click()
     assert resumed.args[0] == "completed" and resumed.args[1] == step + 10
-    qtbot.waitUntil(lambda: not panel.job.running, timeout=10_000)
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert (run_dir / "metrics.jsonl").is_file()
 
 
@@ -72,7 +72,7 @@ def test_a_failing_run_reports_in_the_panel_and_a_dialog(window, qtbot, tmp_path
     kind, title, _text = reported.args
     assert title == "Training failed"
     assert "training failed" in panel.log.toPlainText()
-    qtbot.waitUntil(lambda: not panel.job.running, timeout=10_000)
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert panel.start_button.isEnabled()
 
 
