@@ -380,7 +380,9 @@ class MainWindow(QMainWindow):
         for menu_action in self.menuBar().actions():
             for action in menu_action.menu().actions():
                 if not action.shortcut().isEmpty():
-                    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    keys = " or ".join(
+                        k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
+                    )
                     rows.append((f"{menu_action.text().replace('&', '')}: {action.text()}", keys))
         rows.append(("View: use the first k quantizer layers", "1 … 9"))
         rows.append(("Timeline: select a range", "Shift+click or drag"))
@@ -397,6 +399,8 @@ class MainWindow(QMainWindow):
         table = QTableWidget(len(rows), 2)
         table.setHorizontalHeaderLabels(["Action", "Keys"])
         table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(24)
+        table.setAlternatingRowColors(True)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (name, keys) in enumerate(rows):
             table.setItem(row, 0, QTableWidgetItem(name))

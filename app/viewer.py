@@ -132,11 +132,12 @@ class Viewer(QWidget):
         bar.addWidget(_swatch("Original", theme.ORIGINAL))
         bar.addSpacing(10)
         bar.addWidget(self.recon_label)
-        bar.addStretch(1)
         hint = QLabel("Drag to orbit · middle-drag to pan · wheel to zoom")
+        hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         hint.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(hint, 1)
+        bar.addSpacing(8)
         for button in (self.overlay_button, self.follow_button, self.reset_button):
             bar.addWidget(button)
 
