@@ -265,6 +265,13 @@ class MainWindow(QMainWindow):
             "Draw the original and the reconstruction in one place",
             checkable=True,
         )
+        self.align_action = self._action(
+            "Align roots",
+            self.viewer_set_align_roots,
+            "A",
+            "Compare poses on the original's root path (no drift of the decoded path)",
+            checkable=True,
+        )
         self.follow_action = self._action(
             "Follow root", self.viewer_set_follow, "F", "Keep the camera on the character", checkable=True
         )
@@ -327,6 +334,9 @@ class MainWindow(QMainWindow):
     def viewer_set_overlay(self, overlay: bool) -> None:
         self.viewer.set_overlay(overlay)
 
+    def viewer_set_align_roots(self, align: bool) -> None:
+        self.viewer.set_align_roots(align)
+
     def viewer_set_follow(self, follow: bool) -> None:
         self.viewer.set_follow(follow)
 
@@ -352,7 +362,9 @@ class MainWindow(QMainWindow):
         )
 
         view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.overlay_action, self.follow_action, self.reset_camera_action])
+        view_menu.addActions(
+            [self.align_action, self.overlay_action, self.follow_action, self.reset_camera_action]
+        )
         view_menu.addSeparator()
         view_menu.addActions([self.more_layers_action, self.fewer_layers_action])
         view_menu.addSeparator()
@@ -371,6 +383,8 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts_action, self.about_action])
         self.follow_action.setChecked(self.viewer.follow)
+        self.align_action.setChecked(self.viewer.align_roots)
+        self.viewer.align_button.toggled.connect(self.align_action.setChecked)
         self.viewer.overlay_button.toggled.connect(self.overlay_action.setChecked)
         self.viewer.follow_button.toggled.connect(self.follow_action.setChecked)
 

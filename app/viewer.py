@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVB
 from app import theme
 from app.playback import Playback
 from app.session import Session
+from core.alignment import RootAligned
+from core.reconstruction import Reconstruction
 
 NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
 
@@ -89,6 +91,7 @@ class Viewer(QWidget):
         self.playback = playback
         self.overlay = False
         self.follow = True
+        self.align_roots = True
         self._side_offset = 1.0
         self._height = 1.7
         self._scale_mm = 100.0
@@ -125,6 +128,14 @@ class Viewer(QWidget):
         self.follow_button = self._tool_button("Follow root", "Keep the camera on the character (F)", True)
         self.follow_button.setChecked(self.follow)
         self.follow_button.toggled.connect(self.set_follow)
+        self.align_button = self._tool_button(
+            "Align roots",
+            "Put the reconstruction on the original's root path and measure pose error only (A).\n"
+            "Off: the decoded root path, whose drift counts as error.",
+            True,
+        )
+        self.align_button.setChecked(self.align_roots)
+        self.align_button.toggled.connect(self.set_align_roots)
         self.reset_button = self._tool_button("Reset view", "Frame the character again (R)", False)
         self.reset_button.clicked.connect(self.reset_camera)
         bar = QHBoxLayout()
@@ -138,7 +149,7 @@ class Viewer(QWidget):
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(hint, 1)
         bar.addSpacing(8)
-        for button in (self.overlay_button, self.follow_button, self.reset_button):
+        for button in (self.align_button, self.overlay_button, self.follow_button, self.reset_button):
             bar.addWidget(button)
 
         # Heads-up display over the 3D view: the error numbers and the colour key stay next to the skeletons.
@@ -226,11 +237,25 @@ class Viewer(QWidget):
         """An edit: redraw the current frame (cheap), whichever frames the edit reached."""
         self.show_frame(self.playback.frame)
 
-    def _update_scale(self) -> None:
+    def compared(self) -> Reconstruction | RootAligned | None:
+        """What the view compares with the original: the decoded motion, or it root-aligned."""
         recon = self.session.reconstruction
-        if recon is not None:
-            self._scale_mm = nice_scale_mm(recon.joint_errors(self.session.num_layers))
+        if recon is None:
+            return None
+        return RootAligned(recon) if self.align_roots else recon
+
+    def _update_scale(self) -> None:
+        compared = self.compared()
+        if compared is not None:
+            self._scale_mm = nice_scale_mm(compared.joint_errors(self.session.num_layers))
             self.legend.set_scale(self._scale_mm)
+
+    def set_align_roots(self, align: bool) -> None:
+        self.align_roots = bool(align)
+        if self.align_button.isChecked() != self.align_roots:
+            self.align_button.setChecked(self.align_roots)
+        self._update_scale()
+        self.show_frame(self.playback.frame)
 
     def set_overlay(self, overlay: bool) -> None:
         self.overlay = bool(overlay)
@@ -272,7 +297,7 @@ class Viewer(QWidget):
             return
         frame = min(max(frame, 0), len(positions) - 1)
         left, right = self._offsets()
-        recon = self.session.reconstruction
+        recon = self.compared()
         original = to_view(positions[frame]) + (left if recon is not None else 0.0)
         self.original_bones.setData(pos=original[self._bones].reshape(-1, 3))
         self.original_joints.setData(pos=original)
@@ -289,7 +314,7 @@ class Viewer(QWidget):
             self.view.update()
 
     def _update_mpjpe(self, frame: int) -> None:
-        recon = self.session.reconstruction
+        recon = self.compared()
         if recon is None:
             self.mpjpe_label.setText("No reconstruction: open a checkpoint that fits this clip")
             self.hud.adjustSize()
@@ -297,7 +322,7 @@ class Viewer(QWidget):
         k = self.session.num_layers
         frame = min(max(frame, 0), recon.num_frames - 1)
         self.mpjpe_label.setText(
-            f"MPJPE with {k} of {recon.num_layers} layers<br>"
+            f"{'Root-aligned MPJPE' if self.align_roots else 'MPJPE'} with {k} of {recon.num_layers} layers<br>"
             f"frame <b>{recon.frame_mpjpe_mm(k)[frame]:.1f} mm</b> &nbsp;·&nbsp; "
             f"clip <b>{recon.mpjpe_mm(k):.1f} mm</b>"
         )
