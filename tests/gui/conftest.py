@@ -26,7 +26,7 @@ MISMATCHED_CLIP = "cmu_iclone"
 
 
 @pytest.fixture(scope="session")
-def tiny_checkpoint(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def gui_checkpoint(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3-layer, 32-code model trained for 10 steps. Without root channels, so an edit can change
     only the frames inside the decoder's receptive field (nothing after it moves rigidly)."""
     run = tmp_path_factory.mktemp("tiny_run")

@@ -26,9 +26,9 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_screenshot_of_a_clip_and_checkpoint(tmp_path, tiny_checkpoint, clip_path):
+def test_screenshot_of_a_clip_and_checkpoint(tmp_path, gui_checkpoint, clip_path):
     shot = tmp_path / "shot.png"
-    result = _run("--screenshot", str(shot), str(clip_path), "--checkpoint", str(tiny_checkpoint))
+    result = _run("--screenshot", str(shot), str(clip_path), "--checkpoint", str(gui_checkpoint))
     assert result.returncode == 0, result.stderr
     image = QImage(str(shot)).convertToFormat(QImage.Format.Format_RGB888)
     assert image.width() >= 1000 and image.height() >= 600
@@ -37,11 +37,11 @@ def test_screenshot_of_a_clip_and_checkpoint(tmp_path, tiny_checkpoint, clip_pat
     assert view.std() > 5
 
 
-def test_screenshot_of_a_bad_clip_fails_with_the_reason(qapp, tmp_path, tiny_checkpoint, capsys):
+def test_screenshot_of_a_bad_clip_fails_with_the_reason(qapp, tmp_path, gui_checkpoint, capsys):
     bad = tmp_path / "bad.bvh"
     bad.write_text("nothing")
     args = parse_args(
-        ["--screenshot", str(tmp_path / "s.png"), str(bad), "--checkpoint", str(tiny_checkpoint)]
+        ["--screenshot", str(tmp_path / "s.png"), str(bad), "--checkpoint", str(gui_checkpoint)]
     )
     assert screenshot_main(qapp, args) == 2
     assert "bad.bvh" in capsys.readouterr().err

@@ -16,8 +16,8 @@ from core.motion import Motion
 
 
 @pytest.fixture
-def loaded(window, tiny_checkpoint, clip_path):
-    assert window.open_checkpoint(tiny_checkpoint)
+def loaded(window, gui_checkpoint, clip_path):
+    assert window.open_checkpoint(gui_checkpoint)
     assert window.open_clip(clip_path)
     return window
 
@@ -121,11 +121,11 @@ def test_a_clip_for_another_skeleton_gets_a_clear_message(loaded, qtbot, mismatc
     assert loaded.timeline_panel.view.num_rows == 0
 
 
-def test_dropping_files_opens_them_and_remembers_them(window, qtbot, tiny_checkpoint, clip_path):
-    assert classify_path(tiny_checkpoint) == "checkpoint"
+def test_dropping_files_opens_them_and_remembers_them(window, qtbot, gui_checkpoint, clip_path):
+    assert classify_path(gui_checkpoint) == "checkpoint"
     assert classify_path(clip_path) == "clip"
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(clip_path)), QUrl.fromLocalFile(str(tiny_checkpoint))])
+    mime.setUrls([QUrl.fromLocalFile(str(clip_path)), QUrl.fromLocalFile(str(gui_checkpoint))])
     event = QDropEvent(
         QPointF(200, 200),
         Qt.DropAction.CopyAction,
@@ -136,7 +136,7 @@ def test_dropping_files_opens_them_and_remembers_them(window, qtbot, tiny_checkp
     window.dropEvent(event)
     assert window.session.reconstruction is not None
     assert window.recent("clips")[0] == str(clip_path.resolve())
-    assert window.recent("checkpoints")[0] == str(tiny_checkpoint.resolve())
+    assert window.recent("checkpoints")[0] == str(gui_checkpoint.resolve())
     window._fill_recent_menu()
     assert any(a.text() == clip_path.name for a in window.recent_menu.actions())
 
@@ -205,7 +205,7 @@ def test_the_window_fits_1280x800(window):
     assert window.minimumSizeHint().width() <= 1280 and window.minimumSizeHint().height() <= 800
 
 
-def test_the_timeline_stays_fast_for_a_long_clip(window, qtbot, tiny_checkpoint, clip_path):
+def test_the_timeline_stays_fast_for_a_long_clip(window, qtbot, gui_checkpoint, clip_path):
     """500+ steps: painting the whole grid (one scaled image, not a rectangle per cell) takes a few ms.
 
     Measured as the widget's own paint cost (rendered into a pixmap): an on-screen repaint also
@@ -219,7 +219,7 @@ def test_the_timeline_stays_fast_for_a_long_clip(window, qtbot, tiny_checkpoint,
         root_translation=np.concatenate([motion.root_translation] * repeats),
         fps=motion.fps,
     )
-    window.open_checkpoint(tiny_checkpoint)
+    window.open_checkpoint(gui_checkpoint)
     window.session.set_clip(long_clip)
     view = window.timeline_panel.view
     assert view.num_steps == 504
@@ -236,3 +236,14 @@ def test_the_timeline_stays_fast_for_a_long_clip(window, qtbot, tiny_checkpoint,
             view.viewport().render(canvas)
             timings.append(time.perf_counter() - start)
         assert np.median(timings) < 0.01, timings
+
+
+def test_align_roots_compares_poses_on_the_original_path(loaded, qtbot):
+    viewer = loaded.viewer
+    loaded.playback.seek(150)
+    assert viewer.align_roots and "Root-aligned MPJPE" in viewer.mpjpe_label.text()
+    shown_root = viewer.recon_joints.pos[0] - viewer.original_joints.pos[0]
+    np.testing.assert_allclose(shown_root, [viewer._side_offset, 0, 0], atol=1e-5)
+    qtbot.keyClick(loaded, Qt.Key.Key_A)
+    assert not viewer.align_roots and not loaded.align_action.isChecked()
+    assert viewer.mpjpe_label.text().startswith("MPJPE")

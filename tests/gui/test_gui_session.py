@@ -13,9 +13,9 @@ from core.formats import load_motion
 
 
 @pytest.fixture
-def session(qtbot, tiny_checkpoint, clip_path) -> Session:
+def session(qtbot, gui_checkpoint, clip_path) -> Session:
     s = Session()
-    s.open_checkpoint(tiny_checkpoint)
+    s.open_checkpoint(gui_checkpoint)
     s.open_clip(clip_path)
     return s
 
