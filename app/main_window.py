@@ -14,26 +14,23 @@ from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QDialogButtonBox,
     QDockWidget,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app import help_dialogs
 from app.code_editor_panel import CodeEditorPanel
 from app.compat import protect_none
 from app.errors import ErrorReporter
 from app.playback import Playback
+from app.recent_files import RecentFiles
 from app.resources import APPLICATION, ORGANIZATION
 from app.session import Session
 from app.timeline import TimelinePanel
@@ -43,7 +40,6 @@ from app.viewer import Viewer
 from core.checkpoint import META_NAME, STATE_NAME, WEIGHTS_NAME
 from core.formats import LOADABLE
 
-MAX_RECENT = 8
 CLIP_FILTER = (
     "Motion clips (*.bvh *.npz *.npy);;BVH (*.bvh);;SMPL-X (*.npz);;HumanML3D (*.npy);;All files (*)"
 )
@@ -71,6 +67,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         protect_none()
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+        self.recent_files = RecentFiles(self.settings)
         self.setWindowTitle("RVQ Motion Studio[*]")
         self.setAcceptDrops(True)
         self.setDockOptions(
@@ -389,62 +386,13 @@ class MainWindow(QMainWindow):
         self.viewer.follow_button.toggled.connect(self.follow_action.setChecked)
 
     def shortcut_table(self) -> list[tuple[str, str]]:
-        """(action, keys) for every action with a shortcut: the Help dialog lists exactly what is bound."""
-        rows = []
-        for menu_action in self.menuBar().actions():
-            for action in menu_action.menu().actions():
-                if not action.shortcut().isEmpty():
-                    keys = " or ".join(
-                        k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
-                    )
-                    rows.append((f"{menu_action.text().replace('&', '')}: {action.text()}", keys))
-        rows.append(("View: use the first k quantizer layers", "1 … 9"))
-        rows.append(("Timeline: select a range", "Shift+click or drag"))
-        rows.append(("Timeline: zoom", "Ctrl+wheel"))
-        rows.append(("3D view: orbit / pan / zoom", "Left drag / middle or Ctrl+left drag / wheel"))
-        return rows
+        return help_dialogs.shortcut_table(self)
 
     def show_shortcuts(self) -> None:
-        dialog = QDialog(self)
-        dialog.setObjectName("shortcutsDialog")
-        dialog.setWindowTitle("Keyboard shortcuts")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        rows = self.shortcut_table()
-        table = QTableWidget(len(rows), 2)
-        table.setHorizontalHeaderLabels(["Action", "Keys"])
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(24)
-        table.setAlternatingRowColors(True)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, (name, keys) in enumerate(rows):
-            table.setItem(row, 0, QTableWidgetItem(name))
-            table.setItem(row, 1, QTableWidgetItem(keys))
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(table)
-        layout.addWidget(buttons)
-        dialog.resize(560, 620)
-        dialog.open()
+        help_dialogs.show_shortcuts(self)
 
     def show_about(self) -> None:
-        box = QMessageBox(self)
-        box.setObjectName("aboutDialog")
-        box.setWindowTitle("About RVQ Motion Studio")
-        box.setIconPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon).pixmap(48, 48))
-        box.setText(
-            "<h3>RVQ Motion Studio</h3>"
-            "<p>Train residual-vector-quantized motion tokenizers (RVQ-VAE) and see what their tokens "
-            "do to a motion: compare the reconstruction with the original, truncate quantizer layers, "
-            "and edit tokens with an immediate preview.</p>"
-            "<p>Built on PySide6, pyqtgraph and PyTorch. MIT license.</p>"
-            "<p>The demo clip comes from the Bandai Namco Research Motion Dataset "
-            "(© Bandai Namco Research Inc., CC BY-NC 4.0, non-commercial use only).</p>"
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        help_dialogs.show_about(self)
 
     # ----- opening and saving ---------------------------------------------------------------
 
@@ -471,14 +419,12 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Discard
 
-    def _start_dir(self, kind: str) -> str:
-        recent = self.recent(kind)
-        return str(Path(recent[0]).parent) if recent else str(Path.home())
-
     def open_clip(self, path: str | Path | None = None) -> bool:
         """Open a clip (asking for one without ``path``); True when it opened."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Open clip", self._start_dir("clips"), CLIP_FILTER)
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Open clip", self.recent_files.start_dir("clips"), CLIP_FILTER
+            )
             if not path:
                 return False
         if not self._confirm_discard_edits():
@@ -487,14 +433,14 @@ class MainWindow(QMainWindow):
         with self._busy(f"Opening {Path(path).name}…"), self.reporter.guard("Could not open the clip"):
             self.session.open_clip(path)
             opened = True
-        self._remember("clips", Path(path), opened)
+        self.recent_files.remember("clips", Path(path), opened)
         return opened
 
     def open_checkpoint(self, path: str | Path | None = None) -> bool:
         """Open a checkpoint folder, a file in it, or a run folder (its latest checkpoint)."""
         if path is None:
             path = QFileDialog.getExistingDirectory(
-                self, "Open checkpoint folder", self._start_dir("checkpoints")
+                self, "Open checkpoint folder", self.recent_files.start_dir("checkpoints")
             )
             if not path:
                 return False
@@ -507,13 +453,13 @@ class MainWindow(QMainWindow):
         ):
             self.session.open_checkpoint(path)
             opened = True
-        self._remember("checkpoints", Path(path), opened)
+        self.recent_files.remember("checkpoints", Path(path), opened)
         return opened
 
     def load_tokens(self, path: str | Path | None = None) -> bool:
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self, "Load tokens", self._start_dir("clips"), "Token files (*.npy)"
+                self, "Load tokens", self.recent_files.start_dir("clips"), "Token files (*.npy)"
             )
             if not path:
                 return False
@@ -531,7 +477,7 @@ class MainWindow(QMainWindow):
             path, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save tokens",
-                str(Path(self._start_dir("clips")) / f"{stem}_tokens.npy"),
+                str(Path(self.recent_files.start_dir("clips")) / f"{stem}_tokens.npy"),
                 "Token files (*.npy)",
             )
             if not path:
@@ -551,7 +497,10 @@ class MainWindow(QMainWindow):
             return False
         if path is None:
             stem = self.session.clip_path.stem if self.session.clip_path else "clip"
-            suggested = Path(self._start_dir("clips")) / f"{stem}_decoded_{self.session.num_layers}layers.bvh"
+            suggested = (
+                Path(self.recent_files.start_dir("clips"))
+                / f"{stem}_decoded_{self.session.num_layers}layers.bvh"
+            )
             path, chosen = QFileDialog.getSaveFileName(
                 self, "Export decoded motion", str(suggested), "BVH (*.bvh);;SMPL-X (*.npz)"
             )
@@ -595,15 +544,7 @@ class MainWindow(QMainWindow):
     # ----- recent files ---------------------------------------------------------------------
 
     def recent(self, kind: str) -> list[str]:
-        return [str(p) for p in self.settings.value(f"recent/{kind}", [], type=list)]
-
-    def _remember(self, kind: str, path: Path, opened: bool) -> None:
-        """Put an opened path first in its recent list; drop one that failed to open."""
-        entry = str(path.resolve())
-        entries = [p for p in self.recent(kind) if p != entry]
-        if opened:
-            entries.insert(0, entry)
-        self.settings.setValue(f"recent/{kind}", entries[:MAX_RECENT])
+        return self.recent_files.entries(kind)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
