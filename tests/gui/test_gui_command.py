@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtGui import QImage
 
-from app.main import parse_args, screenshot_main
+from app.main import open_initial, parse_args, screenshot_main
+from app.resources import DEMO_CHECKPOINT, DEMO_CLIP, demo_available
 
 
 def test_arguments():
@@ -45,3 +47,11 @@ def test_screenshot_of_a_bad_clip_fails_with_the_reason(qapp, tmp_path, gui_chec
     )
     assert screenshot_main(qapp, args) == 2
     assert "bad.bvh" in capsys.readouterr().err
+
+
+def test_without_arguments_the_demo_opens(window):
+    if not demo_available():
+        pytest.skip(f"the demo is not bundled in this checkout ({DEMO_CLIP}, {DEMO_CHECKPOINT})")
+    open_initial(window, None, None)
+    assert window.session.clip_path == DEMO_CLIP
+    assert window.session.reconstruction is not None
