@@ -84,12 +84,12 @@ def test_normalizer_streaming_fit_equals_whole_dataset_statistics():
     np.testing.assert_allclose(norm.std, whole.std(0), rtol=1e-5)
 
 
-def test_normalizer_leaves_constant_features_finite():
-    clip = np.ones((10, 3))
-    clip[:, 1] = np.arange(10)
+def test_normalizer_floors_the_std_so_near_constant_features_stay_small():
+    rng = np.random.default_rng(4)
+    clip = np.stack([np.ones(100), rng.normal(0, 1e-4, 100), rng.normal(0, 1.0, 100)], axis=1)
     norm = Normalizer.fit([clip])
-    assert norm.std[0] == 1.0 and norm.std[2] == 1.0
-    assert np.all(np.isfinite(norm.normalize(clip)))
+    assert norm.std[0] == norm.std[1] == pytest.approx(Normalizer.MIN_STD)
+    assert np.abs(norm.normalize(clip)[:, :2]).max() < 0.1
 
 
 def test_normalize_then_denormalize_is_identity():
