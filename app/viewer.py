@@ -19,6 +19,7 @@ from app.playback import Playback
 from app.session import Session
 from core.alignment import RootAligned
 from core.reconstruction import Reconstruction
+from core.skeleton import Skeleton
 
 NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
 
@@ -36,6 +37,23 @@ def nice_scale_mm(errors_m: np.ndarray) -> float:
     """A round upper bound of the colour scale: most joints fall below it, so colours separate."""
     high = float(np.percentile(errors_m, 95)) * 1000.0 if errors_m.size else 0.0
     return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))
+
+
+def helper_root_bone(skeleton: Skeleton, height: float) -> int | None:
+    """The child of a helper root (e.g. Bandai's ``joint_Root`` on the ground under the hips), whose
+    bone would be drawn as a third leg: a root with one child a quarter of the body height away."""
+    children = skeleton.children(0)
+    if len(children) == 1 and np.linalg.norm(skeleton.offsets[children[0]]) > 0.25 * height:
+        return children[0]
+    return None
+
+
+def bone_colors(bones: np.ndarray, color: QColor, helper_child: int | None) -> np.ndarray:
+    """Per-vertex colours of the bone lines; the helper-root bone, if any, is drawn faint."""
+    colors = np.tile(rgba(color, 0.95), (2 * len(bones), 1))
+    if helper_child is not None:
+        colors[np.repeat(bones[:, 1] == helper_child, 2), 3] = 0.12
+    return colors
 
 
 class ErrorLegend(QWidget):
@@ -96,6 +114,8 @@ class Viewer(QWidget):
         self._height = 1.7
         self._scale_mm = 100.0
         self._bones = np.zeros((0, 2), dtype=np.int64)
+        self._original_colors = np.zeros((0, 4))
+        self._recon_colors = np.zeros((0, 4))
 
         self.view = gl.GLViewWidget()
         self.view.setBackgroundColor(theme.VIEW_BACKGROUND)
@@ -206,8 +226,12 @@ class Viewer(QWidget):
             self.mpjpe_label.setText("Open a clip to begin (File > Open clip, or drop a file here)")
             self.hud.adjustSize()
             return
-        self._bones = self.session.motion.skeleton.bones()
+        skeleton = self.session.motion.skeleton
+        self._bones = skeleton.bones()
         self._height = max(float(np.ptp(positions[..., 1])), 0.5)
+        helper = helper_root_bone(skeleton, self._height)
+        self._original_colors = bone_colors(self._bones, theme.ORIGINAL, helper)
+        self._recon_colors = bone_colors(self._bones, theme.RECONSTRUCTION, helper)
         self._side_offset = max(0.6, 0.55 * self._height)
         ground = to_view(positions[:, 0])
         lo, hi = ground.min(axis=0), ground.max(axis=0)
@@ -273,9 +297,9 @@ class Viewer(QWidget):
         """Look at the character from the front-left, from a distance that shows both skeletons."""
         self.view.setCameraPosition(
             pos=self._focus(self.playback.frame),
-            distance=1.9 * self._height + 1.4 * self._side_offset,
+            distance=1.6 * self._height + 1.3 * self._side_offset,
             elevation=14,
-            azimuth=-65,
+            azimuth=-82,
         )
 
     # ----- drawing --------------------------------------------------------------------------
@@ -299,14 +323,14 @@ class Viewer(QWidget):
         left, right = self._offsets()
         recon = self.compared()
         original = to_view(positions[frame]) + (left if recon is not None else 0.0)
-        self.original_bones.setData(pos=original[self._bones].reshape(-1, 3))
+        self.original_bones.setData(pos=original[self._bones].reshape(-1, 3), color=self._original_colors)
         self.original_joints.setData(pos=original)
         if recon is not None:
             k = self.session.num_layers
             decoded = to_view(recon.positions(k)[frame]) + right
             errors = recon.joint_errors(k)[frame] * (1000.0 / self._scale_mm)
             colors = self._cmap.map(np.clip(errors, 0.0, 1.0), mode="float")
-            self.recon_bones.setData(pos=decoded[self._bones].reshape(-1, 3))
+            self.recon_bones.setData(pos=decoded[self._bones].reshape(-1, 3), color=self._recon_colors)
             self.recon_joints.setData(pos=decoded, color=colors)
             self._update_mpjpe(frame)
         if self.follow:

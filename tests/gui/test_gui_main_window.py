@@ -8,9 +8,10 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QPixmap
+from PySide6.QtGui import QColor, QDropEvent, QPixmap
 
 from app.main_window import classify_path
+from app.viewer import bone_colors, helper_root_bone
 from core.formats import load_motion
 from core.motion import Motion
 
@@ -247,3 +248,12 @@ def test_align_roots_compares_poses_on_the_original_path(loaded, qtbot):
     qtbot.keyClick(loaded, Qt.Key.Key_A)
     assert not viewer.align_roots and not loaded.align_action.isChecked()
     assert viewer.mpjpe_label.text().startswith("MPJPE")
+
+
+def test_a_ground_helper_root_is_drawn_faint_not_as_a_third_leg(clip_path):
+    skeleton = load_motion(clip_path).skeleton  # Bandai: joint_Root on the ground, Hips 0.9 m above
+    helper = helper_root_bone(skeleton, height=1.7)
+    assert skeleton.joint_names[helper] == "Hips"
+    colors = bone_colors(skeleton.bones(), QColor(255, 0, 0), helper)
+    assert colors[0, 3] < 0.2 and colors[2:, 3].min() > 0.9
+    assert helper_root_bone(skeleton, height=5.0) is None
