@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 
 import numpy as np
 import pytest
@@ -462,3 +463,20 @@ def test_a_skeleton_built_elsewhere_round_trips_through_bvh(tmp_path):
 
 def test_paths_are_accepted_as_strings(data_dir):
     assert isinstance(load_bvh(str(data_dir / BANDAI_WALK)), Motion)
+
+
+def test_a_hierarchy_deeper_than_any_rig_is_refused_quickly(tmp_path):
+    """100,000 nested joints (9 MB) once took 10 s in forward kinematics, quadratic in the chain's depth."""
+    joints = 100_000
+    lines = ["HIERARCHY", "ROOT j0", "{", "OFFSET 0 0 0", "CHANNELS 3 Zrotation Xrotation Yrotation"]
+    lines += [
+        f"JOINT j{i}\n{{\nOFFSET 0 1 0\nCHANNELS 3 Zrotation Xrotation Yrotation" for i in range(1, joints)
+    ]
+    lines += ["}"] * joints + ["MOTION", "Frames: 1", "Frame Time: 0.0333", " ".join(["0"] * 3 * joints)]
+    path = tmp_path / "deep.bvh"
+    path.write_text("\n".join(lines))
+    start = time.perf_counter()
+    with pytest.raises(MotionFileError, match="more than 10000 joints") as caught:
+        load_bvh(path)
+    assert caught.value.path == str(path)
+    assert time.perf_counter() - start < 2.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +95,70 @@ def test_truncated_and_foreign_files_are_refused(features_path: Path, tmp_path: 
         with pytest.raises(MotionFileError) as caught:
             load_humanml3d(path)
         assert caught.value.path == str(path) and phrase in caught.value.reason
+
+
+def _npy_with_header(path: Path, header: str, data: bytes = b"\x00" * 64) -> Path:
+    """A version 1.0 .npy file with this literal header text over ``data``."""
+    encoded = header.encode("latin-1")
+    encoded += b" " * (-(10 + len(encoded) + 1) % 64) + b"\n"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + len(encoded).to_bytes(2, "little") + encoded + data)
+    return path
+
+
+MANGLED_HEADERS = {
+    # Each of these once escaped as something other than MotionFileError (found by test_fuzz_loaders).
+    "dimension too long for a float": "{'descr': '<f4', 'fortran_order': False, 'shape': ("
+    + "9" * 400
+    + ", 263), }",
+    "product inf times zero": "{'descr': '<f4', 'fortran_order': False, 'shape': (10"
+    + "0" * 200
+    + ", 10"
+    + "0" * 200
+    + ", 0), }",
+    "dimension beyond int64 next to a zero": "{'descr': '<f4', 'fortran_order': False, 'shape': (10"
+    + "0" * 30
+    + ", 0), }",
+    "unhashable key": "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 263), []: 1}",
+    "unclosed literal": "{'descr': '<f4', 'fortran_order': False, 'shape': (",
+    "nested too deep": "-" * 5000 + "1",
+}
+
+
+@pytest.mark.parametrize("header", MANGLED_HEADERS.values(), ids=MANGLED_HEADERS.keys())
+def test_mangled_headers_are_refused_naming_the_file(tmp_path: Path, header: str) -> None:
+    path = _npy_with_header(tmp_path / "mangled.npy", header)
+    with pytest.raises(MotionFileError) as caught:
+        load_humanml3d(path)
+    assert caught.value.path == str(path)
+
+
+@pytest.mark.parametrize("descr", ["<f8", "|V2000000000"])
+def test_a_header_claiming_more_than_the_file_holds_is_refused_before_allocating(
+    tmp_path: Path, descr: str
+) -> None:
+    """NumPy allocates the whole claim before reading: 1.5 GB (or 50 TB of 2 GB records) for 64 bytes."""
+    shape = "(700000, 263)" if descr == "<f8" else "(100, 263)"
+    path = _npy_with_header(
+        tmp_path / "claims.npy", f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}"
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            MotionFileError, match=r"but the file holds 64 bytes of data \(truncated or corrupt\?\)"
+        ):
+            load_humanml3d(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20
+
+
+def test_feature_values_near_the_float_range_are_refused(features_path: Path, tmp_path: Path) -> None:
+    """1e300 once overflowed the position recovery into NaN, on which the rotation fit's SVD never returned."""
+    features = np.load(features_path).astype(np.float64)
+    features[0, 4] = 1e300
+    path = tmp_path / "huge.npy"
+    np.save(path, features)
+    with pytest.raises(MotionFileError, match="magnitude 1e[+]300") as caught:
+        load_humanml3d(path)
+    assert caught.value.path == str(path)

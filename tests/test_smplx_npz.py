@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import struct
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -295,3 +298,104 @@ def test_broken_files_are_refused_naming_the_file(tmp_path: Path, make, phrase: 
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(MotionFileError, match="file not found"):
         load_smplx_npz(tmp_path / "nope.npz")
+
+
+def _archive(path: Path, members: list[tuple[str, bytes]]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members:
+            archive.writestr(name, content)
+
+
+def _npy(array: np.ndarray) -> bytes:
+    stream = io.BytesIO()
+    np.save(stream, array)
+    return stream.getvalue()
+
+
+def _claiming(frames: int, width: int = 165) -> bytes:
+    """An .npy of 64 zero bytes whose header claims (frames, width) float64 values."""
+    stream = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        stream, {"descr": "<f8", "fortran_order": False, "shape": (frames, width)}
+    )
+    return stream.getvalue() + bytes(64)
+
+
+def test_a_member_claiming_more_than_it_holds_is_refused_before_allocating(tmp_path: Path) -> None:
+    """poses.npy claims 500,000 frames (660 MB), within the size limit, over 64 bytes: NumPy would allocate it all."""
+    path = tmp_path / "claims.npz"
+    _archive(
+        path,
+        [(f"{k}.npy", _npy(v)) for k, v in _valid().items() if k != "poses"]
+        + [("poses.npy", _claiming(500_000))],
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(MotionFileError, match=r"array 'poses' claims shape \(500000, 165\)") as caught:
+            load_smplx_npz(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert caught.value.path == str(path) and "truncated or corrupt" in caught.value.reason
+    assert peak < 50 * 2**20
+
+
+def test_a_plain_member_named_like_an_array_is_never_read(tmp_path: Path) -> None:
+    """np.load would prefer a member 'poses' over the checked 'poses.npy': its header was never checked."""
+    path = tmp_path / "shadowed.npz"
+    members = [(f"{k}.npy", _npy(v)) for k, v in _valid().items()]
+    _archive(path, [*members, ("poses", _claiming(1_000_000_000))])
+    tracemalloc.start()
+    try:
+        motion = load_smplx_npz(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert motion.num_frames == 10
+    assert peak < 50 * 2**20
+
+
+def _patch_headers(path: Path, local: tuple[int, str, int], central: tuple[int, str, int]) -> None:
+    """Set one field (offset, struct format, value) in every local header and central directory entry."""
+    data = bytearray(path.read_bytes())
+    for signature, (offset, fmt, value) in ((b"PK\x03\x04", local), (b"PK\x01\x02", central)):
+        at = data.find(signature)
+        while at >= 0:
+            struct.pack_into(fmt, data, at + offset, value)
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+
+
+ZIP_FIELDS = {
+    # Each once escaped from zipfile as RuntimeError or NotImplementedError (found by test_fuzz_loaders).
+    "encrypted": ((6, "<H", 1), (8, "<H", 1), "is encrypted"),
+    "unknown compression": ((8, "<H", 99), (10, "<H", 99), "compression method is not supported"),
+}
+
+
+@pytest.mark.parametrize(("local", "central", "phrase"), ZIP_FIELDS.values(), ids=ZIP_FIELDS.keys())
+def test_archives_zipfile_cannot_open_are_refused_naming_the_file(
+    tmp_path: Path, local: tuple, central: tuple, phrase: str
+) -> None:
+    path = tmp_path / "odd.npz"
+    np.savez(path, **_valid())
+    _patch_headers(path, local, central)
+    with pytest.raises(MotionFileError, match=phrase) as caught:
+        load_smplx_npz(path)
+    assert caught.value.path == str(path)
+
+
+def test_a_member_whose_stated_size_lies_too_is_refused_before_allocating(tmp_path: Path) -> None:
+    """The zip directory says 1.4 GB, poses.npy's header claims 1.3 GB: only a few hundred bytes are stored."""
+    path = tmp_path / "sizes.npz"
+    members = [(f"{k}.npy", _npy(v)) for k, v in _valid().items() if k != "poses"]
+    _archive(path, [("poses.npy", _claiming(1_000_000)), *members])
+    _patch_headers(path, (22, "<I", 1_400_000_000), (24, "<I", 1_400_000_000))
+    tracemalloc.start()
+    try:
+        with pytest.raises(MotionFileError, match=r"array 'poses' claims shape \(1000000, 165\)"):
+            load_smplx_npz(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20

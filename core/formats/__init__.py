@@ -23,7 +23,11 @@ def load_motion(path: str | PathLike[str]) -> Motion:
         raise MotionFileError(
             p, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(LOADABLE)}"
         )
-    if not p.is_file():
+    try:
+        found = p.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise MotionFileError(p, f"cannot read file: {exc.strerror or exc}") from None
+    if not found:
         raise MotionFileError(p, "file not found")
     if suffix == ".bvh":
         from core.formats.bvh import load_bvh

@@ -52,6 +52,9 @@ DEFAULT_JOINT_CHANNELS = ("Zrotation", "Yrotation", "Xrotation")
 
 UNIT_SCALES = {"m": 1.0, "cm": 0.01, "mm": 0.001, "inch": 0.0254, "cmu_asf": 0.0254 / 0.45}
 HUMAN_HEIGHT_M = 1.7
+MAX_JOINTS = 10_000
+"""Far beyond any real rig (a few hundred joints with fingers and face); forward kinematics of a deeper
+chain takes time quadratic in its depth."""
 CONSTANT_TOLERANCE_M = 1e-5
 _UNIT_SAMPLE_FRAMES = 5
 _KEYWORDS = frozenset({"{", "}", "OFFSET", "CHANNELS", "JOINT", "ROOT", "End", "MOTION"})
@@ -168,6 +171,8 @@ def _parse_header(path: Path, text: str) -> _Header:
             joints[joint].first_column = num_channels
             num_channels += len(joints[joint].channels)
         elif token == "JOINT" and not in_end_site:
+            if len(joints) == MAX_JOINTS:
+                raise MotionFileError(path, f"hierarchy has more than {MAX_JOINTS} joints")
             joints.append(_Joint(_read_name(tokens, "JOINT"), joint))
             stack.append((len(joints) - 1, False))
         elif token == "End" and not in_end_site:

@@ -32,6 +32,9 @@ FORMAT = "humanml3d"
 FPS = 20.0
 FEATURE_WIDTH = 263
 MAX_FRAMES = 1_000_000
+MAX_ABS_VALUE = 1e4
+"""Largest feature magnitude accepted: real ones (metres, radians, per-frame velocities) stay below ~2;
+values near float range overflow the position recovery and stall the SVD of the rotation fit."""
 JOINT_NAMES = (
     "pelvis",
     "left_hip",
@@ -78,7 +81,11 @@ PARENTS = _parents()
 def load_humanml3d(path: str | PathLike[str]) -> Motion:
     """Read a (frames, 263) HumanML3D feature file as a Y-up, 20 fps clip on its own T2M skeleton."""
     p = Path(path)
-    if not p.is_file():
+    try:
+        found = p.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise MotionFileError(p, f"cannot read file: {exc.strerror or exc}") from None
+    if not found:
         raise MotionFileError(p, "file not found")
     features = read_npy(p)
     if features.ndim != 2 or features.shape[1] != FEATURE_WIDTH:
@@ -92,6 +99,12 @@ def load_humanml3d(path: str | PathLike[str]) -> Motion:
         raise MotionFileError(p, f"array has {features.shape[0]} frames; expected 1 to {MAX_FRAMES}")
     if not np.all(np.isfinite(features)):
         raise MotionFileError(p, "array contains NaN or infinite values")
+    largest = float(np.abs(features).max())
+    if largest > MAX_ABS_VALUE:
+        raise MotionFileError(
+            p,
+            f"array holds a value of magnitude {largest:.3g}; HumanML3D features stay below {MAX_ABS_VALUE:g}",
+        )
     positions = recover_from_ric(features.astype(np.float64))
     skeleton, rotations = fit_rotations(positions)
     source = {"path": str(p), "format": FORMAT}

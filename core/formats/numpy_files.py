@@ -8,6 +8,9 @@ it (a small compressed archive can otherwise expand to many gigabytes). Every fa
 
 from __future__ import annotations
 
+import math
+import os
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Collection
@@ -21,41 +24,78 @@ from core.errors import MotionFileError
 MAX_VALUES = 200_000_000
 """Largest array accepted, in values (1.6 GB of float64): far beyond any real clip."""
 
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+# RuntimeError: a member flagged as encrypted; NotImplementedError: an unknown compression method.
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+)
+# NumPy evaluates the header as a Python literal: a mangled one can fail in the parser or the tokenizer.
+_HEADER_ERRORS = (*_READ_ERRORS, TypeError, SyntaxError, RecursionError, tokenize.TokenError)
 
 
-def _read_header(stream: IO[bytes]) -> tuple[tuple[int, ...], np.dtype]:
+def _read_header(stream: IO[bytes], size: int) -> tuple[tuple[int, ...], np.dtype, int]:
+    """Shape, dtype and the number of data bytes that follow the header in a ``size``-byte file."""
     version = np.lib.format.read_magic(stream)
     # Version 3.0 only differs from 2.0 in allowing UTF-8 field names, which motion files never use.
     reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     shape, _, dtype = reader(stream)
-    return tuple(int(n) for n in shape), dtype
+    return tuple(int(n) for n in shape), dtype, size - stream.tell()
 
 
-def _check_header(path: Path, label: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+def _check_header(path: Path, label: str, shape: tuple[int, ...], dtype: np.dtype, available: int) -> None:
     if dtype.hasobject:
         raise MotionFileError(path, f"{label} holds Python objects (dtype object); refusing to unpickle it")
-    if any(n < 0 for n in shape) or int(np.prod(shape, dtype=np.float64)) > MAX_VALUES:
-        raise MotionFileError(path, f"{label} claims shape {shape}, far larger than any motion clip")
+    shown = str(shape) if len(str(shape)) <= 80 else str(shape)[:77] + "..."
+    # Header shapes are Python ints of any size: count exactly, and bound each dimension too, since
+    # (10**30, 0) holds no values yet overflows NumPy's own int64 arithmetic.
+    values = math.prod(shape)
+    if any(n < 0 or n > MAX_VALUES for n in shape) or values > MAX_VALUES:
+        raise MotionFileError(path, f"{label} claims shape {shown}, far larger than any motion clip")
+    if values * dtype.itemsize > available:
+        # NumPy allocates the whole claim before reading: refuse what the file cannot back.
+        raise MotionFileError(
+            path,
+            f"{label} claims shape {shown} of {dtype} ({values * dtype.itemsize} bytes) but the file holds"
+            f" {max(available, 0)} bytes of data (truncated or corrupt?)",
+        )
+
+
+_EXPANSION = {zipfile.ZIP_STORED: 1, zipfile.ZIP_DEFLATED: 1032}
+"""Most bytes one stored byte can become: deflate's ceiling is 1032 to 1."""
+
+
+def _member_size(info: zipfile.ZipInfo, archive_size: int) -> int:
+    """Bytes an archive member can really hold: its stated size, but no more than its compressed bytes (which
+    cannot exceed the archive) can expand to, since a zip directory can lie about sizes too."""
+    expansion = _EXPANSION.get(info.compress_type)
+    if expansion is None:
+        return info.file_size
+    return min(info.file_size, min(info.compress_size, archive_size) * expansion)
 
 
 def npz_headers(
     path: Path, keys: Collection[str] | None = None
 ) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
     """Shape and dtype of the arrays in an ``.npz`` (only ``keys`` when given), from their headers, checked."""
-    headers: dict[str, tuple[tuple[int, ...], np.dtype]] = {}
+    found: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}
     try:
+        archive_size = path.stat().st_size
         with zipfile.ZipFile(path) as archive:
-            for member in archive.namelist():
-                key = member[: -len(".npy")]
-                if member.endswith(".npy") and (keys is None or key in keys):
-                    with archive.open(member) as stream:
-                        headers[key] = _read_header(stream)
-    except _READ_ERRORS as exc:
+            for info in archive.infolist():
+                key = info.filename[: -len(".npy")]
+                if info.filename.endswith(".npy") and (keys is None or key in keys):
+                    with archive.open(info) as stream:
+                        found[key] = _read_header(stream, _member_size(info, archive_size))
+    except _HEADER_ERRORS as exc:
         raise MotionFileError(path, f"not a readable .npz archive (truncated or corrupt?): {exc}") from exc
-    for key, (shape, dtype) in headers.items():
-        _check_header(path, f"array '{key}'", shape, dtype)
-    return headers
+    for key, (shape, dtype, available) in found.items():
+        _check_header(path, f"array '{key}'", shape, dtype, available)
+    return {key: (shape, dtype) for key, (shape, dtype, _) in found.items()}
 
 
 def read_npz(path: Path, wanted: Collection[str], *, check_all: bool = True) -> dict[str, np.ndarray]:
@@ -63,12 +103,18 @@ def read_npz(path: Path, wanted: Collection[str], *, check_all: bool = True) -> 
 
     With ``check_all`` every array in the file must pass the header checks (a motion file holding
     any object array is refused); without it only the wanted ones are checked, the rest never read.
+    Each array is read from the very ``<key>.npy`` member whose header was checked (``np.load`` would
+    prefer a member named plain ``<key>``, unchecked).
     """
     headers = npz_headers(path, None if check_all else wanted)
     keys = [key for key in wanted if key in headers]
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: np.asarray(npz[key]) for key in keys}
+        with zipfile.ZipFile(path) as archive:
+            arrays = {}
+            for key in keys:
+                with archive.open(f"{key}.npy") as stream:
+                    arrays[key] = np.lib.format.read_array(stream, allow_pickle=False)
+            return arrays
     except _READ_ERRORS as exc:
         raise MotionFileError(path, f"cannot read the archive's data (truncated or corrupt?): {exc}") from exc
 
@@ -77,10 +123,10 @@ def read_npy(path: Path) -> np.ndarray:
     """The array in a ``.npy`` file, header checked first."""
     try:
         with open(path, "rb") as stream:
-            shape, dtype = _read_header(stream)
-    except _READ_ERRORS as exc:
+            shape, dtype, available = _read_header(stream, os.fstat(stream.fileno()).st_size)
+    except _HEADER_ERRORS as exc:
         raise MotionFileError(path, f"not a NumPy .npy file: {exc}") from exc
-    _check_header(path, "the array", shape, dtype)
+    _check_header(path, "the array", shape, dtype, available)
     try:
         return np.asarray(np.load(path, allow_pickle=False))
     except _READ_ERRORS as exc:

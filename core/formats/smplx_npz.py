@@ -63,7 +63,11 @@ def load_smplx_npz(
     p = Path(path)
     if up_axis not in (None, "y", "z"):
         raise ValueError(f"up_axis must be 'y', 'z' or None, got {up_axis!r}")
-    if not p.is_file():
+    try:
+        found = p.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise MotionFileError(p, f"cannot read file: {exc.strerror or exc}") from None
+    if not found:
         raise MotionFileError(p, "file not found")
     data = read_npz(p, KEYS)
     poses = _frames_array(p, data, "poses", widths=(165, 156))
