@@ -79,7 +79,11 @@ def load_tokens(path: str | os.PathLike[str]) -> TokenFile:
         raise MotionFileError(p, f"tokens must be >= -1, found {int(indices.min())}")
     tokens = TokenFile(indices=indices.astype(np.int64))
     side = sidecar_path(p)
-    if side.is_file():
+    try:
+        has_sidecar = side.is_file()
+    except OSError as exc:  # e.g. a name one character too long for the file system
+        raise MotionFileError(side, f"unreadable token description ({exc})") from exc
+    if has_sidecar:
         _read_sidecar(side, tokens)
     return tokens
 
@@ -97,7 +101,17 @@ def _read_sidecar(side: Path, tokens: TokenFile) -> None:
         tokens.root_start = (float(start[0]), float(start[1])) if start is not None else None
         tokens.source = meta.get("source")
         tokens.edited = [(int(s), int(q)) for s, q in meta.get("edited", [])]
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError) as exc:
+    except (
+        OSError,
+        UnicodeDecodeError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        RecursionError,
+    ) as exc:
+        # OverflowError: int() of 1e400 (JSON's Infinity); RecursionError: arrays nested too deep to parse.
         raise MotionFileError(side, f"unreadable token description ({exc})") from exc
     if tokens.frames is not None and tokens.frames < 1:
         raise MotionFileError(side, f"frames must be positive, got {tokens.frames}")
