@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from core.errors import MotionFileError
@@ -131,13 +132,17 @@ def save_checkpoint(
 
 def read_checkpoint_meta(path: str | os.PathLike[str]) -> tuple[Path, dict]:
     """The checkpoint folder and its parsed, validated JSON."""
-    directory = resolve_checkpoint_dir(path)
-    meta_path = directory / META_NAME
-    if not meta_path.is_file():
+    try:
+        directory = resolve_checkpoint_dir(path)
+        meta_path = directory / META_NAME
+        found = meta_path.is_file()
+    except (OSError, UnicodeDecodeError) as exc:  # an unreadable 'latest' pointer, a name too long
+        raise MotionFileError(path, f"not a checkpoint: {exc}") from exc
+    if not found:
         raise MotionFileError(path, f"not a checkpoint: {META_NAME} not found")
     try:
         meta = json.loads(meta_path.read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise MotionFileError(meta_path, f"unreadable checkpoint description ({exc})") from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise MotionFileError(meta_path, "not an rvq-motion checkpoint description")
@@ -162,8 +167,12 @@ def load_checkpoint(path: str | os.PathLike[str], device: str | torch.device = "
         representation = Representation.from_dict(meta["representation"])
         normalizer = Normalizer.from_dict(meta["normalizer"])
         fps = float(meta["fps"])
-    except (KeyError, TypeError, ValueError) as exc:
+        step = int(meta.get("step", 0))
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        # AttributeError: a section that is not an object; OverflowError: 1e400 or a 30-digit joint index.
         raise MotionFileError(directory / META_NAME, f"invalid checkpoint description ({exc})") from exc
+    if not (math.isfinite(fps) and fps > 0):
+        raise MotionFileError(directory / META_NAME, f"fps must be a positive number, got {fps}")
     if representation.dim != config.input_dim or normalizer.mean.shape != (config.input_dim,):
         raise MotionFileError(
             directory / META_NAME,
@@ -173,6 +182,7 @@ def load_checkpoint(path: str | os.PathLike[str], device: str | torch.device = "
         raise MotionFileError(
             directory / META_NAME, "representation and skeleton disagree on the joint count"
         )
+    _check_weights_fit(weights_path, config)
     try:
         state = load_file(weights_path)
     except (SafetensorError, OSError) as exc:
@@ -191,12 +201,48 @@ def load_checkpoint(path: str | os.PathLike[str], device: str | torch.device = "
         representation=representation,
         normalizer=normalizer,
         fps=fps,
-        step=int(meta.get("step", 0)),
+        step=step,
         path=directory,
         weights_sha256=meta["weights_sha256"],
         train_config=meta.get("train", {}),
         extra=meta.get("extra", {}),
     )
+
+
+def _check_weights_fit(weights_path: Path, config: RVQVAEConfig) -> None:
+    """Refuse a config whose model the weights cannot fill, before allocating (or looping over) any of it.
+
+    The model is built on the meta device (shapes, no memory) and compared with the shapes in the
+    weights' header; a config with more layers than the file has tensors is refused before even that.
+    """
+    try:
+        with safe_open(weights_path, framework="pt") as weights:
+            stored = {name: tuple(weights.get_slice(name).get_shape()) for name in weights.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError) as exc:
+        raise MotionFileError(weights_path, f"unreadable weights ({exc})") from exc
+    layers = config.down_t * config.depth + (1 if config.shared_codebook else config.num_quantizers)
+    if layers > len(stored):
+        raise MotionFileError(
+            weights_path,
+            f"weights do not match the model config (it has more layers than the file's {len(stored)} tensors)",
+        )
+    try:
+        with torch.device("meta"):
+            expected = {name: tuple(tensor.shape) for name, tensor in RVQVAE(config).state_dict().items()}
+    except RuntimeError as exc:  # even the shapes overflow (e.g. width 10**9)
+        raise MotionFileError(
+            weights_path, f"weights do not match the model config ({str(exc)[:200]})"
+        ) from exc
+    differing = sorted(
+        name for name in expected.keys() | stored.keys() if expected.get(name) != stored.get(name)
+    )
+    if differing:
+        name = differing[0]
+        raise MotionFileError(
+            weights_path,
+            f"weights do not match the model config ({len(differing)} tensors differ, e.g. {name}:"
+            f" {stored.get(name, 'missing')} in the file, {expected.get(name, 'absent')} in the model)",
+        )
 
 
 def load_training_state(directory: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict]:

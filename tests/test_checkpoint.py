@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+import core.checkpoint
 from core.checkpoint import load_checkpoint, resolve_checkpoint_dir, save_checkpoint
 from core.errors import MotionFileError
 
@@ -127,3 +128,85 @@ def test_a_process_killed_mid_save_leaves_the_previous_checkpoint_loadable(tiny_
     proc.wait(timeout=30)
     assert load_checkpoint(run).config.width == 768
     assert all(not p.name.startswith("step-") or (p / "checkpoint.json").exists() for p in run.iterdir())
+
+
+# --- hand-edited or damaged descriptions (each case below once escaped as another exception type) ----------
+
+
+def edit_description(folder: Path, keys: tuple, raw: str) -> None:
+    """Put raw JSON text (which json.dumps cannot write, e.g. 1e400) at ``keys``; the weights hash stays valid."""
+    meta = json.loads((folder / "checkpoint.json").read_text())
+    node = meta
+    for key in keys[:-1]:
+        node = node[key]
+    node[keys[-1]] = "\u0000"
+    (folder / "checkpoint.json").write_text(json.dumps(meta).replace(json.dumps("\u0000"), raw))
+
+
+BAD_DESCRIPTIONS = {
+    # ValueError, TypeError, OverflowError or AttributeError before (found by test_fuzz_loaders).
+    "step not a number": (("step",), '"abc"'),
+    "step a list": (("step",), "[1]"),
+    "step 1e400": (("step",), "1e400"),
+    "parent beyond int64": (("skeleton", "parents", 3), "1" + "0" * 30),
+    "parent -1e400": (("skeleton", "parents", 3), "-1e400"),
+    "end sites a list": (("skeleton", "end_sites"), "[1, 2]"),
+    "representation a list": (("representation",), "[]"),
+    "mean beyond float": (("normalizer", "mean", 0), "1" + "0" * 400),
+}
+
+
+@pytest.mark.parametrize(("keys", "raw"), BAD_DESCRIPTIONS.values(), ids=BAD_DESCRIPTIONS.keys())
+def test_bad_values_in_the_description_are_refused_naming_it(ckpt_dir, keys, raw):
+    edit_description(ckpt_dir, keys, raw)
+    with pytest.raises(MotionFileError, match="invalid checkpoint description") as caught:
+        load_checkpoint(ckpt_dir)
+    assert caught.value.path == str(ckpt_dir / "checkpoint.json")
+
+
+def test_a_description_nested_too_deep_to_parse_is_refused(ckpt_dir):
+    """RecursionError from the JSON parser before."""
+    (ckpt_dir / "checkpoint.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(MotionFileError, match="unreadable checkpoint description"):
+        load_checkpoint(ckpt_dir)
+
+
+@pytest.mark.parametrize("fps", ["-30", "0", "NaN", "Infinity"])
+def test_a_frame_rate_that_is_not_positive_is_refused(ckpt_dir, fps):
+    """Every motion loader refuses such a rate; a checkpoint used to hand it on to the clips it decodes."""
+    edit_description(ckpt_dir, ("fps",), fps)
+    with pytest.raises(MotionFileError, match="fps must be a positive number"):
+        load_checkpoint(ckpt_dir)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("width", 10**9), ("width", 4096), ("nb_code", 10**9), ("depth", 10**9)]
+)
+def test_a_model_size_the_weights_do_not_back_is_refused_before_building_it(
+    ckpt_dir, monkeypatch, field, value
+):
+    """Torch used to allocate it (width 1e9: RuntimeError; width 4096: 400 MB, then a shape mismatch) or loop
+    building 1e9 layers; now the config is compared with the weights' shapes on the meta device first."""
+    built = []
+    real = core.checkpoint.RVQVAE
+
+    def spy(config):
+        built.append(torch.get_default_device().type)
+        return real(config)
+
+    monkeypatch.setattr(core.checkpoint, "RVQVAE", spy)
+    edit_description(ckpt_dir, ("model", field), str(value))
+    with pytest.raises(MotionFileError, match="weights do not match the model config") as caught:
+        load_checkpoint(ckpt_dir)
+    assert caught.value.path == str(ckpt_dir / "model.safetensors")
+    assert set(built) <= {"meta"}
+
+
+@pytest.mark.parametrize("pointer", [b"\xff\xfe", b"x" * 5000], ids=["not UTF-8", "name too long"])
+def test_a_run_folder_with_an_unreadable_latest_pointer_is_refused(tiny_checkpoint, tmp_path, pointer):
+    """UnicodeDecodeError or OSError before (found by test_fuzz_loaders)."""
+    run = Path(shutil.copytree(tiny_checkpoint, tmp_path / "run"))
+    (run / "latest").write_bytes(pointer)
+    with pytest.raises(MotionFileError, match="not a checkpoint") as caught:
+        load_checkpoint(run)
+    assert caught.value.path == str(run)
