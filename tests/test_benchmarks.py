@@ -1,0 +1,46 @@
+"""The benchmark scripts run on a CPU-only machine and write the figures scripts rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(script: str, *args: str, timeout: int = 600) -> None:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_train_throughput_runs_on_the_cpu_and_writes_its_figures(data_dir, tmp_path):
+    out = tmp_path / "train.json"
+    _run("train_throughput.py", "--steps", "2", "--batch-size", "4", "--json", str(out))
+    figures = json.loads(out.read_text())
+    assert figures["steps_per_s"] > 0 and figures["frames_per_s"] == pytest.approx(
+        figures["steps_per_s"] * 4 * 64
+    )
+    assert figures["device"].startswith("CPU") and figures["mfu"] is None and figures["peak_mem_gb"] > 0
+
+
+@pytest.mark.slow
+def test_interactive_benchmark_writes_the_medians_scripts_read(data_dir, tmp_path):
+    out = tmp_path / "interactive.json"
+    _run("interactive.py", "--no-render", "--json", str(out))
+    figures = json.loads(out.read_text())
+    for key in ("edit_preview_ms", "layer_switch_ms", "fk_ms", "full_decode_ms", "load_ms"):
+        assert figures[key] > 0
