@@ -16,7 +16,6 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QSurfaceFormat
 from PySide6.QtWidgets import QApplication
 
-from app.compat import protect_none
 from app.main_window import MainWindow
 from app.resources import APPLICATION, DEMO_CHECKPOINT, DEMO_CLIP, ORGANIZATION, demo_available
 from app.theme import apply_theme
@@ -42,7 +41,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def create_application(argv: list[str]) -> QApplication:
     """The QApplication, themed, with a GL format suited to the 3D view (depth buffer, multisampling)."""
-    protect_none()
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)

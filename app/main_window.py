@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from app import help_dialogs
 from app.code_editor_panel import CodeEditorPanel
-from app.compat import protect_none
 from app.errors import ErrorReporter
 from app.playback import Playback
 from app.recent_files import RecentFiles
@@ -65,7 +64,6 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
-        protect_none()
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
         self.recent_files = RecentFiles(self.settings)
         self.setWindowTitle("RVQ Motion Studio[*]")

@@ -10,14 +10,11 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from training_helpers import tiny_config
 
-from app.compat import protect_none
 from core.train.trainer import Trainer, prepare_data
 
 # As in app.main: every GL view shares one context family, so pyqtgraph's cached shader programs
 # stay valid for the views of later windows (must be set before pytest-qt creates the QApplication).
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-# PySide6 6.12.0 on Python 3.11 leaks references to None on every void call (see app.compat).
-protect_none()
 
 TRAIN_CLIPS = ("dataset-1/dataset-1_walk_normal_001.bvh", "dataset-1/dataset-1_kick_normal_001.bvh")
 CLIP = "dataset-1/dataset-1_punch_normal_001.bvh"
