@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from os import PathLike
+from pathlib import Path
 
 
 class MotionFileError(ValueError):
@@ -16,3 +17,15 @@ class MotionFileError(ValueError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+def require_file(path: str | PathLike[str]) -> Path:
+    """``path`` as a Path when it names an existing file, else the MotionFileError a loader raises."""
+    p = Path(path)
+    try:
+        found = p.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise MotionFileError(p, f"cannot read file: {exc.strerror or exc}") from None
+    if not found:
+        raise MotionFileError(p, "file not found")
+    return p

@@ -5,7 +5,7 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-from core.errors import MotionFileError
+from core.errors import MotionFileError, require_file
 from core.motion import Motion
 
 LOADABLE = (".bvh", ".npz", ".npy")
@@ -23,12 +23,7 @@ def load_motion(path: str | PathLike[str]) -> Motion:
         raise MotionFileError(
             p, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(LOADABLE)}"
         )
-    try:
-        found = p.is_file()
-    except OSError as exc:  # e.g. a name too long for the file system
-        raise MotionFileError(p, f"cannot read file: {exc.strerror or exc}") from None
-    if not found:
-        raise MotionFileError(p, "file not found")
+    require_file(p)
     if suffix == ".bvh":
         from core.formats.bvh import load_bvh
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from core.errors import MotionFileError
+from core.errors import MotionFileError, require_file
 from core.formats.numpy_files import read_npy
 from core.motion import Motion
 from core.skeleton import Skeleton
@@ -81,12 +81,7 @@ PARENTS = _parents()
 def load_humanml3d(path: str | PathLike[str]) -> Motion:
     """Read a (frames, 263) HumanML3D feature file as a Y-up, 20 fps clip on its own T2M skeleton."""
     p = Path(path)
-    try:
-        found = p.is_file()
-    except OSError as exc:  # e.g. a name too long for the file system
-        raise MotionFileError(p, f"cannot read file: {exc.strerror or exc}") from None
-    if not found:
-        raise MotionFileError(p, "file not found")
+    require_file(p)
     features = read_npy(p)
     if features.ndim != 2 or features.shape[1] != FEATURE_WIDTH:
         raise MotionFileError(

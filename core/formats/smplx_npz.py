@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import MotionFileError
+from core.errors import MotionFileError, require_file
 from core.formats.numpy_files import read_npz
 from core.motion import Motion
 from core.rotations import axis_angle_to_matrix, matrix_to_axis_angle
@@ -63,12 +63,7 @@ def load_smplx_npz(
     p = Path(path)
     if up_axis not in (None, "y", "z"):
         raise ValueError(f"up_axis must be 'y', 'z' or None, got {up_axis!r}")
-    try:
-        found = p.is_file()
-    except OSError as exc:  # e.g. a name too long for the file system
-        raise MotionFileError(p, f"cannot read file: {exc.strerror or exc}") from None
-    if not found:
-        raise MotionFileError(p, "file not found")
+    require_file(p)
     data = read_npz(p, KEYS)
     poses = _frames_array(p, data, "poses", widths=(165, 156))
     frames, width = poses.shape
