@@ -104,9 +104,13 @@ def take_screenshot(window: MainWindow, app: QApplication, path: Path) -> None:
 
 
 def screenshot_main(app: QApplication, args: argparse.Namespace) -> int:
-    """Screenshot mode: a fresh layout (not the user's saved one), messages on stderr, status 2 on errors."""
+    """Screenshot mode: a fresh layout and no recovery prompt (not the user's saved state), messages
+    on stderr, status 2 on errors."""
     with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(settings=QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat))
+        window = MainWindow(
+            settings=QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat),
+            recovery_dir=Path(tmp) / "recovery",
+        )
         problems: list[str] = []
 
         def report(kind: str, title: str, text: str) -> None:

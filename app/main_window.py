@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QShortcut
@@ -30,6 +31,7 @@ from app.code_editor_panel import CodeEditorPanel
 from app.errors import ErrorReporter
 from app.playback import Playback
 from app.recent_files import RecentFiles
+from app.recovery import Autosave, default_recovery_dir
 from app.resources import APPLICATION, ORGANIZATION
 from app.session import Session
 from app.timeline import TimelinePanel
@@ -38,6 +40,9 @@ from app.transport import TransportBar
 from app.viewer import Viewer
 from core.checkpoint import META_NAME, STATE_NAME, WEIGHTS_NAME
 from core.formats import LOADABLE
+from core.token_file import TokenFile
+
+RestoreAnswer = Literal["restore", "discard"] | None
 
 CLIP_FILTER = (
     "Motion clips (*.bvh *.npz *.npy);;BVH (*.bvh);;SMPL-X (*.npz);;HumanML3D (*.npy);;All files (*)"
@@ -62,7 +67,7 @@ def classify_path(path: Path) -> str | None:
 class MainWindow(QMainWindow):
     """The workbench: 3D comparison in the centre, token timeline below, editor and training on the right."""
 
-    def __init__(self, settings: QSettings | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, recovery_dir: Path | None = None) -> None:
         super().__init__()
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
         self.recent_files = RecentFiles(self.settings)
@@ -75,6 +80,8 @@ class MainWindow(QMainWindow):
         )
         self.reporter = ErrorReporter(self)
         self.session = Session(self)
+        self.autosave = Autosave(self.session, recovery_dir or default_recovery_dir(), self)
+        self.autosave.failed.connect(self.reporter.warning)
         self.playback = Playback(self)
         # Connected before the views so the clock knows the new clip when they redraw.
         self.session.clipChanged.connect(self._clip_changed)
@@ -405,17 +412,56 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
 
     def _confirm_discard_edits(self) -> bool:
-        """Ask before unsaved token edits are replaced by another clip or checkpoint."""
+        """Before unsaved token edits are replaced or the window closes: save them, drop them, or stay."""
         if not self.session.has_unsaved_edits():
             return True
-        answer = QMessageBox.question(
+        answer = self.ask_unsaved_edits()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_tokens()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def ask_unsaved_edits(self) -> QMessageBox.StandardButton:
+        """The question behind closing or replacing unsaved edits (tests answer it in its place)."""
+        return QMessageBox.question(
             self,
             "Unsaved token edits",
-            "The tokens of this clip have unsaved edits. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            "The tokens of this clip have unsaved edits. Save them first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
         )
-        return answer == QMessageBox.StandardButton.Discard
+
+    def ask_restore(self, tokens: TokenFile) -> RestoreAnswer:
+        """Whether to bring back edits a crash left behind (tests answer it in its place);
+        None when the box was closed, which keeps the file for next time."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Restore unsaved edits?",
+            f"RVQ Motion Studio closed without saving {len(tokens.edited)} edited token(s) of this clip "
+            "with this checkpoint. Restore them (Ctrl+Z undoes the restore) or discard them?",
+            QMessageBox.StandardButton.Discard,
+            self,
+        )
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        if box.clickedButton() is restore:
+            return "restore"
+        return "discard" if box.clickedButton() is box.button(QMessageBox.StandardButton.Discard) else None
+
+    def _offer_recovery(self) -> None:
+        """After a clip or checkpoint opened: offer the edits a crash left for this pair."""
+        tokens = self.autosave.recovered()
+        if tokens is None:
+            return
+        answer = self.ask_restore(tokens)
+        if answer == "restore":
+            with self.reporter.guard("Could not restore the edits"):
+                self.session.replace_tokens(tokens.indices)
+                self.statusBar().showMessage("Restored the unsaved token edits", 5000)
+        elif answer == "discard":
+            self.autosave.remove_recovered()
 
     def open_clip(self, path: str | Path | None = None) -> bool:
         """Open a clip (asking for one without ``path``); True when it opened."""
@@ -432,6 +478,8 @@ class MainWindow(QMainWindow):
             self.session.open_clip(path)
             opened = True
         self.recent_files.remember("clips", Path(path), opened)
+        if opened:
+            self._offer_recovery()
         return opened
 
     def open_checkpoint(self, path: str | Path | None = None) -> bool:
@@ -452,6 +500,8 @@ class MainWindow(QMainWindow):
             self.session.open_checkpoint(path)
             opened = True
         self.recent_files.remember("checkpoints", Path(path), opened)
+        if opened:
+            self._offer_recovery()
         return opened
 
     def load_tokens(self, path: str | Path | None = None) -> bool:
@@ -642,6 +692,7 @@ class MainWindow(QMainWindow):
                 return
             with self._busy("Stopping training…"):
                 self.training_panel.job.shutdown()
+        self.autosave.discard()
         self.playback.pause()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

@@ -48,6 +48,7 @@ class Session(QObject):
     truncationChanged = Signal(int)
     selectionChanged = Signal()
     clipboardChanged = Signal()
+    savedChanged = Signal()
     warning = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -244,24 +245,27 @@ class Session(QObject):
 
     # ----- files ----------------------------------------------------------------------------
 
+    def token_file(self) -> TokenFile:
+        """The current codes with what identifies them: the checkpoint's hash, the clip, the edited cells."""
+        if self.editor is None or self.checkpoint is None or self.motion is None:
+            raise ValueError("there are no tokens: open a clip and a checkpoint first")
+        return TokenFile(
+            indices=np.asarray(self.editor.indices),
+            checkpoint_sha256=self.checkpoint.weights_sha256,
+            frames=self.motion.num_frames,
+            fps=self.motion.fps,
+            root_start=tuple(float(v) for v in self.motion.root_translation[0, [0, 2]]),
+            source=str(self.clip_path) if self.clip_path else None,
+            edited=[(int(s), int(q)) for s, q in np.argwhere(self.editor.edited_mask())],
+        )
+
     def save_tokens(self, path: str | PathLike[str]) -> None:
         """Write the current codes with the checkpoint's hash and the edited cells (.npy + .json)."""
         if self.editor is None or self.checkpoint is None or self.motion is None:
             raise MotionFileError(path, "there are no tokens to save: open a clip and a checkpoint first")
-        edited = np.argwhere(self.editor.edited_mask())
-        save_tokens(
-            path,
-            TokenFile(
-                indices=np.asarray(self.editor.indices),
-                checkpoint_sha256=self.checkpoint.weights_sha256,
-                frames=self.motion.num_frames,
-                fps=self.motion.fps,
-                root_start=tuple(float(v) for v in self.motion.root_translation[0, [0, 2]]),
-                source=str(self.clip_path) if self.clip_path else None,
-                edited=[(int(s), int(q)) for s, q in edited],
-            ),
-        )
+        save_tokens(path, self.token_file())
         self._saved_indices = self.editor.indices.copy()
+        self.savedChanged.emit()
 
     def load_tokens(self, path: str | PathLike[str]) -> None:
         """Replace the codes by a saved grid (one undoable edit) after checking it fits."""
@@ -277,11 +281,16 @@ class Session(QObject):
                 f"this clip has {steps} steps x {layers} layers",
             )
         try:
-            changed = self.editor.replace_all(tokens.indices)
+            self.replace_tokens(tokens.indices)
         except ValueError as exc:
             raise MotionFileError(path, str(exc)) from exc
-        self._edited(changed)
         self._saved_indices = self.editor.indices.copy()
+        self.savedChanged.emit()
+
+    def replace_tokens(self, indices: np.ndarray) -> None:
+        """Put a whole grid in place as one undoable edit (loaded or recovered tokens)."""
+        if self.editor is not None:
+            self._edited(self.editor.replace_all(indices))
 
     def export_motion(self, path: str | PathLike[str]) -> None:
         """Save the decoded motion at the current number of layers (.bvh, or SMPL-X .npz)."""

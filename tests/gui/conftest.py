@@ -49,6 +49,13 @@ def mismatched_clip_path(data_dir: Path) -> Path:
     return sorted((data_dir / MISMATCHED_CLIP).rglob("*.bvh"))[0]
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Recovery files of every window go to the test's folder, never the real home."""
+    monkeypatch.setenv("RVQ_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
