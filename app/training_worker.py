@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.errors import describe
-from core.checkpoint import load_checkpoint, read_checkpoint_meta
 from core.representation import Normalizer
-from core.train.config import TrainConfig, preset
+from core.train.config import TrainConfig, run_config
 from core.train.events import CheckpointEvent, FinishedEvent, MessageEvent, StepEvent
 from core.train.run_log import RunLog
 from core.train.trainer import Trainer, prepare_data
@@ -38,12 +37,7 @@ class TrainingRequest:
 
     def config(self) -> tuple[TrainConfig, Normalizer | None]:
         """The run's config and, when resuming, the normaliser the run was trained with."""
-        if self.resume:
-            _, meta = read_checkpoint_meta(self.run_dir)
-            base, normalizer = TrainConfig.from_dict(meta["train"]), load_checkpoint(self.run_dir).normalizer
-        else:
-            base, normalizer = preset(self.preset), None
-        return replace(base, **{k: v for k, v in self.overrides.items() if v is not None}), normalizer
+        return run_config(self.preset, self.run_dir, self.resume, self.overrides)
 
 
 class TrainingWorker(QObject):

@@ -11,7 +11,6 @@ import argparse
 import os
 import signal
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 EXIT_INTERRUPTED = 130
@@ -60,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
     import torch.distributed as dist
     from tqdm import tqdm
 
-    from core.checkpoint import load_checkpoint, read_checkpoint_meta
-    from core.train.config import TrainConfig, preset
+    from core.train.config import run_config
     from core.train.dataset import read_holdout
     from core.train.events import CheckpointEvent, FinishedEvent, MessageEvent, StepEvent
     from core.train.run_log import RunLog
@@ -75,13 +73,6 @@ def run(args: argparse.Namespace) -> int:
             device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
     rank = dist.get_rank() if distributed else 0
     try:
-        normalizer = None
-        if args.resume:
-            _, meta = read_checkpoint_meta(args.out)
-            config = TrainConfig.from_dict(meta["train"])
-            normalizer = load_checkpoint(args.out).normalizer
-        else:
-            config = preset(args.preset)
         overrides = {
             "steps": args.steps,
             "batch_size": args.batch_size,
@@ -92,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             "log_every": args.log_every,
             "checkpoint_every": args.checkpoint_every,
         }
-        config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
+        config, normalizer = run_config(args.preset, args.out, args.resume, overrides)
         holdout = read_holdout(args.holdout) if args.holdout else set()
         data = prepare_data(args.data, config.root_channels, config.window, holdout, normalizer)
         trainer = Trainer(config, data, args.out, device=device, resume=args.resume)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 
 from core.model.config import RVQVAEConfig
+from core.representation import Normalizer
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,21 @@ def preset(name: str) -> TrainConfig:
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     return PRESETS[name]
+
+
+def run_config(
+    preset_name: str, run_dir: str | Path, resume: bool, overrides: dict
+) -> tuple[TrainConfig, Normalizer | None]:
+    """The config a run trains with, and the normaliser it must keep.
+
+    A new run starts from the named preset; a resumed run from the config and normalisation stored
+    in its latest checkpoint. Overrides that are not None are laid over either.
+    """
+    from core.checkpoint import load_checkpoint, read_checkpoint_meta
+
+    if resume:
+        _, meta = read_checkpoint_meta(run_dir)
+        base, normalizer = TrainConfig.from_dict(meta["train"]), load_checkpoint(run_dir).normalizer
+    else:
+        base, normalizer = preset(preset_name), None
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None}), normalizer
