@@ -4,7 +4,8 @@ With root-trajectory channels the decoded root path is integrated from per-frame
 bias drifts the whole clip by a metre or more and swamps the pose error in a plain MPJPE (a 60 mm
 root-aligned error can read as 1000 mm). This is the "root-aligned" error of ``core.evaluate``,
 exposed with the same accessors as :class:`core.reconstruction.Reconstruction` so a viewer can show
-either. Nothing is cached: edits and truncation changes are always reflected.
+either. Positions are computed on reading; the errors are the reconstruction's cached root-aligned
+errors, which it keeps current under edits.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ class RootAligned:
         return decoded - decoded[:, :1] + self.recon.original_positions[:, :1]
 
     def joint_errors(self, k: int) -> np.ndarray:
-        """(T, J) root-aligned distance in metres from the original joints."""
-        return np.linalg.norm(self.positions(k) - self.recon.original_positions, axis=-1)
+        """(T, J) root-aligned distance in metres from the original joints (cached by the reconstruction)."""
+        return self.recon.root_aligned_errors(k)
 
     def frame_mpjpe_mm(self, k: int) -> np.ndarray:
         return 1000.0 * self.joint_errors(k).mean(axis=1)

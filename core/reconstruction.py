@@ -45,6 +45,7 @@ class Reconstruction:
             [self._fk(self._features[q], self._roots[q]) for q in range(self.num_layers)]
         ).astype(np.float32)
         self._errors = np.linalg.norm(self._positions - self.original_positions, axis=-1)
+        self._aligned_errors = self._root_aligned_errors(self._positions, slice(None))
         self._stale: dict[int, tuple[int, int]] = {}
 
     @property
@@ -58,6 +59,11 @@ class Reconstruction:
     def joint_errors(self, k: int) -> np.ndarray:
         """(T, J) distance in metres of every reconstructed joint from the original."""
         return self._errors[self._fresh(k)]
+
+    def root_aligned_errors(self, k: int) -> np.ndarray:
+        """(T, J) distances in metres with both skeletons' roots on the same point: pose error without
+        root-path drift (``core.evaluate``'s root-aligned error), kept current like the plain one."""
+        return self._aligned_errors[self._fresh(k)]
 
     def frame_mpjpe_mm(self, k: int) -> np.ndarray:
         return 1000.0 * self._errors[self._fresh(k)].mean(axis=1)
@@ -148,6 +154,7 @@ class Reconstruction:
         self._errors[q, f0:last] = np.linalg.norm(
             self._positions[q, f0:last] - self.original_positions[f0:last], axis=-1
         )
+        self._aligned_errors[q, f0:f1] = self._root_aligned_errors(self._positions[q, f0:f1], slice(f0, f1))
         return f0, last
 
     def _level(self, k: int) -> int:
@@ -189,6 +196,12 @@ class Reconstruction:
         root[:, [0, 2]] = self._root_start + np.cumsum(features[:, -3:-1], axis=0, dtype=np.float64)
         root[:, 1] = features[:, -1]
         return root
+
+    def _root_aligned_errors(self, positions: np.ndarray, frames: slice) -> np.ndarray:
+        """Root-aligned distances of ``positions`` (the frames ``frames`` of one or all levels); a rigid
+        shift of the path leaves them unchanged, so an edit only updates its decoded window."""
+        original = self.original_positions[frames]
+        return np.linalg.norm((positions - positions[..., :1, :]) - (original - original[:, :1]), axis=-1)
 
     def _fk(self, features: np.ndarray, root: np.ndarray) -> np.ndarray:
         joints = self.skeleton.num_joints

@@ -112,3 +112,11 @@ def test_refresh_decodes_every_stale_level(recon):
     recon.apply(editor.indices, editor.set_code(3, 0, (int(recon.indices[3, 0]) + 1) % 32), level=3)
     lo, hi = recon.refresh()
     assert recon.stale_levels == [] and hi > lo
+
+
+def test_root_aligned_errors_stay_current_under_edits(recon):
+    editor = TokenEditor(recon.indices, recon.ckpt.config.nb_code)
+    recon.apply(editor.indices, editor.set_code(5, 0, (int(recon.indices[5, 0]) + 4) % 32), level=3)
+    pos, orig = recon.positions(3), recon.original_positions
+    expected = np.linalg.norm((pos - pos[:, :1]) - (orig - orig[:, :1]), axis=-1)
+    np.testing.assert_allclose(recon.root_aligned_errors(3), expected, atol=1e-6)
