@@ -22,7 +22,7 @@ from core.motion import Motion
 from core.reconstruction import Reconstruction
 from core.token_edit import StepRange, TokenEditor
 from core.token_file import TokenFile, load_tokens, save_tokens
-from core.tokenizer import check_compatible
+from core.tokenizer import check_compatible, token_file
 
 
 @dataclass(frozen=True)
@@ -249,14 +249,12 @@ class Session(QObject):
         """The current codes with what identifies them: the checkpoint's hash, the clip, the edited cells."""
         if self.editor is None or self.checkpoint is None or self.motion is None:
             raise ValueError("there are no tokens: open a clip and a checkpoint first")
-        return TokenFile(
-            indices=np.asarray(self.editor.indices),
-            checkpoint_sha256=self.checkpoint.weights_sha256,
-            frames=self.motion.num_frames,
-            fps=self.motion.fps,
-            root_start=tuple(float(v) for v in self.motion.root_translation[0, [0, 2]]),
+        return token_file(
+            self.checkpoint,
+            self.motion,
+            self.editor.indices,
             source=str(self.clip_path) if self.clip_path else None,
-            edited=[(int(s), int(q)) for s, q in np.argwhere(self.editor.edited_mask())],
+            edited=self.editor.edited_mask(),
         )
 
     def save_tokens(self, path: str | PathLike[str]) -> None:

@@ -11,6 +11,7 @@ from core.errors import MotionFileError
 from core.motion import Motion
 from core.representation import features_to_motion, motion_to_features
 from core.skeleton import Skeleton
+from core.token_file import TokenFile
 
 
 def check_compatible(ckpt: Checkpoint, motion: Motion) -> None:
@@ -31,6 +32,27 @@ def tokenize(ckpt: Checkpoint, motion: Motion) -> np.ndarray:
     device = next(ckpt.model.parameters()).device
     with torch.no_grad():
         return ckpt.model.encode(torch.from_numpy(features)[None].to(device))[0].cpu().numpy()
+
+
+def token_file(
+    ckpt: Checkpoint,
+    motion: Motion,
+    indices: np.ndarray,
+    source: str | None,
+    edited: np.ndarray | None = None,
+) -> TokenFile:
+    """``motion``'s codes with what identifies them: the checkpoint's hash, the clip's length, rate and
+    start position, its file, and the cells edited by hand (a (steps, layers) mask)."""
+    cells = [] if edited is None else [(int(s), int(q)) for s, q in np.argwhere(edited)]
+    return TokenFile(
+        indices=np.asarray(indices),
+        checkpoint_sha256=ckpt.weights_sha256,
+        frames=motion.num_frames,
+        fps=motion.fps,
+        root_start=tuple(float(v) for v in motion.root_translation[0, [0, 2]]),
+        source=source,
+        edited=cells,
+    )
 
 
 def decode_features(

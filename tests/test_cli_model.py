@@ -19,6 +19,10 @@ from core.formats import load_motion
 WALK = ("bandai", "dataset-1", "dataset-1_walk_normal_001.bvh")
 
 
+def _tokenize(checkpoint, clip, out) -> int:
+    return main(["tokenize", "--checkpoint", str(checkpoint), str(clip), "--out", str(out)])
+
+
 def test_eval_prints_a_table_and_writes_the_documented_json(tiny_checkpoint, data_dir, tmp_path, capsys):
     out = tmp_path / "eval.json"
     assert (
@@ -45,19 +49,7 @@ def test_eval_prints_a_table_and_writes_the_documented_json(tiny_checkpoint, dat
 
 def test_tokenize_then_decode_gives_back_a_clip_of_the_same_length(tiny_checkpoint, data_dir, tmp_path):
     tokens, clip = tmp_path / "walk.npy", tmp_path / "walk.bvh"
-    assert (
-        main(
-            [
-                "tokenize",
-                "--checkpoint",
-                str(tiny_checkpoint),
-                str(data_dir.joinpath(*WALK)),
-                "--out",
-                str(tokens),
-            ]
-        )
-        == 0
-    )
+    assert _tokenize(tiny_checkpoint, data_dir.joinpath(*WALK), tokens) == 0
     grid = np.load(tokens)
     original = load_motion(data_dir.joinpath(*WALK))
     assert grid.shape == (-(-original.num_frames // 4), 3)
@@ -76,16 +68,7 @@ def test_tokenize_then_decode_gives_back_a_clip_of_the_same_length(tiny_checkpoi
 
 def test_decode_refuses_tokens_made_by_another_checkpoint(tiny_checkpoint, data_dir, tmp_path, capsys):
     tokens = tmp_path / "walk.npy"
-    main(
-        [
-            "tokenize",
-            "--checkpoint",
-            str(tiny_checkpoint),
-            str(data_dir.joinpath(*WALK)),
-            "--out",
-            str(tokens),
-        ]
-    )
+    assert _tokenize(tiny_checkpoint, data_dir.joinpath(*WALK), tokens) == 0
     sidecar = json.loads(tokens.with_suffix(".json").read_text())
     sidecar["checkpoint_sha256"] = "0" * 64
     tokens.with_suffix(".json").write_text(json.dumps(sidecar))
@@ -98,10 +81,7 @@ def test_decode_refuses_tokens_made_by_another_checkpoint(tiny_checkpoint, data_
 
 def test_tokenize_refuses_a_clip_of_another_skeleton(tiny_checkpoint, data_dir, tmp_path, capsys):
     clip = data_dir / "beat2" / "2_scott_0_1_1.npz"
-    assert (
-        main(["tokenize", "--checkpoint", str(tiny_checkpoint), str(clip), "--out", str(tmp_path / "t.npy")])
-        == 2
-    )
+    assert _tokenize(tiny_checkpoint, clip, tmp_path / "t.npy") == 2
     assert "does not match the checkpoint" in capsys.readouterr().err
 
 

@@ -22,22 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from core.checkpoint import load_checkpoint
     from core.formats import load_motion
-    from core.token_file import TokenFile, save_tokens
-    from core.tokenizer import tokenize
+    from core.token_file import save_tokens
+    from core.tokenizer import token_file, tokenize
 
     ckpt = load_checkpoint(args.checkpoint)
     motion = load_motion(args.clip)
     indices = tokenize(ckpt, motion)
-    save_tokens(
-        args.out,
-        TokenFile(
-            indices=indices,
-            checkpoint_sha256=ckpt.weights_sha256,
-            frames=motion.num_frames,
-            fps=motion.fps,
-            root_start=tuple(float(v) for v in motion.root_translation[0, [0, 2]]),
-            source=str(args.clip),
-        ),
-    )
+    save_tokens(args.out, token_file(ckpt, motion, indices, source=str(args.clip)))
     print(f"{indices.shape[0]} steps x {indices.shape[1]} layers -> {args.out}")
     return 0
