@@ -59,10 +59,6 @@ class ClipSet:
     paths: list[Path]
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
-    @property
-    def frames(self) -> int:
-        return sum(c.num_frames for c in self.clips)
-
 
 def load_clips(files: Sequence[Path], holdout: set[str] = frozenset(), min_frames: int = 1) -> ClipSet:
     """Load clips, keeping those with the first clip's skeleton topology and at least ``min_frames``."""
