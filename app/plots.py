@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from app import theme
 from core.train.events import StepEvent
 
-LOSSES = ("total", "reconstruction", "velocity", "commitment")
+LOSSES = ("total", "reconstruction", "velocity", "commitment", "position")
 
 
 def _plot(title: str, left: str, log_y: bool = False) -> pg.PlotWidget:
@@ -69,6 +69,7 @@ class TrainingPlots(QTabWidget):
                 getattr(event, "loss" if name == "total" else name),
             )
             for name in LOSSES
+            if name != "position" or event.position > 0  # runs without the term: no zeros on a log axis
         ]
         for layer, (ppl, use) in enumerate(zip(event.perplexity, event.usage, strict=True)):
             color = theme.layer_color(layer)

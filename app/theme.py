@@ -34,6 +34,7 @@ LOSS_COLORS = {
     "reconstruction": ORIGINAL,
     "velocity": RECONSTRUCTION,
     "commitment": QColor(170, 120, 255),
+    "position": QColor(255, 160, 60),
 }
 
 

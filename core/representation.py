@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
+from core.kinematics import forward_kinematics
 from core.motion import Motion
 from core.rotations import matrix_to_6d, sixd_to_matrix
 from core.skeleton import Skeleton
@@ -88,6 +90,27 @@ def features_to_motion(
     return Motion(skeleton=skeleton, rotations=rotations, root_translation=root, fps=fps)
 
 
+def window_joint_positions(features: torch.Tensor, rep: Representation, skeleton: Skeleton) -> torch.Tensor:
+    """Differentiable joint positions ``(B, T, J, 3)`` of denormalised feature windows ``(B, T, D)``.
+
+    The torch twin of :func:`features_to_motion` + FK for training losses. With root channels the
+    root path is integrated from each window's first frame (x, z start at 0, so a wrong speed shows
+    as growing error across the window) and takes the decoded height; without, the root stays at the
+    origin and the positions describe the pose alone.
+    """
+    batch, frames, dim = features.shape
+    if dim != rep.dim or skeleton.num_joints != rep.num_joints:
+        raise ValueError(f"features must be (batch, frames, {rep.dim}) for a {rep.num_joints}-joint skeleton")
+    rotations = sixd_to_matrix(features[..., : rep.num_joints * 6].reshape(batch, frames, rep.num_joints, 6))
+    root = features.new_zeros(batch, frames, 3)
+    if rep.root_channels:
+        steps = features[:, 1:, -3:-1]
+        path = torch.cat([steps.new_zeros(batch, 1, 2), torch.cumsum(steps, dim=1)], dim=1)
+        root = torch.stack([path[..., 0], features[..., -1], path[..., 1]], dim=-1)
+    offsets = torch.as_tensor(skeleton.offsets, dtype=features.dtype, device=features.device)
+    return forward_kinematics(skeleton.parents, offsets, rotations, root)
+
+
 @dataclass(frozen=True, eq=False)
 class Normalizer:
     """Per-feature mean and std over a dataset, the std floored at ``MIN_STD``.
@@ -124,6 +147,12 @@ class Normalizer:
 
     def denormalize(self, features: np.ndarray) -> np.ndarray:
         return (features * self.std + self.mean).astype(np.float32)
+
+    def denormalize_tensor(self, features: torch.Tensor) -> torch.Tensor:
+        """:meth:`denormalize` for a tensor on any device, differentiable."""
+        mean = torch.as_tensor(self.mean, dtype=features.dtype, device=features.device)
+        std = torch.as_tensor(self.std, dtype=features.dtype, device=features.device)
+        return features * std + mean
 
     def to_dict(self) -> dict:
         return {"mean": self.mean.tolist(), "std": self.std.tolist()}

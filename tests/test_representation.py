@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from core.formats import load_motion
-from core.representation import Normalizer, Representation, features_to_motion, motion_to_features
+from core.representation import (
+    Normalizer,
+    Representation,
+    features_to_motion,
+    motion_to_features,
+    window_joint_positions,
+)
 from core.rotations import matrix_to_6d
 
 
@@ -104,3 +111,30 @@ def test_normalizer_survives_a_json_round_trip():
     back = Normalizer.from_dict(norm.to_dict())
     np.testing.assert_array_equal(back.mean, norm.mean)
     np.testing.assert_array_equal(back.std, norm.std)
+
+
+def test_torch_window_positions_equal_numpy_fk_with_the_path_starting_at_the_window(bandai_walk):
+    rep = Representation(num_joints=22, root_channels=True)
+    window = motion_to_features(bandai_walk, rep)[40:104]
+    positions = window_joint_positions(torch.from_numpy(window).double()[None], rep, bandai_walk.skeleton)[0]
+    truth = bandai_walk.joint_positions()[40:104]
+    start = bandai_walk.root_translation[40] * np.array([1.0, 0.0, 1.0])
+    np.testing.assert_allclose(positions.numpy(), truth - start, atol=1e-6)
+
+
+def test_torch_window_positions_without_root_channels_keep_the_root_at_the_origin(beat2):
+    rep = Representation(num_joints=55)
+    features = torch.from_numpy(motion_to_features(beat2, rep)[:8])[None]
+    positions = window_joint_positions(features, rep, beat2.skeleton)[0]
+    assert torch.all(positions[:, 0] == 0)
+    pose = beat2.joint_positions()[:8] - beat2.joint_positions()[:8, :1]
+    np.testing.assert_allclose(positions.numpy(), pose, atol=1e-5)
+
+
+def test_denormalize_tensor_equals_the_numpy_denormalize():
+    rng = np.random.default_rng(0)
+    norm = Normalizer(
+        mean=rng.normal(size=5).astype(np.float32), std=rng.uniform(0.1, 2, 5).astype(np.float32)
+    )
+    x = rng.normal(size=(3, 5)).astype(np.float32)
+    np.testing.assert_allclose(norm.denormalize_tensor(torch.from_numpy(x)).numpy(), norm.denormalize(x))

@@ -170,3 +170,14 @@ def test_out_of_memory_becomes_a_message_suggesting_a_smaller_batch(data, tmp_pa
     monkeypatch.setattr(trainer.model, "forward", exhausted)
     with pytest.raises(TrainingError, match=r"out of memory .* step 1 with batch 8; try a smaller batch"):
         list(trainer.run())
+
+
+def test_a_run_with_a_position_weight_reports_the_joint_error_in_metres(data, tmp_path):
+    events = list(Trainer(tiny_config(steps=4, position_weight=1.0), data, tmp_path, device="cpu").run())
+    steps = [e for e in events if isinstance(e, StepEvent)]
+    assert all(0.0 < e.position < 2.0 for e in steps)
+
+
+def test_the_seed_preset_keeps_the_design_documents_objective():
+    seed = preset("seed")
+    assert (seed.velocity_weight, seed.commit_weight, seed.position_weight) == (0.5, 0.02, 0.0)

@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lr", type=float, help="peak learning rate")
     parser.add_argument("--seed", type=int)
     parser.add_argument(
+        "--position-weight",
+        type=float,
+        help="weight of the joint-position loss after forward kinematics (0 turns it off)",
+    )
+    parser.add_argument(
         "--root-channels",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -79,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
             "window": args.window,
             "lr": args.lr,
             "seed": args.seed,
+            "position_weight": args.position_weight,
             "root_channels": args.root_channels,
             "log_every": args.log_every,
             "checkpoint_every": args.checkpoint_every,

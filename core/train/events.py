@@ -16,6 +16,8 @@ class StepEvent:
     reconstruction: float
     velocity: float
     commitment: float
+    position: float
+    """Mean joint distance in metres (0 when the run has no position term)."""
     perplexity: tuple[float, ...]
     usage: tuple[float, ...]
     lr: float

@@ -33,7 +33,7 @@ class RunLog:
         self._jsonl.write(json.dumps(record, default=str) + "\n")
         self._jsonl.flush()
         if self._tb is not None and isinstance(event, StepEvent):
-            for name in ("loss", "reconstruction", "velocity", "commitment", "lr", "steps_per_s"):
+            for name in ("loss", "reconstruction", "velocity", "commitment", "position", "lr", "steps_per_s"):
                 self._tb.add_scalar(f"train/{name}", getattr(event, name), event.step)
             for layer, (ppl, use) in enumerate(zip(event.perplexity, event.usage, strict=True)):
                 self._tb.add_scalar(f"perplexity/layer{layer + 1}", ppl, event.step)

@@ -28,7 +28,10 @@ from core.skeleton import Skeleton
 from core.train.config import TrainConfig
 from core.train.dataset import WindowSampler, clip_features, find_motion_files, load_clips
 from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
-from core.train.losses import rvq_losses
+from core.train.losses import PositionLoss, rvq_losses
+
+_LOSS_NAMES = ("total", "reconstruction", "velocity", "commitment", "position")
+"""The loss terms accumulated between step events, in this order."""
 
 
 class TrainingError(RuntimeError):
@@ -118,7 +121,12 @@ class Trainer:
         )
         self.sampler = WindowSampler(data.features, config.window, self.device, seed=config.seed + self.rank)
         self.step = 0
-        self._acc = torch.zeros(4, device=self.device)
+        self.position_loss = (
+            PositionLoss(data.representation, data.skeleton, data.normalizer)
+            if config.position_weight > 0
+            else None
+        )
+        self._acc = torch.zeros(len(_LOSS_NAMES), device=self.device)
         self._acc_q = torch.zeros(3, config.model.num_quantizers, device=self.device)
         self._acc_count = 0
         self.last_checkpoint: Path | None = None
@@ -160,7 +168,13 @@ class Trainer:
                 with autocast:
                     out = self._net(batch)
                     terms = rvq_losses(
-                        out.reconstruction, batch, out.commit_loss, cfg.velocity_weight, cfg.commit_weight
+                        out.reconstruction,
+                        batch,
+                        out.commit_loss,
+                        cfg.velocity_weight,
+                        cfg.commit_weight,
+                        self.position_loss,
+                        cfg.position_weight,
                     )
                 self.optimizer.zero_grad(set_to_none=True)
                 terms.total.backward()
@@ -172,9 +186,7 @@ class Trainer:
                 ) from exc
             self.step += 1
             with torch.no_grad():
-                self._acc += torch.stack(
-                    [terms.total, terms.reconstruction, terms.velocity, terms.commitment]
-                ).detach()
+                self._acc += torch.stack([getattr(terms, name) for name in _LOSS_NAMES]).detach()
                 active = out.active_layers.float()
                 self._acc_q += (
                     torch.stack([out.perplexity * active, out.usage * active, active]).detach().float()
@@ -207,6 +219,7 @@ class Trainer:
             reconstruction=means[1],
             velocity=means[2],
             commitment=means[3],
+            position=means[4],
             perplexity=tuple(q[0]),
             usage=tuple(q[1]),
             lr=learning_rate(self.config, self.step - 1),
@@ -282,7 +295,8 @@ class Trainer:
         self.sampler.generator.set_state(tensors["rng.sampler"].to(self.sampler.generator.get_state().device))
         if self.device.type == "cuda" and "rng.cuda" in tensors:
             torch.cuda.set_rng_state(tensors["rng.cuda"], self.device)
-        self._acc = tensors["acc.losses"].to(self.device)
+        acc = tensors["acc.losses"].to(self.device)
+        self._acc = torch.nn.functional.pad(acc, (0, len(_LOSS_NAMES) - acc.numel()))  # older runs: 4 terms
         self._acc_q = tensors["acc.quantizers"].to(self.device)
         self._acc_count = int(meta["acc_count"])
         self.step = int(meta["step"])

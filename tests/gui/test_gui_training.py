@@ -40,6 +40,7 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
     assert panel.progress_bar.maximum() == 100_000 and panel.progress_bar.value() >= 30
     assert "steps/s" in panel.rate_label.text() and "ETA" in panel.rate_label.text()
     assert len(panel.plots.values["ppl0"]) == len(panel.plots.steps)
+    assert len(panel.plots.values["position"]) == len(panel.plots.steps), "the small preset's FK term"
     heartbeat.stop()
     assert np.diff(ticks).max() < 1.0, "the GUI thread stalled while training"
 
@@ -90,3 +91,13 @@ def test_starting_without_data_or_over_an_existing_run_is_refused(window, qtbot,
     with qtbot.waitSignal(window.reporter.reported) as reported:
         panel.start_button.click()
     assert reported.args[1] == "Run folder in use" and not panel.job.running
+
+
+def test_a_run_without_the_position_term_draws_no_position_curve(qtbot):
+    from app.plots import TrainingPlots
+    from core.train.events import StepEvent
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.add(StepEvent(10, 100, 0.5, 0.3, 0.2, 1.0, 0.0, (5.0,), (0.5,), 1e-4, 2.0, 100.0, 45.0))
+    assert "reconstruction" in plots.values and "position" not in plots.values
