@@ -42,6 +42,18 @@ def test_a_root_speed_error_grows_along_the_window_as_drift(walk):
     assert loss(faster, windows).item() == pytest.approx(0.001 * 31 / 2, rel=1e-3)
 
 
+def test_pose_and_path_errors_add_up_instead_of_masking_each_other(walk):
+    windows, loss = walk
+    lifted, bent = windows.clone(), windows.clone()
+    lifted[..., -1] += 0.05 / loss.normalizer.std[-1]
+    bent[..., 6 * 8 : 6 * 8 + 6] += 0.5  # the left elbow's 6D channels
+    both = bent.clone()
+    both[..., -1] = lifted[..., -1]
+    assert loss(both, windows).item() == pytest.approx(
+        loss(lifted, windows).item() + loss(bent, windows).item(), rel=1e-5
+    )
+
+
 def test_position_gradients_reach_every_rotation_channel_that_moves_a_joint(walk):
     windows, loss = walk
     torch.manual_seed(0)

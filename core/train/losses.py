@@ -22,11 +22,13 @@ class LossTerms:
 
 
 class PositionLoss:
-    """Mean joint distance in metres between the FK of decoded and target windows.
+    """Joint errors in metres after forward kinematics: the pose's plus, with root channels, the path's.
 
     A feature loss weighs every 6D channel alike, yet a hip or shoulder error moves a whole limb
-    while a wrist error moves a hand: this term weighs rotations by what they displace, and with root
-    channels it also integrates the root path across the window, so a speed error counts as drift.
+    while a wrist error moves a hand: the pose term (mean distance of root-relative joints) weighs
+    rotations by what they displace. With root channels the path term (mean distance of the root,
+    its path integrated from the window's first frame) counts a speed error as the drift it becomes.
+    Kept as two terms so a drifting root does not swamp the gradient of the pose.
     """
 
     def __init__(self, representation: Representation, skeleton: Skeleton, normalizer: Normalizer) -> None:
@@ -42,7 +44,12 @@ class PositionLoss:
         with torch.autocast(device_type=reconstruction.device.type, enabled=False):
             with torch.no_grad():
                 true = positions(target)
-            return torch.linalg.vector_norm(positions(reconstruction) - true, dim=-1).mean()
+            pred = positions(reconstruction)
+            pose = (pred - pred[..., :1, :]) - (true - true[..., :1, :])
+            path = pred[..., 0, :] - true[..., 0, :]
+            return (
+                torch.linalg.vector_norm(pose, dim=-1).mean() + torch.linalg.vector_norm(path, dim=-1).mean()
+            )
 
 
 def rvq_losses(
