@@ -46,7 +46,7 @@ from core.train.events import StepEvent
 
 PRESET_TIPS = {
     "seed": "The design documents' model (width 512, 1024 codes, 6 layers): sized for a GPU",
-    "small": "A narrower model with 256 codes and 64-frame windows that trains on a laptop CPU",
+    "small": "A narrower model with 128 codes, 64-frame windows and a joint-position loss that trains on a CPU",
 }
 DEVICES = (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
 

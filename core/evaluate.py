@@ -58,6 +58,30 @@ class EvalReport:
             lines.append(f"{i + 1:>5}  {use * 100:13.1f}%  {ppl:10.1f}")
         return "\n".join(lines)
 
+    def markdown(self) -> str:
+        """The same figures as two Markdown tables, for a README or a report (no hand-copied numbers)."""
+        lines = [
+            f"{self.clips} clips, {self.frames:,} frames",
+            "",
+            "| layers used | MPJPE, root-aligned (mm) | MPJPE, global (mm) | velocity error (mm/frame) "
+            "| acceleration error (mm/frame^2) |",
+            "|---|---|---|---|---|",
+        ]
+        for k, m in sorted(self.layers.items()):
+            lines.append(
+                f"| {k} | {m.mpjpe_root_aligned_mm:.1f} | {m.mpjpe_mm:.1f} | {m.velocity_error:.2f} "
+                f"| {m.accel_error:.2f} |"
+            )
+        q = len(self.codebook_usage)
+        lines += [
+            "",
+            "| layer | " + " | ".join(str(i + 1) for i in range(q)) + " |",
+            "|---" * (q + 1) + "|",
+            "| codebook usage | " + " | ".join(f"{u * 100:.1f}%" for u in self.codebook_usage) + " |",
+            "| perplexity | " + " | ".join(f"{p:.1f}" for p in self.perplexity) + " |",
+        ]
+        return "\n".join(lines)
+
 
 def _errors(pred: np.ndarray, true: np.ndarray) -> tuple[float, float, float, float]:
     mpjpe = np.linalg.norm(pred - true, axis=-1).mean()

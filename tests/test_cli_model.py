@@ -47,6 +47,17 @@ def test_eval_prints_a_table_and_writes_the_documented_json(tiny_checkpoint, dat
     assert report["clips"] == 1 and report["frames"] == load_motion(data_dir.joinpath(*WALK)).num_frames
 
 
+def test_eval_markdown_prints_one_row_per_layer_count_and_one_column_per_layer(
+    tiny_checkpoint, data_dir, capsys
+):
+    clip = str(data_dir.joinpath(*WALK))
+    assert main(["eval", "--checkpoint", str(tiny_checkpoint), "--data", clip, "--markdown"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
+    assert [r.split("|")[1].strip() for r in rows[2:5]] == ["1", "2", "3"]
+    assert rows[5] == "| layer | 1 | 2 | 3 |" and rows[7].startswith("| codebook usage | ")
+    assert rows[7].count("%") == 3
+
+
 def test_tokenize_then_decode_gives_back_a_clip_of_the_same_length(tiny_checkpoint, data_dir, tmp_path):
     tokens, clip = tmp_path / "walk.npy", tmp_path / "walk.bvh"
     assert _tokenize(tiny_checkpoint, data_dir.joinpath(*WALK), tokens) == 0

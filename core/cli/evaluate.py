@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--split", type=Path, metavar="SPLIT.json", help="evaluate only the clips this split holds out"
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables instead of text")
     parser.set_defaults(run=run)
 
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         held_out = read_holdout(args.split)
         files = [f for f in files if f.name in held_out]
     report = evaluate(ckpt, [load_motion(f) for f in files])
-    print(report.table())
+    print(report.markdown() if args.markdown else report.table())
     if args.json:
         args.json.write_text(json.dumps(report.to_json(), indent=1) + "\n")
     return 0
