@@ -110,6 +110,22 @@ class TrainingPanel(QWidget):
         self.lr_spin.setDecimals(6)
         self.lr_spin.setRange(1e-6, 1.0)
         self.lr_spin.setSingleStep(1e-4)
+        self.position_spin = QDoubleSpinBox()
+        self.position_spin.setDecimals(2)
+        self.position_spin.setRange(0.0, 100.0)
+        self.position_spin.setSingleStep(0.5)
+        self.position_spin.setToolTip(
+            "Weight of the joint-position loss after forward kinematics (0: the design documents' loss only)"
+        )
+        self.holdout_edit = QLineEdit()
+        self.holdout_edit.setPlaceholderText("none: train on every clip")
+        self.holdout_edit.setText(settings.value("training/holdout", "", type=str))
+        self.holdout_edit.setToolTip(
+            'A split file (JSON, a "holdout" list of clip names) left out of training'
+        )
+        holdout_browse = QPushButton("…")
+        holdout_browse.setToolTip("Choose a split file of held-out clips")
+        holdout_browse.clicked.connect(self._browse_holdout)
         self.root_box = QCheckBox("Root trajectory channels")
         self.root_box.setToolTip("Also encode the root's ground motion and height (3 extra features)")
         self.device_box = QComboBox()
@@ -148,16 +164,21 @@ class TrainingPanel(QWidget):
             ("Preset", self.preset_box, "Device", self.device_box),
             ("Steps", self.steps_spin, "Batch", self.batch_spin),
             ("Window", self.window_spin, "LR", self.lr_spin),
+            ("Position loss", self.position_spin, "", None),
         )
         for row, (left, left_field, right, right_field) in enumerate(fields, start=2):
             grid.addWidget(QLabel(left), row, 0)
             grid.addWidget(left_field, row, 1)
-            grid.addWidget(QLabel(right), row, 2)
-            grid.addWidget(right_field, row, 3)
-        grid.addWidget(self.root_box, 5, 1, 1, 3)
-        grid.addWidget(QLabel("Run"), 6, 0)
-        grid.addWidget(self.run_edit, 6, 1, 1, 2)
-        grid.addWidget(browse, 6, 3)
+            if right_field is not None:
+                grid.addWidget(QLabel(right), row, 2)
+                grid.addWidget(right_field, row, 3)
+        grid.addWidget(self.root_box, 6, 1, 1, 3)
+        grid.addWidget(QLabel("Hold out"), 7, 0)
+        grid.addWidget(self.holdout_edit, 7, 1, 1, 2)
+        grid.addWidget(holdout_browse, 7, 3)
+        grid.addWidget(QLabel("Run"), 8, 0)
+        grid.addWidget(self.run_edit, 8, 1, 1, 2)
+        grid.addWidget(browse, 8, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.setup = QCollapsible("Setup: data, model and schedule")
@@ -215,6 +236,7 @@ class TrainingPanel(QWidget):
         self.window_spin.setSingleStep(factor)
         self.window_spin.setValue(config.window)
         self.lr_spin.setValue(config.lr)
+        self.position_spin.setValue(config.position_weight)
         self.root_box.setChecked(config.root_channels)
 
     def overrides(self) -> dict:
@@ -223,8 +245,13 @@ class TrainingPanel(QWidget):
             "batch_size": self.batch_spin.value(),
             "window": self.window_spin.value(),
             "lr": self.lr_spin.value(),
+            "position_weight": self.position_spin.value(),
             "root_channels": self.root_box.isChecked(),
         }
+
+    def holdout_file(self) -> Path | None:
+        text = self.holdout_edit.text().strip()
+        return Path(text).expanduser() if text else None
 
     def data_paths(self) -> list[Path]:
         return [Path(self.data_list.item(i).text()) for i in range(self.data_list.count())]
@@ -238,6 +265,11 @@ class TrainingPanel(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Add a folder of clips")
         if folder:
             self.data_list.addItem(folder)
+
+    def _browse_holdout(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a split file", "", "Split files (*.json)")
+        if path:
+            self.holdout_edit.setText(path)
 
     def _browse_run(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a run folder", self.run_edit.text())
@@ -277,6 +309,7 @@ class TrainingPanel(QWidget):
             )
             return
         self.settings.setValue("training/data", [str(p) for p in paths])
+        self.settings.setValue("training/holdout", self.holdout_edit.text().strip())
         request = TrainingRequest(
             data_paths=tuple(paths),
             run_dir=run_dir,
@@ -284,6 +317,7 @@ class TrainingPanel(QWidget):
             overrides=self.overrides(),
             device=self.device_box.currentData(),
             resume=resume,
+            holdout=self.holdout_file(),
         )
         self.plots.clear()
         self.setup.collapse(animate=False)

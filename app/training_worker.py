@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from app.errors import describe
 from core.representation import Normalizer
 from core.train.config import TrainConfig, run_config
+from core.train.dataset import read_holdout
 from core.train.events import CheckpointEvent, FinishedEvent, MessageEvent, StepEvent
 from core.train.run_log import RunLog
 from core.train.trainer import Trainer, prepare_data
@@ -34,6 +35,8 @@ class TrainingRequest:
     device: str = "auto"
     resume: bool = False
     tensorboard: bool = True
+    holdout: Path | None = None
+    """A split file (JSON with a "holdout" list of clip names) whose clips are left out of training."""
 
     def config(self) -> tuple[TrainConfig, Normalizer | None]:
         """The run's config and, when resuming, the normaliser the run was trained with."""
@@ -65,7 +68,8 @@ class TrainingWorker(QObject):
         try:
             config, normalizer = request.config()
             self.message.emit(f"loading clips from {', '.join(str(p) for p in request.data_paths)}")
-            data = prepare_data(request.data_paths, config.root_channels, config.window, set(), normalizer)
+            holdout = read_holdout(request.holdout) if request.holdout else set()
+            data = prepare_data(request.data_paths, config.root_channels, config.window, holdout, normalizer)
             for path, reason in data.skipped:
                 self.message.emit(f"skipped {path.name}: {reason}")
             trainer = Trainer(config, data, request.run_dir, device=request.device, resume=request.resume)

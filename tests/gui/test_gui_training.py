@@ -3,10 +3,11 @@ responding, stops on request with a checkpoint, resumes, loads into the viewer, 
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
-from conftest import OTHER_CLIP
+from conftest import CLIP, OTHER_CLIP
 from PySide6.QtCore import QThread, QTimer
 
 
@@ -101,3 +102,35 @@ def test_a_run_without_the_position_term_draws_no_position_curve(qtbot):
     qtbot.addWidget(plots)
     plots.add(StepEvent(10, 100, 0.5, 0.3, 0.2, 1.0, 0.0, (5.0,), (0.5,), 1e-4, 2.0, 100.0, 45.0))
     assert "reconstruction" in plots.values and "position" not in plots.values
+
+
+def test_clips_named_in_a_holdout_split_are_left_out_of_the_run(window, qtbot, data_dir, tmp_path):
+    panel = window.training_panel
+    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    panel.set_data_paths([data_dir / "bandai" / OTHER_CLIP, data_dir / "bandai" / CLIP])
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"holdout": [(data_dir / "bandai" / CLIP).name]}))
+    panel.holdout_edit.setText(str(split))
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000):
+        panel.start_button.click()
+    assert ": 1 clips," in panel.log.toPlainText()
+
+
+def test_a_broken_holdout_split_fails_with_a_dialog_naming_the_file(window, qtbot, data_dir, tmp_path):
+    panel = window.training_panel
+    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    split = tmp_path / "split.json"
+    split.write_text("{not json")
+    panel.holdout_edit.setText(str(split))
+    with qtbot.waitSignal(window.reporter.reported, timeout=60_000) as reported:
+        panel.start_button.click()
+    assert reported.args[1] == "Training failed" and "split.json" in reported.args[2]
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
+
+
+def test_the_preset_fills_in_its_position_weight_and_the_request_carries_it(window):
+    panel = window.training_panel
+    panel.preset_box.setCurrentText("seed")
+    assert panel.overrides()["position_weight"] == 0.0
+    panel.preset_box.setCurrentText("small")
+    assert panel.overrides()["position_weight"] == 1.0
