@@ -118,7 +118,7 @@ class TrainingPanel(QWidget):
             "Weight of the joint-position loss after forward kinematics (0: the design documents' loss only)"
         )
         self.holdout_edit = QLineEdit()
-        self.holdout_edit.setPlaceholderText("none: train on every clip")
+        self.holdout_edit.setPlaceholderText("none (every clip)")
         self.holdout_edit.setText(settings.value("training/holdout", "", type=str))
         self.holdout_edit.setToolTip(
             'A split file (JSON, a "holdout" list of clip names) left out of training'
