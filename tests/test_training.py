@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from training_helpers import bandai_data, tiny_config
+from training_helpers import BANDAI_CLIPS, bandai_data, tiny_config
 
 from core.checkpoint import load_checkpoint
 from core.train.config import preset
@@ -181,3 +181,14 @@ def test_a_run_with_a_position_weight_reports_the_joint_error_in_metres(data, tm
 def test_the_seed_preset_keeps_the_design_documents_objective():
     seed = preset("seed")
     assert (seed.velocity_weight, seed.commit_weight, seed.position_weight) == (0.5, 0.02, 0.0)
+
+
+def test_a_run_with_random_headings_resumes_exactly(data_dir, tmp_path):
+    paths = [data_dir / "bandai" / c for c in BANDAI_CLIPS]
+    data = prepare_data(paths, root_channels=True, window=16, random_heading=True)
+    config = tiny_config(steps=10, checkpoint_every=100, random_heading=True)
+    straight = _losses(Trainer(config, data, tmp_path / "a", device="cpu").run())
+    first = Trainer(config, data, tmp_path / "b", device="cpu")
+    part1 = _losses(first.run(should_stop=lambda: first.step >= 4))
+    part2 = _losses(Trainer(config, data, tmp_path / "b", device="cpu", resume=True).run())
+    assert part1 + part2 == straight

@@ -48,6 +48,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="add the root trajectory (3 channels) to the rotation features",
     )
     parser.add_argument(
+        "--mirror",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also train on every clip mirrored left-right",
+    )
+    parser.add_argument(
+        "--random-heading",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="turn each training window to a random heading about the vertical axis",
+    )
+    parser.add_argument(
         "--holdout", type=Path, metavar="SPLIT.json", help="leave out the clips this split names"
     )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
@@ -86,12 +98,22 @@ def run(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "position_weight": args.position_weight,
             "root_channels": args.root_channels,
+            "mirror": args.mirror,
+            "random_heading": args.random_heading,
             "log_every": args.log_every,
             "checkpoint_every": args.checkpoint_every,
         }
         config, normalizer = run_config(args.preset, args.out, args.resume, overrides)
         holdout = read_holdout(args.holdout) if args.holdout else set()
-        data = prepare_data(args.data, config.root_channels, config.window, holdout, normalizer)
+        data = prepare_data(
+            args.data,
+            config.root_channels,
+            config.window,
+            holdout,
+            normalizer,
+            mirror=config.mirror,
+            random_heading=config.random_heading,
+        )
         trainer = Trainer(config, data, args.out, device=device, resume=args.resume)
         stop = _StopOnInterrupt()
         bar = tqdm(

@@ -27,6 +27,8 @@ class TrainConfig:
     commit_weight: float = 0.02
     position_weight: float = 0.0
     root_channels: bool = False
+    mirror: bool = False
+    random_heading: bool = False
     seed: int = 0
     log_every: int = 10
     checkpoint_every: int = 1000
@@ -66,7 +68,8 @@ PRESETS: dict[str, TrainConfig] = {
     "seed": TrainConfig(),
     # Fits a laptop CPU: a narrower network, fewer and smaller codes, shorter windows. A batch holds
     # 1,024 token steps, 8 per code as in the seed config (8,192 for 1,024 codes), so a code needs the
-    # same share of the data to stay alive. The position term makes up for the fewer, smaller steps.
+    # same share of the data to stay alive. The position term makes up for the fewer, smaller steps;
+    # mirrored clips double the data, which the gap between training and held-out error asked for.
     "small": TrainConfig(
         model=RVQVAEConfig(width=192, code_dim=64, nb_code=128, depth=3),
         batch_size=64,
@@ -78,6 +81,7 @@ PRESETS: dict[str, TrainConfig] = {
         checkpoint_every=500,
         root_channels=True,
         position_weight=1.0,
+        mirror=True,
     ),
 }
 

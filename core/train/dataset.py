@@ -9,7 +9,7 @@ ops on the device with its own generator, whose state is checkpointed for exact 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +91,14 @@ def load_clips(files: Sequence[Path], holdout: set[str] = frozenset(), min_frame
 class WindowSampler:
     """Random fixed-length windows of normalised features, drawn on the training device."""
 
-    def __init__(self, features: Sequence[np.ndarray], window: int, device: torch.device, seed: int) -> None:
+    def __init__(
+        self,
+        features: Sequence[np.ndarray],
+        window: int,
+        device: torch.device,
+        seed: int,
+        augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
+    ) -> None:
         lengths = [len(f) for f in features]
         if not lengths or max(lengths) < window:
             raise ValueError(f"no clip is at least {window} frames long")
@@ -104,15 +111,18 @@ class WindowSampler:
         self._steps = torch.arange(window, device=device)
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
+        self.augment = augment
 
     @property
     def num_windows(self) -> int:
         return int(self.starts.numel())
 
     def sample(self, batch_size: int) -> torch.Tensor:
-        """(batch, window, D) windows; no host synchronisation."""
+        """(batch, window, D) windows, augmented if asked (from the same generator, so resuming is exact);
+        no host synchronisation."""
         pick = torch.randint(self.num_windows, (batch_size,), device=self.device, generator=self.generator)
-        return self.data[self.starts[pick][:, None] + self._steps]
+        windows = self.data[self.starts[pick][:, None] + self._steps]
+        return windows if self.augment is None else self.augment(windows, self.generator)
 
 
 def clip_features(clips: ClipSet, rep: Representation) -> list[np.ndarray]:

@@ -22,9 +22,11 @@ from torch.nn.parallel import DistributedDataParallel
 
 from core.checkpoint import load_training_state, resolve_checkpoint_dir, save_checkpoint
 from core.errors import MotionFileError
+from core.mirror import feature_mirror
 from core.model import RVQVAE
 from core.representation import Normalizer, Representation
 from core.skeleton import Skeleton
+from core.train.augment import RandomHeading, heading_free_normalizer
 from core.train.config import TrainConfig
 from core.train.dataset import WindowSampler, clip_features, find_motion_files, load_clips
 from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
@@ -61,18 +63,32 @@ def prepare_data(
     window: int,
     holdout: set[str] = frozenset(),
     normalizer: Normalizer | None = None,
+    mirror: bool = False,
+    random_heading: bool = False,
 ) -> TrainingData:
-    """Load every clip under ``paths`` (minus ``holdout``), featurise and normalise them."""
+    """Load every clip under ``paths`` (minus ``holdout``), featurise and normalise them.
+
+    With ``mirror`` every clip is also added left-right mirrored (see :mod:`core.mirror`), and the
+    normalisation is fitted to both, so the two sides share one set of statistics. With
+    ``random_heading`` it is fitted to the clips at every heading (see :mod:`core.train.augment`).
+    """
     clips = load_clips(find_motion_files(paths), holdout=holdout, min_frames=window)
     rep = Representation(num_joints=clips.skeleton.num_joints, root_channels=root_channels)
     raw = clip_features(clips, rep)
-    norm = normalizer or Normalizer.fit(raw)
+    if mirror:
+        try:
+            flip = feature_mirror(clips.skeleton, rep, np.concatenate(raw).mean(axis=0))
+        except ValueError as exc:
+            raise MotionFileError(clips.paths[0], f"cannot mirror this skeleton: {exc}") from exc
+        raw += [flip(f) for f in raw]
+    if normalizer is None:
+        normalizer = heading_free_normalizer(raw, rep) if random_heading else Normalizer.fit(raw)
     return TrainingData(
         skeleton=clips.skeleton,
         fps=clips.fps,
         representation=rep,
-        normalizer=norm,
-        features=[norm.normalize(f) for f in raw],
+        normalizer=normalizer,
+        features=[normalizer.normalize(f) for f in raw],
         files=clips.paths,
         skipped=clips.skipped,
     )
@@ -119,7 +135,14 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(
             self.model.parameters(), lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
         )
-        self.sampler = WindowSampler(data.features, config.window, self.device, seed=config.seed + self.rank)
+        heading = (
+            RandomHeading(data.representation, data.normalizer, self.device)
+            if config.random_heading
+            else None
+        )
+        self.sampler = WindowSampler(
+            data.features, config.window, self.device, seed=config.seed + self.rank, augment=heading
+        )
         self.step = 0
         self.position_loss = (
             PositionLoss(data.representation, data.skeleton, data.normalizer)
