@@ -69,15 +69,7 @@ class TrainingWorker(QObject):
             config, normalizer = request.config()
             self.message.emit(f"loading clips from {', '.join(str(p) for p in request.data_paths)}")
             holdout = read_holdout(request.holdout) if request.holdout else set()
-            data = prepare_data(
-                request.data_paths,
-                config.root_channels,
-                config.window,
-                holdout,
-                normalizer,
-                mirror=config.mirror,
-                random_heading=config.random_heading,
-            )
+            data = prepare_data(request.data_paths, config, holdout, normalizer)
             for path, reason in data.skipped:
                 self.message.emit(f"skipped {path.name}: {reason}")
             trainer = Trainer(config, data, request.run_dir, device=request.device, resume=request.resume)

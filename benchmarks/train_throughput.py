@@ -69,9 +69,7 @@ def main() -> None:
     name = args.preset or ("seed" if device.type == "cuda" else "small")
     steps = args.steps or (200 if device.type == "cuda" else 10)
     config = preset(name)
-    data = prepare_data(
-        [args.data / "beat2" / "2_scott_0_1_1.npz"], root_channels=False, window=config.window
-    )
+    data = prepare_data([args.data / "beat2" / "2_scott_0_1_1.npz"], config)
     config = replace(
         config.with_input_dim(data.representation.dim),
         batch_size=args.batch_size or config.batch_size,

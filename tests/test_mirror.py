@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from training_helpers import tiny_config
 
 from core.errors import MotionFileError
 from core.formats import load_motion, save_motion
@@ -101,8 +102,8 @@ def test_a_skeleton_whose_sides_differ_cannot_be_mirrored(bandai):
 
 def test_mirrored_training_data_doubles_the_frames_and_shares_one_normalisation(data_dir):
     paths = [data_dir / "bandai" / c for c in BANDAI_CLIPS]
-    plain = prepare_data(paths, root_channels=True, window=16)
-    mirrored = prepare_data(paths, root_channels=True, window=16, mirror=True)
+    plain = prepare_data(paths, tiny_config())
+    mirrored = prepare_data(paths, tiny_config(mirror=True))
     assert mirrored.frames == 2 * plain.frames
     flip = feature_mirror(mirrored.skeleton, mirrored.representation, mirrored.normalizer.mean)
     np.testing.assert_allclose(flip(mirrored.normalizer.mean), mirrored.normalizer.mean, atol=1e-5)
@@ -115,4 +116,4 @@ def test_asking_to_mirror_a_lopsided_skeleton_names_the_file(tmp_path, bandai):
     path = tmp_path / "lopsided.bvh"
     save_motion(replace(bandai[0], skeleton=replace(skeleton, offsets=offsets)), path)
     with pytest.raises(MotionFileError, match="lopsided.bvh.*cannot mirror"):
-        prepare_data([path], root_channels=True, window=16, mirror=True)
+        prepare_data([path], tiny_config(mirror=True))

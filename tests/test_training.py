@@ -141,8 +141,7 @@ def test_holdout_clips_are_left_out_of_training(data_dir):
     names = {"dataset-1_walk_normal_001.bvh"}
     kept = prepare_data(
         [folder / "dataset-1_walk_normal_001.bvh", folder / "dataset-1_kick_normal_001.bvh"],
-        root_channels=False,
-        window=16,
+        tiny_config(),
         holdout=names,
     )
     assert [p.name for p in kept.files] == ["dataset-1_kick_normal_001.bvh"]
@@ -152,7 +151,7 @@ def test_holdout_clips_are_left_out_of_training(data_dir):
 def test_the_seed_configuration_trains_on_smplx_data(data_dir, tmp_path):
     """The design documents' model (330 features, width 512, 6 x 1024 x 128) on the BEAT2 clip; CPU-sized batch."""
     seed = preset("seed")
-    data = prepare_data([data_dir / "beat2" / "2_scott_0_1_1.npz"], root_channels=False, window=seed.window)
+    data = prepare_data([data_dir / "beat2" / "2_scott_0_1_1.npz"], seed)
     assert data.representation.dim == 330
     from dataclasses import replace
 
@@ -185,8 +184,8 @@ def test_the_seed_preset_keeps_the_design_documents_objective():
 
 def test_a_run_with_random_headings_resumes_exactly(data_dir, tmp_path):
     paths = [data_dir / "bandai" / c for c in BANDAI_CLIPS]
-    data = prepare_data(paths, root_channels=True, window=16, random_heading=True)
     config = tiny_config(steps=10, checkpoint_every=100, random_heading=True)
+    data = prepare_data(paths, config)
     straight = _losses(Trainer(config, data, tmp_path / "a", device="cpu").run())
     first = Trainer(config, data, tmp_path / "b", device="cpu")
     part1 = _losses(first.run(should_stop=lambda: first.step >= 4))

@@ -34,4 +34,4 @@ def tiny_config(**changes: object) -> TrainConfig:
 
 
 def bandai_data(data_dir: Path, window: int = 16) -> TrainingData:
-    return prepare_data([data_dir / "bandai" / c for c in BANDAI_CLIPS], root_channels=True, window=window)
+    return prepare_data([data_dir / "bandai" / c for c in BANDAI_CLIPS], tiny_config(window=window))

@@ -105,15 +105,7 @@ def run(args: argparse.Namespace) -> int:
         }
         config, normalizer = run_config(args.preset, args.out, args.resume, overrides)
         holdout = read_holdout(args.holdout) if args.holdout else set()
-        data = prepare_data(
-            args.data,
-            config.root_channels,
-            config.window,
-            holdout,
-            normalizer,
-            mirror=config.mirror,
-            random_heading=config.random_heading,
-        )
+        data = prepare_data(args.data, config, holdout, normalizer)
         trainer = Trainer(config, data, args.out, device=device, resume=args.resume)
         stop = _StopOnInterrupt()
         bar = tqdm(

@@ -59,30 +59,28 @@ class TrainingData:
 
 def prepare_data(
     paths: Sequence[str | Path],
-    root_channels: bool,
-    window: int,
+    config: TrainConfig,
     holdout: set[str] = frozenset(),
     normalizer: Normalizer | None = None,
-    mirror: bool = False,
-    random_heading: bool = False,
 ) -> TrainingData:
-    """Load every clip under ``paths`` (minus ``holdout``), featurise and normalise them.
+    """Load every clip under ``paths`` (minus ``holdout``) as ``config`` asks, featurise and normalise.
 
-    With ``mirror`` every clip is also added left-right mirrored (see :mod:`core.mirror`), and the
-    normalisation is fitted to both, so the two sides share one set of statistics. With
-    ``random_heading`` it is fitted to the clips at every heading (see :mod:`core.train.augment`).
+    Clips shorter than the config's window are skipped. With ``mirror`` every clip is also added
+    left-right mirrored (see :mod:`core.mirror`) and the normalisation is fitted to both, so the two
+    sides share one set of statistics; with ``random_heading`` it is fitted to the clips at every
+    heading (see :mod:`core.train.augment`). A given ``normalizer`` (a resumed run's) is kept.
     """
-    clips = load_clips(find_motion_files(paths), holdout=holdout, min_frames=window)
-    rep = Representation(num_joints=clips.skeleton.num_joints, root_channels=root_channels)
+    clips = load_clips(find_motion_files(paths), holdout=holdout, min_frames=config.window)
+    rep = Representation(num_joints=clips.skeleton.num_joints, root_channels=config.root_channels)
     raw = clip_features(clips, rep)
-    if mirror:
+    if config.mirror:
         try:
             flip = feature_mirror(clips.skeleton, rep, np.concatenate(raw).mean(axis=0))
         except ValueError as exc:
             raise MotionFileError(clips.paths[0], f"cannot mirror this skeleton: {exc}") from exc
         raw += [flip(f) for f in raw]
     if normalizer is None:
-        normalizer = heading_free_normalizer(raw, rep) if random_heading else Normalizer.fit(raw)
+        normalizer = heading_free_normalizer(raw, rep) if config.random_heading else Normalizer.fit(raw)
     return TrainingData(
         skeleton=clips.skeleton,
         fps=clips.fps,

@@ -28,7 +28,7 @@ def gui_checkpoint(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     only the frames inside the decoder's receptive field (nothing after it moves rigidly)."""
     run = tmp_path_factory.mktemp("tiny_run")
     config = tiny_config(steps=10, checkpoint_every=10, log_every=5, root_channels=False)
-    data = prepare_data([data_dir / "bandai" / c for c in TRAIN_CLIPS], root_channels=False, window=16)
+    data = prepare_data([data_dir / "bandai" / c for c in TRAIN_CLIPS], config)
     events = list(Trainer(config, data, run, device="cpu").run())
     return Path(events[-1].checkpoint)
 
