@@ -46,7 +46,8 @@ from core.train.events import StepEvent
 
 PRESET_TIPS = {
     "seed": "The design documents' model (width 512, 1024 codes, 6 layers): sized for a GPU",
-    "small": "A narrower model with 128 codes, 64-frame windows and a joint-position loss that trains on a CPU",
+    "small": "A narrower model with 128 codes, 64-frame windows, a joint-position loss and mirrored clips "
+    "that trains on a CPU",
 }
 DEVICES = (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
 
@@ -128,6 +129,12 @@ class TrainingPanel(QWidget):
         holdout_browse.clicked.connect(self._browse_holdout)
         self.root_box = QCheckBox("Root trajectory channels")
         self.root_box.setToolTip("Also encode the root's ground motion and height (3 extra features)")
+        self.mirror_box = QCheckBox("Mirror clips")
+        self.mirror_box.setToolTip("Also train on every clip mirrored left-right (twice the data)")
+        self.heading_box = QCheckBox("Random heading")
+        self.heading_box.setToolTip(
+            "Turn each training window to a random heading, so clips facing any way reconstruct alike"
+        )
         self.device_box = QComboBox()
         for label, value in DEVICES:
             self.device_box.addItem(label, value)
@@ -172,13 +179,17 @@ class TrainingPanel(QWidget):
             if right_field is not None:
                 grid.addWidget(QLabel(right), row, 2)
                 grid.addWidget(right_field, row, 3)
+        grid.addWidget(QLabel("Features"), 6, 0)
         grid.addWidget(self.root_box, 6, 1, 1, 3)
-        grid.addWidget(QLabel("Hold out"), 7, 0)
-        grid.addWidget(self.holdout_edit, 7, 1, 1, 2)
-        grid.addWidget(holdout_browse, 7, 3)
-        grid.addWidget(QLabel("Run"), 8, 0)
-        grid.addWidget(self.run_edit, 8, 1, 1, 2)
-        grid.addWidget(browse, 8, 3)
+        grid.addWidget(QLabel("Augment"), 7, 0)
+        grid.addWidget(self.mirror_box, 7, 1)
+        grid.addWidget(self.heading_box, 7, 2, 1, 2)
+        grid.addWidget(QLabel("Hold out"), 8, 0)
+        grid.addWidget(self.holdout_edit, 8, 1, 1, 2)
+        grid.addWidget(holdout_browse, 8, 3)
+        grid.addWidget(QLabel("Run"), 9, 0)
+        grid.addWidget(self.run_edit, 9, 1, 1, 2)
+        grid.addWidget(browse, 9, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.setup = QCollapsible("Setup: data, model and schedule")
@@ -238,6 +249,8 @@ class TrainingPanel(QWidget):
         self.lr_spin.setValue(config.lr)
         self.position_spin.setValue(config.position_weight)
         self.root_box.setChecked(config.root_channels)
+        self.mirror_box.setChecked(config.mirror)
+        self.heading_box.setChecked(config.random_heading)
 
     def overrides(self) -> dict:
         return {
@@ -247,6 +260,8 @@ class TrainingPanel(QWidget):
             "lr": self.lr_spin.value(),
             "position_weight": self.position_spin.value(),
             "root_channels": self.root_box.isChecked(),
+            "mirror": self.mirror_box.isChecked(),
+            "random_heading": self.heading_box.isChecked(),
         }
 
     def holdout_file(self) -> Path | None:
@@ -343,7 +358,11 @@ class TrainingPanel(QWidget):
             self.batch_spin,
             self.window_spin,
             self.lr_spin,
+            self.position_spin,
             self.root_box,
+            self.mirror_box,
+            self.heading_box,
+            self.holdout_edit,
             self.device_box,
             self.run_edit,
             self.data_list,

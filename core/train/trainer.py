@@ -51,6 +51,8 @@ class TrainingData:
     features: list[np.ndarray]
     files: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    mirrored: bool = False
+    """Whether ``features`` holds each clip's mirror image after the clips themselves."""
 
     @property
     def frames(self) -> int:
@@ -89,6 +91,7 @@ def prepare_data(
         features=[normalizer.normalize(f) for f in raw],
         files=clips.paths,
         skipped=clips.skipped,
+        mirrored=config.mirror,
     )
 
 
@@ -170,7 +173,9 @@ class Trainer:
             return
         yield MessageEvent(
             f"training on {self.device} ({self.world_size} process{'es' if self.world_size > 1 else ''}): "
-            f"{len(self.data.features)} clips, {self.data.frames} frames, "
+            f"{len(self.data.files)} clip{'s' if len(self.data.files) != 1 else ''}"
+            f"{' (mirrored too)' if self.data.mirrored else ''}, "
+            f"{self.data.frames} frames, "
             f"{self.sampler.num_windows} windows of {cfg.window}; step {self.step} of {cfg.steps}"
         )
         self.model.train()

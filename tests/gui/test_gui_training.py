@@ -113,7 +113,7 @@ def test_clips_named_in_a_holdout_split_are_left_out_of_the_run(window, qtbot, d
     panel.holdout_edit.setText(str(split))
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.start_button.click()
-    assert ": 1 clips," in panel.log.toPlainText()
+    assert ": 1 clip (mirrored too)," in panel.log.toPlainText()
 
 
 def test_a_broken_holdout_split_fails_with_a_dialog_naming_the_file(window, qtbot, data_dir, tmp_path):
@@ -134,3 +134,21 @@ def test_the_preset_fills_in_its_position_weight_and_the_request_carries_it(wind
     assert panel.overrides()["position_weight"] == 0.0
     panel.preset_box.setCurrentText("small")
     assert panel.overrides()["position_weight"] == 1.0
+
+
+def test_the_preset_fills_in_its_augmentations_and_the_request_carries_them(window):
+    panel = window.training_panel
+    panel.preset_box.setCurrentText("seed")
+    assert not panel.overrides()["mirror"] and not panel.overrides()["random_heading"]
+    panel.preset_box.setCurrentText("small")
+    panel.heading_box.setChecked(True)
+    assert panel.overrides()["mirror"] and panel.overrides()["random_heading"]
+
+
+def test_unticking_mirror_clips_trains_on_the_clips_alone(window, qtbot, data_dir, tmp_path):
+    panel = window.training_panel
+    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    panel.mirror_box.setChecked(False)
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000):
+        panel.start_button.click()
+    assert ": 1 clip, " in panel.log.toPlainText()
