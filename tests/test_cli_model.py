@@ -136,3 +136,11 @@ def test_ctrl_c_stops_training_with_a_checkpoint_that_resume_continues(data_dir,
     )
     assert resumed.returncode == 0, resumed.stderr[-1000:]
     assert load_checkpoint(run_dir).step == stopped + 2
+
+
+def test_train_takes_the_number_of_codes_per_layer(data_dir, tmp_path):
+    run = tmp_path / "run"
+    args = ["train", "--data", str(data_dir.joinpath(*WALK)), "--out", str(run), "--preset", "small"]
+    args += ["--codes", "16", "--steps", "1", "--batch-size", "2", "--no-tensorboard"]
+    assert main(args) == 0
+    assert load_checkpoint(run).config.nb_code == 16

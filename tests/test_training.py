@@ -8,7 +8,7 @@ import torch
 from training_helpers import BANDAI_CLIPS, bandai_data, tiny_config
 
 from core.checkpoint import load_checkpoint
-from core.train.config import preset
+from core.train.config import preset, run_config
 from core.train.dataset import WindowSampler
 from core.train.events import CheckpointEvent, FinishedEvent, MessageEvent, StepEvent
 from core.train.trainer import Trainer, TrainingError, learning_rate, prepare_data
@@ -191,3 +191,9 @@ def test_a_run_with_random_headings_resumes_exactly(data_dir, tmp_path):
     part1 = _losses(first.run(should_stop=lambda: first.step >= 4))
     part2 = _losses(Trainer(config, data, tmp_path / "b", device="cpu", resume=True).run())
     assert part1 + part2 == straight
+
+
+def test_overrides_named_like_model_fields_change_the_model_config(tmp_path):
+    config, normalizer = run_config("small", tmp_path, resume=False, overrides={"nb_code": 64, "steps": 5})
+    assert config.model.nb_code == 64 and config.steps == 5 and normalizer is None
+    assert config.model.width == preset("small").model.width

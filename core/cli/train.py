@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--window", type=int, help="frames per training window")
     parser.add_argument("--lr", type=float, help="peak learning rate")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--codes", type=int, metavar="N", help="codes per quantizer layer")
     parser.add_argument(
         "--position-weight",
         type=float,
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             "window": args.window,
             "lr": args.lr,
             "seed": args.seed,
+            "nb_code": args.codes,
             "position_weight": args.position_weight,
             "root_channels": args.root_channels,
             "mirror": args.mirror,

@@ -63,6 +63,8 @@ class TrainConfig:
         return replace(self, model=replace(self.model, input_dim=input_dim))
 
 
+_MODEL_FIELDS = {f.name for f in fields(RVQVAEConfig)}
+
 PRESETS: dict[str, TrainConfig] = {
     # The numbers of the design documents (../shared/seeds): sized for a GPU.
     "seed": TrainConfig(),
@@ -99,7 +101,8 @@ def run_config(
     """The config a run trains with, and the normaliser it must keep.
 
     A new run starts from the named preset; a resumed run from the config and normalisation stored
-    in its latest checkpoint. Overrides that are not None are laid over either.
+    in its latest checkpoint. Overrides that are not None are laid over either; those named like a
+    model field (``nb_code``, ``width``, ...) change the model config.
     """
     from core.checkpoint import load_checkpoint, read_checkpoint_meta
 
@@ -108,4 +111,8 @@ def run_config(
         base, normalizer = TrainConfig.from_dict(meta["train"]), load_checkpoint(run_dir).normalizer
     else:
         base, normalizer = preset(preset_name), None
-    return replace(base, **{k: v for k, v in overrides.items() if v is not None}), normalizer
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    model_changes = {k: changes.pop(k) for k in list(changes) if k in _MODEL_FIELDS}
+    if model_changes:
+        changes["model"] = replace(base.model, **model_changes)
+    return replace(base, **changes), normalizer
