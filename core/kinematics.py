@@ -29,6 +29,18 @@ def _levels(parents: tuple[int, ...]) -> tuple[tuple[np.ndarray, np.ndarray], ..
     return tuple(levels)
 
 
+@lru_cache(maxsize=64)
+def _torch_levels(
+    parents: tuple[int, ...], device: torch.device
+) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+    """:func:`_levels` as index tensors on ``device``, made once: on a GPU, copying pageable host memory
+    waits for the queued work, and training runs FK twice per step."""
+    return tuple(
+        (torch.as_tensor(joints, device=device), torch.as_tensor(pars, device=device))
+        for joints, pars in _levels(parents)
+    )
+
+
 def forward_kinematics(
     parents: np.ndarray, offsets: Array, rotations: Array, root_translation: Array
 ) -> Array:
@@ -63,12 +75,8 @@ def forward_kinematics_transforms(
         pos = np.empty((num_joints, 3, frames), dtype=rotations.dtype)
     glob[0] = local[0]
     pos[0] = root.reshape((frames, 3)).T
-    for joints, pars in _levels(tuple(int(p) for p in np.asarray(parents))):
-        if is_torch:
-            joints_i = torch.as_tensor(joints, device=rotations.device)
-            pars_i = torch.as_tensor(pars, device=rotations.device)
-        else:
-            joints_i, pars_i = joints, pars
+    key = tuple(int(p) for p in np.asarray(parents))
+    for joints_i, pars_i in _torch_levels(key, rotations.device) if is_torch else _levels(key):
         gp, lj = glob[pars_i], local[joints_i]
         glob[joints_i] = (
             gp[:, :, 0:1] * lj[:, None, 0] + gp[:, :, 1:2] * lj[:, None, 1] + gp[:, :, 2:3] * lj[:, None, 2]

@@ -90,13 +90,16 @@ def features_to_motion(
     return Motion(skeleton=skeleton, rotations=rotations, root_translation=root, fps=fps)
 
 
-def window_joint_positions(features: torch.Tensor, rep: Representation, skeleton: Skeleton) -> torch.Tensor:
+def window_joint_positions(
+    features: torch.Tensor, rep: Representation, skeleton: Skeleton, offsets: torch.Tensor | None = None
+) -> torch.Tensor:
     """Differentiable joint positions ``(B, T, J, 3)`` of denormalised feature windows ``(B, T, D)``.
 
     The torch twin of :func:`features_to_motion` + FK for training losses. With root channels the
     root path is integrated from each window's first frame (x, z start at 0, so a wrong speed shows
     as growing error across the window) and takes the decoded height; without, the root stays at the
-    origin and the positions describe the pose alone.
+    origin and the positions describe the pose alone. ``offsets`` may pass the skeleton's offsets
+    already on the features' device.
     """
     batch, frames, dim = features.shape
     if dim != rep.dim or skeleton.num_joints != rep.num_joints:
@@ -107,7 +110,8 @@ def window_joint_positions(features: torch.Tensor, rep: Representation, skeleton
         steps = features[:, 1:, -3:-1]
         path = torch.cat([steps.new_zeros(batch, 1, 2), torch.cumsum(steps, dim=1)], dim=1)
         root = torch.stack([path[..., 0], features[..., -1], path[..., 1]], dim=-1)
-    offsets = torch.as_tensor(skeleton.offsets, dtype=features.dtype, device=features.device)
+    if offsets is None:
+        offsets = torch.as_tensor(skeleton.offsets, dtype=features.dtype, device=features.device)
     return forward_kinematics(skeleton.parents, offsets, rotations, root)
 
 
