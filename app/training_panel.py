@@ -46,7 +46,7 @@ from core.train.events import StepEvent
 
 PRESET_TIPS = {
     "seed": "The design documents' model (width 512, 1024 codes, 6 layers): sized for a GPU",
-    "small": "A narrower model with 128 codes, 64-frame windows, a joint-position loss and mirrored clips "
+    "small": "A narrower model with 64 codes, 64-frame windows, a joint-position loss and mirrored clips "
     "that trains on a CPU",
 }
 DEVICES = (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
