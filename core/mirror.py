@@ -4,8 +4,8 @@ A mirrored clip is the original reflected through a vertical plane, with every l
 right partner. On a skeleton whose left and right rest offsets are reflections of each other, this is
 exact: the mirrored clip's joint positions are the reflected original positions. Skeletons set up their
 joint frames differently (Bandai's arms point along +x on one side and -x on the other, its legs differ
-in y), so each joint gets its own axis reflection ``M_j``, chosen so that ``M_j`` maps every child's
-offset to the partner child's offset. A local rotation then mirrors as
+in y), so each joint gets its own reflection ``M_j`` (a diagonal sign matrix of determinant -1), chosen
+so that ``M_j`` maps every child's offset to the partner child's offset. A local rotation then mirrors as
 ``R'_j = M_parent R_partner(j) M_j`` (``W R M_root`` at the root, ``W`` the world reflection), which is a
 sign flip of matrix entries: in the 6D layout of :mod:`core.representation` a mirror is a permutation
 of feature columns with signs, cheap enough to apply to a whole dataset once.
@@ -17,6 +17,7 @@ taken, so mirrored features look like the data rather than a 180-degree-turned c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,7 @@ _TIE_MARGIN = 0.05
 """Reflections this close to the best fit of the offsets count as equally good."""
 
 
-def mirror_partners(names: list[str]) -> np.ndarray:
+def mirror_partners(names: Sequence[str]) -> np.ndarray:
     """Index of each joint's other-side partner (itself for joints on the midline)."""
     index = {name: i for i, name in enumerate(names)}
     partners = np.arange(len(names))
@@ -124,7 +125,7 @@ def feature_mirror(skeleton: Skeleton, rep: Representation, mean_features: np.nd
 
 
 def _symmetric_flips(skeleton: Skeleton, partners: np.ndarray, joint: int) -> list[np.ndarray]:
-    """Axis reflections that map the child offsets of ``joint`` and of its partner onto each other.
+    """Reflections that map the child offsets of ``joint`` and of its partner onto each other.
 
     Real skeletons are only nearly symmetric (an SMPL-X body shape differs by a few centimetres between
     sides), so the best reflection is accepted up to a relative mismatch of ``_ASYMMETRY_LIMIT``, and
