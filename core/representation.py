@@ -10,7 +10,7 @@ root joint's global 6D rotation this makes the clip's global trajectory recovera
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -127,6 +127,9 @@ class Normalizer:
 
     mean: np.ndarray
     std: np.ndarray
+    _on_device: dict[tuple[torch.device, torch.dtype], tuple[torch.Tensor, torch.Tensor]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     MIN_STD = 1e-2
 
@@ -152,10 +155,24 @@ class Normalizer:
     def denormalize(self, features: np.ndarray) -> np.ndarray:
         return (features * self.std + self.mean).astype(np.float32)
 
+    def _tensors(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and std as tensors of ``like``'s device and dtype, made once: training uses them every
+        step, and on a GPU a copy from pageable host memory waits for the queued work."""
+        key = (like.device, like.dtype)
+        if key not in self._on_device:
+            self._on_device[key] = tuple(
+                torch.as_tensor(a, dtype=like.dtype, device=like.device) for a in (self.mean, self.std)
+            )
+        return self._on_device[key]
+
+    def normalize_tensor(self, features: torch.Tensor) -> torch.Tensor:
+        """:meth:`normalize` for a tensor on any device, differentiable."""
+        mean, std = self._tensors(features)
+        return (features - mean) / std
+
     def denormalize_tensor(self, features: torch.Tensor) -> torch.Tensor:
         """:meth:`denormalize` for a tensor on any device, differentiable."""
-        mean = torch.as_tensor(self.mean, dtype=features.dtype, device=features.device)
-        std = torch.as_tensor(self.std, dtype=features.dtype, device=features.device)
+        mean, std = self._tensors(features)
         return features * std + mean
 
     def to_dict(self) -> dict:

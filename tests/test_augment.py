@@ -62,14 +62,14 @@ def test_random_headings_keep_normalised_windows_in_the_usual_range(walk_left, r
     raw = motion_to_features(walk_left, rep)
     normalizer = heading_free_normalizer([raw], rep)
     windows = torch.from_numpy(normalizer.normalize(raw)[:64])[None].repeat(32, 1, 1)
-    turned = RandomHeading(rep, normalizer, torch.device("cpu"))(windows, torch.Generator().manual_seed(0))
+    turned = RandomHeading(rep, normalizer)(windows, torch.Generator().manual_seed(0))
     assert turned[..., :6].abs().max() < 5
 
 
 def test_random_headings_are_drawn_from_the_given_generator(walk_left, rep):
     raw = motion_to_features(walk_left, rep)
     normalizer = heading_free_normalizer([raw], rep)
-    heading = RandomHeading(rep, normalizer, torch.device("cpu"))
+    heading = RandomHeading(rep, normalizer)
     windows = torch.from_numpy(normalizer.normalize(raw)[:64])[None].repeat(4, 1, 1)
     first = heading(windows, torch.Generator().manual_seed(3))
     again = heading(windows, torch.Generator().manual_seed(3))

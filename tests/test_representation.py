@@ -138,3 +138,14 @@ def test_denormalize_tensor_equals_the_numpy_denormalize():
     )
     x = rng.normal(size=(3, 5)).astype(np.float32)
     np.testing.assert_allclose(norm.denormalize_tensor(torch.from_numpy(x)).numpy(), norm.denormalize(x))
+
+
+def test_normalize_tensor_equals_the_numpy_normalize():
+    rng = np.random.default_rng(1)
+    norm = Normalizer(
+        mean=rng.normal(size=5).astype(np.float32), std=rng.uniform(0.1, 2, 5).astype(np.float32)
+    )
+    x = rng.normal(size=(3, 5)).astype(np.float32)
+    np.testing.assert_allclose(
+        norm.normalize_tensor(torch.from_numpy(x)).numpy(), norm.normalize(x), rtol=1e-6
+    )

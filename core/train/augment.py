@@ -56,13 +56,13 @@ def heading_free_normalizer(raw_features: Sequence[np.ndarray], rep: Representat
 class RandomHeading:
     """Turns normalised feature windows ``(B, T, D)`` about +y, one uniform angle per window."""
 
-    def __init__(self, rep: Representation, normalizer: Normalizer, device: torch.device) -> None:
+    def __init__(self, rep: Representation, normalizer: Normalizer) -> None:
         self.rep = rep
-        self.mean = torch.as_tensor(normalizer.mean, dtype=torch.float32, device=device)
-        self.std = torch.as_tensor(normalizer.std, dtype=torch.float32, device=device)
+        self.normalizer = normalizer
 
     def __call__(self, windows: Tensor, generator: torch.Generator) -> Tensor:
         angle = torch.rand(windows.shape[0], 1, 1, device=windows.device, generator=generator) * (2 * math.pi)
-        raw = windows * self.std + self.mean
-        turned = turn_features(raw, self.rep, torch.cos(angle), torch.sin(angle))
-        return (turned - self.mean) / self.std
+        raw = self.normalizer.denormalize_tensor(windows)
+        return self.normalizer.normalize_tensor(
+            turn_features(raw, self.rep, torch.cos(angle), torch.sin(angle))
+        )

@@ -35,23 +35,18 @@ class PositionLoss:
         self.representation = representation
         self.skeleton = skeleton
         self.normalizer = normalizer
-        self._constants: dict[torch.device, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
-
-    def _on(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Mean, std and skeleton offsets on ``device``, copied there once rather than every step."""
-        if device not in self._constants:
-            self._constants[device] = tuple(
-                torch.as_tensor(a, dtype=torch.float32, device=device)
-                for a in (self.normalizer.mean, self.normalizer.std, self.skeleton.offsets)
-            )
-        return self._constants[device]
+        self._offsets: dict[torch.device, torch.Tensor] = {}
 
     def __call__(self, reconstruction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        mean, std, offsets = self._on(reconstruction.device)
+        device = reconstruction.device
+        if device not in self._offsets:  # copied to the device once, not every step
+            self._offsets[device] = torch.as_tensor(self.skeleton.offsets, dtype=torch.float32, device=device)
 
         def positions(features: torch.Tensor) -> torch.Tensor:
-            denormalized = features.float() * std + mean
-            return window_joint_positions(denormalized, self.representation, self.skeleton, offsets)
+            denormalized = self.normalizer.denormalize_tensor(features.float())
+            return window_joint_positions(
+                denormalized, self.representation, self.skeleton, self._offsets[device]
+            )
 
         with torch.autocast(device_type=reconstruction.device.type, enabled=False):
             with torch.no_grad():

@@ -77,7 +77,7 @@ def prepare_data(
     raw = clip_features(clips, rep)
     if config.mirror:
         try:
-            flip = feature_mirror(clips.skeleton, rep, np.concatenate(raw).mean(axis=0))
+            flip = feature_mirror(clips.skeleton, rep, Normalizer.fit(raw).mean)
         except ValueError as exc:
             raise MotionFileError(clips.paths[0], f"cannot mirror this skeleton: {exc}") from exc
         raw += [flip(f) for f in raw]
@@ -136,11 +136,7 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(
             self.model.parameters(), lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
         )
-        heading = (
-            RandomHeading(data.representation, data.normalizer, self.device)
-            if config.random_heading
-            else None
-        )
+        heading = RandomHeading(data.representation, data.normalizer) if config.random_heading else None
         self.sampler = WindowSampler(
             data.features, config.window, self.device, seed=config.seed + self.rank, augment=heading
         )
