@@ -42,24 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         help="weight of the joint-position loss after forward kinematics (0 turns it off)",
     )
-    parser.add_argument(
-        "--root-channels",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="add the root trajectory (3 channels) to the rotation features",
+    switches = (
+        ("--root-channels", "add the root trajectory (3 channels) to the rotation features"),
+        ("--mirror", "also train on every clip mirrored left-right"),
+        ("--random-heading", "turn each training window to a random heading about the vertical axis"),
     )
-    parser.add_argument(
-        "--mirror",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="also train on every clip mirrored left-right",
-    )
-    parser.add_argument(
-        "--random-heading",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="turn each training window to a random heading about the vertical axis",
-    )
+    for flag, text in switches:  # --x / --no-x; unset keeps the preset's (or resumed run's) value
+        parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=text)
     parser.add_argument(
         "--holdout", type=Path, metavar="SPLIT.json", help="leave out the clips this split names"
     )
