@@ -197,3 +197,11 @@ def test_overrides_named_like_model_fields_change_the_model_config(tmp_path):
     config, normalizer = run_config("small", tmp_path, resume=False, overrides={"nb_code": 64, "steps": 5})
     assert config.model.nb_code == 64 and config.steps == 5 and normalizer is None
     assert config.model.width == preset("small").model.width
+
+
+def test_random_heading_cannot_be_turned_on_when_resuming_a_run_trained_without_it(data, tmp_path):
+    list(Trainer(tiny_config(steps=2, checkpoint_every=2), data, tmp_path, device="cpu").run())
+    with pytest.raises(ValueError, match="random heading cannot be turned on"):
+        run_config("small", tmp_path, resume=True, overrides={"random_heading": True})
+    config, _ = run_config("small", tmp_path, resume=True, overrides={"random_heading": False})
+    assert not config.random_heading

@@ -113,6 +113,11 @@ def run_config(
     else:
         base, normalizer = preset(preset_name), None
     changes = {k: v for k, v in overrides.items() if v is not None}
+    if resume and changes.get("random_heading") and not base.random_heading:
+        raise ValueError(
+            f"{run_dir} was trained without random heading; its normalisation does not fit turned "
+            "windows, so random heading cannot be turned on when resuming it"
+        )
     model_changes = {k: changes.pop(k) for k in list(changes) if k in _MODEL_FIELDS}
     if model_changes:
         changes["model"] = replace(base.model, **model_changes)
