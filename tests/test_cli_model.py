@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from core.checkpoint import load_checkpoint
+from core.checkpoint import load_checkpoint, read_checkpoint_meta
 from core.cli.main import main
 from core.formats import load_motion
 
@@ -144,3 +144,14 @@ def test_train_takes_the_number_of_codes_per_layer(data_dir, tmp_path):
     args += ["--codes", "16", "--steps", "1", "--batch-size", "2", "--no-tensorboard"]
     assert main(args) == 0
     assert load_checkpoint(run).config.nb_code == 16
+
+
+def test_resumed_training_takes_new_learning_rate_milestones(data_dir, tmp_path):
+    run = tmp_path / "run"
+    args = ["train", "--data", str(data_dir.joinpath(*WALK)), "--out", str(run), "--preset", "small"]
+    args += ["--codes", "16", "--batch-size", "2", "--window", "16", "--no-tensorboard"]
+    assert main([*args, "--steps", "2"]) == 0
+    assert main([*args, "--resume", "--steps", "3", "--lr-milestones", "5", "8"]) == 0
+    _, meta = read_checkpoint_meta(run)
+    assert meta["train"]["lr_milestones"] == [5, 8]
+    assert load_checkpoint(run).step == 3

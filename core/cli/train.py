@@ -35,6 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--window", type=int, help="frames per training window")
     parser.add_argument("--lr", type=float, help="peak learning rate")
+    parser.add_argument(
+        "--lr-milestones",
+        type=int,
+        nargs="+",
+        metavar="STEP",
+        help="steps at which the learning rate drops tenfold (to extend a run, move them past its step)",
+    )
     parser.add_argument("--seed", type=int)
     parser.add_argument("--codes", type=int, metavar="N", help="codes per quantizer layer")
     parser.add_argument(
@@ -85,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             "batch_size": args.batch_size,
             "window": args.window,
             "lr": args.lr,
+            "lr_milestones": tuple(args.lr_milestones) if args.lr_milestones else None,
             "seed": args.seed,
             "nb_code": args.codes,
             "position_weight": args.position_weight,
