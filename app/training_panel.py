@@ -144,6 +144,8 @@ class TrainingPanel(QWidget):
         self.preset_box.currentTextChanged.connect(lambda name: self.show_config(preset(name)))
         self.run_edit = QLineEdit(str(default_run_dir()))
         self.run_edit.setToolTip("Checkpoints, metrics.jsonl and TensorBoard logs are written here")
+        self.run_edit.editingFinished.connect(self._run_folder_edited)
+        self._shown_run: Path | None = None
         browse = QPushButton("…")
         browse.setToolTip("Choose a run folder (an existing run can be resumed)")
         browse.clicked.connect(self._browse_run)
@@ -292,6 +294,11 @@ class TrainingPanel(QWidget):
             self.run_edit.setText(folder)
             self._show_run(Path(folder))
 
+    def _run_folder_edited(self) -> None:
+        folder = Path(self.run_edit.text()).expanduser()
+        if folder != self._shown_run:
+            self._show_run(folder)
+
     def _show_run(self, folder: Path) -> None:
         """An existing run: show its settings, so Resume continues what the user sees."""
         try:
@@ -300,6 +307,7 @@ class TrainingPanel(QWidget):
             return
         config = TrainConfig.from_dict(meta["train"])
         self.show_config(config)
+        self._shown_run = folder
         self._message(f"{folder.name}: a run at step {meta.get('step', 0)}; Resume continues it")
 
     # ----- running --------------------------------------------------------------------------
@@ -323,6 +331,8 @@ class TrainingPanel(QWidget):
                 f"{run_dir} already holds a run. Press Resume to continue it, or choose another folder.",
             )
             return
+        if resume and self._shown_run != run_dir:
+            self._show_run(run_dir)
         self.settings.setValue("training/data", [str(p) for p in paths])
         self.settings.setValue("training/holdout", self.holdout_edit.text().strip())
         request = TrainingRequest(
@@ -342,6 +352,7 @@ class TrainingPanel(QWidget):
         self._message(("Resuming " if resume else "Starting ") + str(run_dir))
         with self.reporter.guard("Could not start training"):
             self.job.start(request)
+            self._shown_run = run_dir
 
     def stop(self) -> None:
         if self.job.running:

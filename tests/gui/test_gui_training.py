@@ -10,6 +10,8 @@ import numpy as np
 from conftest import CLIP, OTHER_CLIP
 from PySide6.QtCore import QThread, QTimer
 
+from core.cli.main import main
+
 
 def _configure(panel, data_dir, run_dir, steps: int) -> None:
     panel.set_data_paths([data_dir / "bandai" / OTHER_CLIP])
@@ -61,6 +63,32 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
     assert resumed.args[0] == "completed" and resumed.args[1] == step + 10
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert (run_dir / "metrics.jsonl").is_file()
+
+
+def _tiny_run(data_dir, run_dir) -> None:
+    """A finished one-step run whose window (16) and batch (2) differ from the small preset's."""
+    args = ["train", "--data", str(data_dir / "bandai" / OTHER_CLIP), "--out", str(run_dir), "--steps", "1"]
+    assert main([*args, "--codes", "16", "--batch-size", "2", "--window", "16", "--no-tensorboard"]) == 0
+
+
+def test_typing_the_folder_of_an_existing_run_shows_its_settings(window, data_dir, tmp_path):
+    panel = window.training_panel
+    _tiny_run(data_dir, tmp_path / "run")
+    panel.preset_box.setCurrentText("small")
+    panel.run_edit.setText(str(tmp_path / "run"))
+    panel.run_edit.editingFinished.emit()
+    assert (panel.window_spin.value(), panel.batch_spin.value(), panel.steps_spin.value()) == (16, 2, 1)
+
+
+def test_resume_continues_the_run_with_its_own_settings_not_the_forms(window, qtbot, data_dir, tmp_path):
+    panel = window.training_panel
+    _tiny_run(data_dir, tmp_path / "run")
+    _configure(panel, data_dir, tmp_path / "run", steps=1)
+    panel.window_spin.setValue(32)
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000) as finished:
+        panel.resume_button.click()
+    assert finished.args[:2] == ["completed", 1]
+    assert panel.window_spin.value() == 16 and panel.batch_spin.value() == 2
 
 
 def test_a_failing_run_reports_in_the_panel_and_a_dialog(window, qtbot, tmp_path):
