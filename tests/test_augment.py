@@ -1,4 +1,4 @@
-"""Random heading: training windows turned about the vertical axis."""
+"""Training-window augmentations: turned about the vertical axis, played at another speed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import torch
 
 from core.formats import load_motion
 from core.representation import Normalizer, Representation, motion_to_features, window_joint_positions
-from core.train.augment import RandomHeading, heading_free_normalizer, turn_features
+from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer, turn_features
+from core.train.dataset import WindowSampler
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,48 @@ def test_random_headings_are_drawn_from_the_given_generator(walk_left, rep):
     other = heading(windows, torch.Generator().manual_seed(4))
     assert torch.equal(first, again)
     assert not torch.allclose(first, other)
+
+
+def _ramp_clips(rep: Representation) -> list[np.ndarray]:
+    """Two clips whose first column counts frames (from 0 and from 1000) and whose ground steps are 1."""
+    clips = []
+    for first, frames in ((0, 100), (1000, 70)):
+        clip = np.zeros((frames, rep.dim), dtype=np.float32)
+        clip[:, 0] = first + np.arange(frames)
+        clip[:, rep.dim - 3 : rep.dim - 1] = 1.0
+        clips.append(clip)
+    return clips
+
+
+def _speed_sampler(jitter: float, seed: int = 0) -> WindowSampler:
+    rep = Representation(num_joints=1, root_channels=True)
+    identity = Normalizer(mean=np.zeros(rep.dim, np.float32), std=np.ones(rep.dim, np.float32))
+    speed = RandomSpeed(jitter, rep, identity)
+    return WindowSampler(_ramp_clips(rep), 16, torch.device("cpu"), seed=seed, speed=speed)
+
+
+def test_each_window_reads_its_clip_at_one_rate_within_the_jitter():
+    windows = _speed_sampler(0.25).sample(400)
+    rate = windows[:, 1:, 0] - windows[:, :-1, 0]
+    torch.testing.assert_close(rate, rate[:, :1].expand_as(rate), atol=1e-3, rtol=0)
+    assert rate.min() >= 1 / 1.25 - 1e-4 and rate.max() <= 1.25 + 1e-4
+    assert rate.std() > 0.1, "rates spread over the range"
+
+
+def test_a_window_at_a_random_speed_never_runs_past_its_clip():
+    ramp = _speed_sampler(0.5).sample(2000)[..., 0]
+    in_first = ramp.max(dim=1).values <= 99
+    in_second = (ramp.min(dim=1).values >= 1000) & (ramp.max(dim=1).values <= 1069)
+    assert bool((in_first | in_second).all())
+
+
+def test_ground_steps_scale_with_the_rate_the_window_is_played_at():
+    windows = _speed_sampler(0.25).sample(200)
+    rate = windows[:, 1, 0] - windows[:, 0, 0]
+    torch.testing.assert_close(windows[:, :, -3], rate[:, None].expand(-1, 16), atol=1e-4, rtol=0)
+    torch.testing.assert_close(windows[:, :, -2], windows[:, :, -3])
+
+
+def test_no_jitter_gives_the_plain_windows():
+    plain = WindowSampler(_ramp_clips(Representation(1, root_channels=True)), 16, torch.device("cpu"), seed=5)
+    assert torch.equal(_speed_sampler(0.0, seed=5).sample(8), plain.sample(8))

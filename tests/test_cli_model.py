@@ -155,3 +155,12 @@ def test_resumed_training_takes_new_learning_rate_milestones(data_dir, tmp_path)
     _, meta = read_checkpoint_meta(run)
     assert meta["train"]["lr_milestones"] == [5, 8]
     assert load_checkpoint(run).step == 3
+
+
+def test_train_takes_a_random_speed_jitter(data_dir, tmp_path):
+    run = tmp_path / "run"
+    args = ["train", "--data", str(data_dir.joinpath(*WALK)), "--out", str(run), "--preset", "small"]
+    args += ["--random-speed", "0.2", "--steps", "1", "--batch-size", "2", "--no-tensorboard"]
+    assert main(args) == 0
+    _, meta = read_checkpoint_meta(run)
+    assert meta["train"]["random_speed"] == 0.2

@@ -182,9 +182,10 @@ def test_the_seed_preset_keeps_the_design_documents_objective():
     assert (seed.velocity_weight, seed.commit_weight, seed.position_weight) == (0.5, 0.02, 0.0)
 
 
-def test_a_run_with_random_headings_resumes_exactly(data_dir, tmp_path):
+@pytest.mark.parametrize("augmentation", [{"random_heading": True}, {"random_speed": 0.25}])
+def test_a_run_with_random_augmentation_resumes_exactly(data_dir, tmp_path, augmentation):
     paths = [data_dir / "bandai" / c for c in BANDAI_CLIPS]
-    config = tiny_config(steps=10, checkpoint_every=100, random_heading=True)
+    config = tiny_config(steps=10, checkpoint_every=100, **augmentation)
     data = prepare_data(paths, config)
     straight = _losses(Trainer(config, data, tmp_path / "a", device="cpu").run())
     first = Trainer(config, data, tmp_path / "b", device="cpu")

@@ -57,6 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for flag, text in switches:  # --x / --no-x; unset keeps the preset's (or resumed run's) value
         parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=text)
     parser.add_argument(
+        "--random-speed",
+        type=float,
+        metavar="JITTER",
+        help="play each training window at a random speed between 1/(1+JITTER) and 1+JITTER (0 turns it off)",
+    )
+    parser.add_argument(
         "--holdout", type=Path, metavar="SPLIT.json", help="leave out the clips this split names"
     )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
@@ -99,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             "root_channels": args.root_channels,
             "mirror": args.mirror,
             "random_heading": args.random_heading,
+            "random_speed": args.random_speed,
             "log_every": args.log_every,
             "checkpoint_every": args.checkpoint_every,
         }

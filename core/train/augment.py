@@ -1,4 +1,4 @@
-"""Random heading for training windows: the same motion, facing another way.
+"""Training-window augmentations: the same motion facing another way, or played at another speed.
 
 The features hold the root's orientation and ground displacement in the world frame, so a model
 trained on clips that all start facing one way learns poses only at the headings those clips happen
@@ -66,3 +66,41 @@ class RandomHeading:
         return self.normalizer.normalize_tensor(
             turn_features(raw, self.rep, torch.cos(angle), torch.sin(angle))
         )
+
+
+class RandomSpeed:
+    """Plays each window at a random speed: ``T`` output frames read a span of ``(T - 1) * rate + 1``
+    clip frames, linearly interpolated, the rate log-uniform between ``1 / (1 + jitter)`` and
+    ``1 + jitter``.
+
+    Two takes of one motion differ above all in tempo, and a small dataset holds few takes, so a model
+    that sees each take at one tempo learns that tempo. Only the root's per-frame ground steps change
+    meaning with the rate (an output frame covers ``rate`` clip frames), so they are scaled by it.
+    Adjacent 6D rotations are close enough at capture rates that interpolating them linearly stays
+    within rounding of the rotation path.
+    """
+
+    def __init__(self, jitter: float, rep: Representation, normalizer: Normalizer) -> None:
+        if jitter < 0:
+            raise ValueError(f"speed jitter must be at least 0, got {jitter}")
+        self.jitter = jitter
+        self.rep = rep
+        self.normalizer = normalizer
+
+    def rates(self, room: Tensor, window: int, generator: torch.Generator) -> Tensor:
+        """One rate per window whose clip has ``room`` frames from its start on: drawn, then lowered
+        where the span would run past the clip's end."""
+        u = torch.rand(room.shape[0], device=room.device, generator=generator)
+        rate = (1.0 + self.jitter) ** (2.0 * u - 1.0)
+        return torch.minimum(rate, (room - 1).float() / max(window - 1, 1))
+
+    def scale_root_steps(self, windows: Tensor, rate: Tensor) -> Tensor:
+        """Normalised windows ``(B, T, D)`` with their (dx, dz) columns multiplied by each window's rate."""
+        if not self.rep.root_channels:
+            return windows
+        raw = self.normalizer.denormalize_tensor(windows)
+        steps = slice(self.rep.dim - 3, self.rep.dim - 1)
+        raw = torch.cat(
+            [raw[..., : steps.start], raw[..., steps] * rate[:, None, None], raw[..., steps.stop :]], dim=-1
+        )
+        return self.normalizer.normalize_tensor(raw)

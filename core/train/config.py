@@ -29,6 +29,7 @@ class TrainConfig:
     root_channels: bool = False
     mirror: bool = False
     random_heading: bool = False
+    random_speed: float = 0.0
     seed: int = 0
     log_every: int = 10
     checkpoint_every: int = 1000
@@ -42,6 +43,8 @@ class TrainConfig:
             raise ValueError(
                 f"window {self.window} must be a positive multiple of the model's downsampling {factor}"
             )
+        if self.random_speed < 0:
+            raise ValueError(f"random_speed must be at least 0, got {self.random_speed}")
         if self.log_every < 1 or self.checkpoint_every < 1 or self.keep_checkpoints < 1:
             raise ValueError("log_every, checkpoint_every and keep_checkpoints must be at least 1")
 

@@ -21,6 +21,7 @@ from core.formats import LOADABLE, load_motion
 from core.motion import Motion
 from core.representation import Representation, motion_to_features
 from core.skeleton import Skeleton
+from core.train.augment import RandomSpeed
 
 
 def find_motion_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -98,6 +99,7 @@ class WindowSampler:
         device: torch.device,
         seed: int,
         augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
+        speed: RandomSpeed | None = None,
     ) -> None:
         lengths = [len(f) for f in features]
         if not lengths or max(lengths) < window:
@@ -106,12 +108,18 @@ class WindowSampler:
         self.device = device
         self.data = torch.from_numpy(np.concatenate(features).astype(np.float32)).to(device)
         offsets = np.cumsum([0, *lengths[:-1]])
-        starts = [o + np.arange(n - window + 1) for o, n in zip(offsets, lengths, strict=True) if n >= window]
-        self.starts = torch.from_numpy(np.concatenate(starts)).to(device)
+        long_enough = [(o, n) for o, n in zip(offsets, lengths, strict=True) if n >= window]
+        self.starts = torch.from_numpy(
+            np.concatenate([o + np.arange(n - window + 1) for o, n in long_enough])
+        )
+        self.starts = self.starts.to(device)
+        self.room = torch.from_numpy(np.concatenate([n - np.arange(n - window + 1) for _, n in long_enough]))
+        self.room = self.room.to(device)
         self._steps = torch.arange(window, device=device)
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
         self.augment = augment
+        self.speed = speed
 
     @property
     def num_windows(self) -> int:
@@ -121,7 +129,17 @@ class WindowSampler:
         """(batch, window, D) windows, augmented if asked (from the same generator, so resuming is exact);
         no host synchronisation."""
         pick = torch.randint(self.num_windows, (batch_size,), device=self.device, generator=self.generator)
-        windows = self.data[self.starts[pick][:, None] + self._steps]
+        start = self.starts[pick]
+        if self.speed is None:
+            windows = self.data[start[:, None] + self._steps]
+        else:
+            rate = self.speed.rates(self.room[pick], self.window, self.generator)
+            position = start[:, None] + rate[:, None] * self._steps
+            before = position.floor().long()
+            after = torch.minimum(before + 1, (start + self.room[pick] - 1)[:, None])
+            weight = (position - before)[..., None]
+            windows = self.data[before] * (1 - weight) + self.data[after] * weight
+            windows = self.speed.scale_root_steps(windows, rate)
         return windows if self.augment is None else self.augment(windows, self.generator)
 
 

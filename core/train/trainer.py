@@ -26,7 +26,7 @@ from core.mirror import feature_mirror
 from core.model import RVQVAE
 from core.representation import Normalizer, Representation
 from core.skeleton import Skeleton
-from core.train.augment import RandomHeading, heading_free_normalizer
+from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer
 from core.train.config import TrainConfig
 from core.train.dataset import WindowSampler, clip_features, find_motion_files, load_clips
 from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
@@ -137,8 +137,18 @@ class Trainer:
             self.model.parameters(), lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
         )
         heading = RandomHeading(data.representation, data.normalizer) if config.random_heading else None
+        speed = (
+            RandomSpeed(config.random_speed, data.representation, data.normalizer)
+            if config.random_speed > 0
+            else None
+        )
         self.sampler = WindowSampler(
-            data.features, config.window, self.device, seed=config.seed + self.rank, augment=heading
+            data.features,
+            config.window,
+            self.device,
+            seed=config.seed + self.rank,
+            augment=heading,
+            speed=speed,
         )
         self.step = 0
         self.position_loss = (
