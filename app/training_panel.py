@@ -118,6 +118,15 @@ class TrainingPanel(QWidget):
         self.position_spin.setToolTip(
             "Weight of the joint-position loss after forward kinematics (0: the design documents' loss only)"
         )
+        self.speed_spin = QSpinBox()
+        self.speed_spin.setRange(0, 100)
+        self.speed_spin.setSingleStep(5)
+        self.speed_spin.setPrefix("± ")
+        self.speed_spin.setSuffix(" %")
+        self.speed_spin.setSpecialValueText("off")
+        self.speed_spin.setToolTip(
+            "Play each training window at a random speed, up to this much faster or slower"
+        )
         self.holdout_edit = QLineEdit()
         self.holdout_edit.setPlaceholderText("none (every clip)")
         self.holdout_edit.setText(settings.value("training/holdout", "", type=str))
@@ -173,7 +182,7 @@ class TrainingPanel(QWidget):
             ("Preset", self.preset_box, "Device", self.device_box),
             ("Steps", self.steps_spin, "Batch", self.batch_spin),
             ("Window", self.window_spin, "LR", self.lr_spin),
-            ("Position loss", self.position_spin, "", None),
+            ("Position loss", self.position_spin, "Speed", self.speed_spin),
         )
         for row, (left, left_field, right, right_field) in enumerate(fields, start=2):
             grid.addWidget(QLabel(left), row, 0)
@@ -253,6 +262,7 @@ class TrainingPanel(QWidget):
         self.root_box.setChecked(config.root_channels)
         self.mirror_box.setChecked(config.mirror)
         self.heading_box.setChecked(config.random_heading)
+        self.speed_spin.setValue(round(config.random_speed * 100))
 
     def overrides(self) -> dict:
         return {
@@ -264,6 +274,7 @@ class TrainingPanel(QWidget):
             "root_channels": self.root_box.isChecked(),
             "mirror": self.mirror_box.isChecked(),
             "random_heading": self.heading_box.isChecked(),
+            "random_speed": self.speed_spin.value() / 100,
         }
 
     def holdout_file(self) -> Path | None:
@@ -373,6 +384,7 @@ class TrainingPanel(QWidget):
             self.root_box,
             self.mirror_box,
             self.heading_box,
+            self.speed_spin,
             self.holdout_edit,
             self.device_box,
             self.run_edit,

@@ -180,3 +180,11 @@ def test_unticking_mirror_clips_trains_on_the_clips_alone(window, qtbot, data_di
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.start_button.click()
     assert ": 1 clip, " in panel.log.toPlainText()
+
+
+def test_the_speed_field_carries_the_random_speed_jitter(window):
+    panel = window.training_panel
+    panel.preset_box.setCurrentText("seed")
+    assert panel.speed_spin.text() == "off" and panel.overrides()["random_speed"] == 0.0
+    panel.speed_spin.setValue(25)
+    assert panel.overrides()["random_speed"] == 0.25
