@@ -134,10 +134,10 @@ class WindowSampler:
             windows = self.data[start[:, None] + self._steps]
         else:
             rate = self.speed.rates(self.room[pick], self.window, self.generator)
-            position = start[:, None] + rate[:, None] * self._steps
-            before = position.floor().long()
+            offset = rate[:, None] * self._steps  # within the window, so float32 stays exact enough
+            before = start[:, None] + offset.floor().long()
             after = torch.minimum(before + 1, (start + self.room[pick] - 1)[:, None])
-            weight = (position - before)[..., None]
+            weight = (offset - offset.floor())[..., None]
             windows = self.data[before] * (1 - weight) + self.data[after] * weight
             windows = self.speed.scale_root_steps(windows, rate)
         return windows if self.augment is None else self.augment(windows, self.generator)
