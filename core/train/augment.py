@@ -73,8 +73,9 @@ class RandomSpeed:
     clip frames, linearly interpolated, the rate log-uniform between ``1 / (1 + jitter)`` and
     ``1 + jitter``.
 
-    Two takes of one motion differ above all in tempo, and a small dataset holds few takes, so a model
-    that sees each take at one tempo learns that tempo. Only the root's per-frame ground steps change
+    Two takes of one motion differ in tempo among other things, and a small dataset holds few takes, so
+    a model that sees each take at one tempo may learn that tempo (on Bandai it did not lower the held-out
+    error at equal steps: docs/model.md). Only the root's per-frame ground steps change
     meaning with the rate (an output frame covers ``rate`` clip frames), so they are scaled by it.
     Adjacent 6D rotations are close enough at capture rates that interpolating them linearly stays
     within rounding of the rotation path.
