@@ -109,12 +109,11 @@ class WindowSampler:
         self.data = torch.from_numpy(np.concatenate(features).astype(np.float32)).to(device)
         offsets = np.cumsum([0, *lengths[:-1]])
         long_enough = [(o, n) for o, n in zip(offsets, lengths, strict=True) if n >= window]
-        self.starts = torch.from_numpy(
-            np.concatenate([o + np.arange(n - window + 1) for o, n in long_enough])
-        )
-        self.starts = self.starts.to(device)
-        self.room = torch.from_numpy(np.concatenate([n - np.arange(n - window + 1) for _, n in long_enough]))
-        self.room = self.room.to(device)
+        first_frames = [np.arange(n - window + 1) for _, n in long_enough]
+        starts = np.concatenate([o + f for (o, _), f in zip(long_enough, first_frames, strict=True)])
+        room = np.concatenate([n - f for (_, n), f in zip(long_enough, first_frames, strict=True)])
+        self.starts = torch.from_numpy(starts).to(device)
+        self.room = torch.from_numpy(room).to(device)  # frames from each start to its clip's end
         self._steps = torch.arange(window, device=device)
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
