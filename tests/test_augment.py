@@ -119,6 +119,20 @@ def test_ground_steps_scale_with_the_rate_the_window_is_played_at():
     torch.testing.assert_close(windows[:, :, -2], windows[:, :, -3])
 
 
+def test_ground_steps_scale_in_raw_units_under_any_normalisation():
+    rep = Representation(num_joints=1, root_channels=True)
+    normalizer = Normalizer(
+        mean=np.linspace(-1, 1, rep.dim, dtype=np.float32), std=np.linspace(0.5, 3, rep.dim, dtype=np.float32)
+    )
+    clips = [normalizer.normalize(c) for c in _ramp_clips(rep)]
+    speed = RandomSpeed(0.25, rep, normalizer)
+    windows = WindowSampler(clips, 16, torch.device("cpu"), seed=0, speed=speed).sample(200)
+    raw = normalizer.denormalize_tensor(windows)
+    rate = raw[:, 1, 0] - raw[:, 0, 0]
+    torch.testing.assert_close(raw[:, :, -3], rate[:, None].expand(-1, 16), atol=1e-4, rtol=0)
+    torch.testing.assert_close(raw[:, :, -2], raw[:, :, -3])
+
+
 def test_no_jitter_gives_the_plain_windows():
     plain = WindowSampler(_ramp_clips(Representation(1, root_channels=True)), 16, torch.device("cpu"), seed=5)
     assert torch.equal(_speed_sampler(0.0, seed=5).sample(8), plain.sample(8))

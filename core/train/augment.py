@@ -86,7 +86,8 @@ class RandomSpeed:
             raise ValueError(f"speed jitter must be at least 0, got {jitter}")
         self.jitter = jitter
         self.rep = rep
-        self.normalizer = normalizer
+        self._steps_columns = slice(rep.dim - 3, rep.dim - 1)
+        self._steps_shift = (normalizer.mean / normalizer.std)[self._steps_columns].astype(np.float32)
 
     def rates(self, room: Tensor, window: int, generator: torch.Generator) -> Tensor:
         """One rate per window whose clip has ``room`` frames from its start on: drawn, then lowered
@@ -95,13 +96,21 @@ class RandomSpeed:
         rate = (1.0 + self.jitter) ** (2.0 * u - 1.0)
         return torch.minimum(rate, (room - 1).float() / max(window - 1, 1))
 
-    def scale_root_steps(self, windows: Tensor, rate: Tensor) -> Tensor:
-        """Normalised windows ``(B, T, D)`` with their (dx, dz) columns multiplied by each window's rate."""
-        if not self.rep.root_channels:
-            return windows
-        raw = self.normalizer.denormalize_tensor(windows)
-        steps = slice(self.rep.dim - 3, self.rep.dim - 1)
-        raw = torch.cat(
-            [raw[..., : steps.start], raw[..., steps] * rate[:, None, None], raw[..., steps.stop :]], dim=-1
-        )
-        return self.normalizer.normalize_tensor(raw)
+    def read(
+        self, data: Tensor, start: Tensor, room: Tensor, steps: Tensor, generator: torch.Generator
+    ) -> Tensor:
+        """Windows ``(B, len(steps), D)`` of normalised ``data`` from each ``start``, at a rate drawn per
+        window, the ground steps scaled to match. Interpolation weights come from the in-window offset,
+        not the absolute frame: float32 spacing is 1/32 frame at 260k frames."""
+        rate = self.rates(room, len(steps), generator)
+        offset = rate[:, None] * steps
+        before = start[:, None] + offset.floor().long()
+        after = torch.minimum(before + 1, (start + room - 1)[:, None])
+        weight = (offset - offset.floor())[..., None]
+        windows = data[before] * (1 - weight) + data[after] * weight
+        if self.rep.root_channels:
+            # raw (dx, dz) times rate, in normalised units: x * rate + (rate - 1) * mean / std
+            r = rate[:, None, None]
+            shift = torch.as_tensor(self._steps_shift, device=windows.device)
+            windows[..., self._steps_columns] = windows[..., self._steps_columns] * r + (r - 1) * shift
+        return windows

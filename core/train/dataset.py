@@ -132,13 +132,7 @@ class WindowSampler:
         if self.speed is None:
             windows = self.data[start[:, None] + self._steps]
         else:
-            rate = self.speed.rates(self.room[pick], self.window, self.generator)
-            offset = rate[:, None] * self._steps  # within the window, so float32 stays exact enough
-            before = start[:, None] + offset.floor().long()
-            after = torch.minimum(before + 1, (start + self.room[pick] - 1)[:, None])
-            weight = (offset - offset.floor())[..., None]
-            windows = self.data[before] * (1 - weight) + self.data[after] * weight
-            windows = self.speed.scale_root_steps(windows, rate)
+            windows = self.speed.read(self.data, start, self.room[pick], self._steps, self.generator)
         return windows if self.augment is None else self.augment(windows, self.generator)
 
 
