@@ -7,13 +7,14 @@ errors of the first and second frame differences, in millimetres per frame (and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.checkpoint import Checkpoint
 from core.motion import Motion
+from core.token_refine import RefineSettings, refine_tokens
 from core.tokenizer import check_compatible, reconstruct, tokenize
 
 
@@ -32,6 +33,14 @@ class EvalReport:
     perplexity: list[float]
     clips: int
     frames: int
+    refine: RefineSettings | None = None
+    """How the codes were refined (analysis by synthesis), or None for the encoder's own codes."""
+
+    @property
+    def encoding(self) -> str:
+        if self.refine is None:
+            return "encoder codes"
+        return f"codes refined {self.refine.steps} steps (lr {self.refine.lr:g})"
 
     def to_json(self) -> dict:
         return {
@@ -40,12 +49,13 @@ class EvalReport:
             "perplexity": self.perplexity,
             "clips": self.clips,
             "frames": self.frames,
+            "refine": None if self.refine is None else self.refine.to_json(),
             "units": {"mpjpe": "mm", "velocity_error": "mm/frame", "accel_error": "mm/frame^2"},
         }
 
     def table(self) -> str:
         lines = [
-            f"{self.clips} clips, {self.frames} frames",
+            f"{self.clips} clips, {self.frames} frames, {self.encoding}",
             "layers  MPJPE mm  root-aligned mm  vel err mm/f  accel err mm/f^2",
         ]
         for k, m in sorted(self.layers.items()):
@@ -61,7 +71,7 @@ class EvalReport:
     def markdown(self) -> str:
         """The same figures as two Markdown tables, for a README or a report (no hand-copied numbers)."""
         lines = [
-            f"{self.clips} clips, {self.frames:,} frames",
+            f"{self.clips} clips, {self.frames:,} frames, {self.encoding}",
             "",
             "| layers used | MPJPE, root-aligned (mm) | MPJPE, global (mm) | velocity error (mm/frame) "
             "| acceleration error (mm/frame^2) |",
@@ -99,15 +109,24 @@ def _errors(pred: np.ndarray, true: np.ndarray) -> tuple[float, float, float, fl
     return 1000 * mpjpe, 1000 * aligned, 1000 * vel, 1000 * acc
 
 
-def evaluate(ckpt: Checkpoint, clips: Sequence[Motion]) -> EvalReport:
-    """Metrics for 1..Q layers, frame-weighted over ``clips``, with codebook statistics per layer."""
+def evaluate(
+    ckpt: Checkpoint,
+    clips: Sequence[Motion],
+    refine: RefineSettings | None = None,
+    on_clip: Callable[[Motion], None] = lambda clip: None,
+) -> EvalReport:
+    """Metrics for 1..Q layers, frame-weighted over ``clips``, with codebook statistics per layer.
+
+    With ``refine`` each clip's codes come from :func:`refine_tokens` instead of the encoder alone.
+    ``on_clip`` is called after each clip (a progress bar's hook).
+    """
     q = ckpt.config.num_quantizers
     sums = np.zeros((q, 4))
     frames = 0
     counts = np.zeros((q, ckpt.config.nb_code))
     for clip in clips:
         check_compatible(ckpt, clip)
-        indices = tokenize(ckpt, clip)
+        indices = tokenize(ckpt, clip) if refine is None else refine_tokens(ckpt, clip, refine)
         for layer in range(q):
             counts[layer] += np.bincount(indices[:, layer], minlength=ckpt.config.nb_code)
         truth = clip.joint_positions()
@@ -115,6 +134,7 @@ def evaluate(ckpt: Checkpoint, clips: Sequence[Motion]) -> EvalReport:
             pred = reconstruct(ckpt, clip, indices, num_layers=k).joint_positions()
             sums[k - 1] += np.asarray(_errors(pred, truth)) * clip.num_frames
         frames += clip.num_frames
+        on_clip(clip)
     means = sums / max(frames, 1)
     probs = counts / np.maximum(counts.sum(1, keepdims=True), 1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -125,4 +145,5 @@ def evaluate(ckpt: Checkpoint, clips: Sequence[Motion]) -> EvalReport:
         perplexity=[float(v) for v in np.exp(entropy)],
         clips=len(clips),
         frames=frames,
+        refine=refine,
     )

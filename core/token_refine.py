@@ -1,0 +1,130 @@
+"""Analysis-by-synthesis tokenization: codes chosen by what the decoder makes of them.
+
+The encoder proposes a latent and each quantizer layer takes the nearest code, but nothing checks
+that a nearby choice of codes would not decode closer to the clip: the encoder was trained on
+other clips, and nearest-code rounding ignores the decoder. Refinement starts at the encoder's
+latent and descends the training objective (feature, velocity and joint-position errors) of the
+*quantized* decode, straight-through past the rounding, with the decoder and codebooks frozen. It
+keeps the codes of the lowest loss it has seen, the encoder's own included, so it never returns
+worse codes than plain tokenization by that objective. The codes are ordinary codes of the same
+checkpoint: any decoder call, edit or token file takes them unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+
+from core.checkpoint import Checkpoint
+from core.motion import Motion
+from core.representation import motion_to_features
+from core.tokenizer import check_compatible
+from core.train.losses import PositionLoss, rvq_losses
+
+
+@dataclass(frozen=True)
+class RefineSettings:
+    """How long and how hard to search. The defaults are what lowered held-out Bandai MPJPE the most
+    per second on the demo checkpoint (docs/model.md); the weights are the demo's training weights."""
+
+    steps: int = 200
+    lr: float = 0.05
+    velocity_weight: float = 0.5
+    position_weight: float = 4.0
+
+    def __post_init__(self) -> None:
+        if self.steps < 0:
+            raise ValueError(f"refinement steps must be >= 0, got {self.steps}")
+        if not self.lr > 0:
+            raise ValueError(f"refinement learning rate must be > 0, got {self.lr}")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RefineProgress:
+    """After each step: the loss of the codes just decoded, and the lowest so far."""
+
+    step: int
+    steps: int
+    loss: float
+    best_loss: float
+
+
+class TokenRefinement:
+    """One clip's refinement; iterate :meth:`run` for progress, then read :attr:`indices`."""
+
+    def __init__(self, ckpt: Checkpoint, motion: Motion, settings: RefineSettings | None = None) -> None:
+        check_compatible(ckpt, motion)
+        self.settings = settings or RefineSettings()
+        self._model = ckpt.model
+        device = next(self._model.parameters()).device
+        features = ckpt.normalizer.normalize(motion_to_features(motion, ckpt.representation))
+        self._target = torch.from_numpy(features)[None].to(device)
+        self._position = PositionLoss(ckpt.representation, motion.skeleton, ckpt.normalizer)
+        with torch.no_grad():
+            self._latent = self._model.encode_latent(self._target)
+        self.initial_loss = float("nan")
+        self.best_loss = float("inf")
+        self._best: torch.Tensor | None = None
+
+    @property
+    def indices(self) -> np.ndarray:
+        """(steps, layers) int64: the best codes found so far (the encoder's before :meth:`run`)."""
+        if self._best is None:
+            return self._model.quantizer.quantize(self._latent)[1][0].cpu().numpy()
+        return self._best[0].cpu().numpy()
+
+    def _loss(self, latent: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Objective of the codes ``latent`` rounds to; its gradient reaches ``latent`` straight through."""
+        quantized, indices = self._model.quantizer.quantize(latent)
+        through = latent + (quantized - latent).detach()
+        reconstruction = self._model.decode_latent(through)[:, : self._target.shape[1]]
+        terms = rvq_losses(
+            reconstruction,
+            self._target,
+            torch.zeros((), device=latent.device),
+            velocity_weight=self.settings.velocity_weight,
+            commit_weight=0.0,
+            position_loss=self._position,
+            position_weight=self.settings.position_weight,
+        )
+        return terms.total, indices
+
+    def _keep(self, loss: torch.Tensor, indices: torch.Tensor) -> float:
+        value = float(loss.detach())
+        if value < self.best_loss:
+            self.best_loss, self._best = value, indices
+        return value
+
+    def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[RefineProgress]:
+        """Adam on the latent for ``settings.steps`` steps; ``should_stop`` is polled between steps
+        and keeps the best codes found until then. The model is put in eval mode and left there."""
+        self._model.eval()
+        latent = self._latent.clone().requires_grad_(True)
+        optimizer = torch.optim.Adam([latent], lr=self.settings.lr)
+        total = self.settings.steps
+        for step in range(total + 1):
+            loss, indices = self._loss(latent)
+            value = self._keep(loss, indices)
+            if step == 0:
+                self.initial_loss = value
+            if step == total:
+                return
+            (latent.grad,) = torch.autograd.grad(loss, [latent])
+            optimizer.step()
+            yield RefineProgress(step=step + 1, steps=total, loss=value, best_loss=self.best_loss)
+            if should_stop():
+                return
+
+
+def refine_tokens(ckpt: Checkpoint, motion: Motion, settings: RefineSettings | None = None) -> np.ndarray:
+    """(steps, layers) int64 codes of ``motion`` after a full refinement (see the module docstring)."""
+    refinement = TokenRefinement(ckpt, motion, settings)
+    for _ in refinement.run():
+        pass
+    return refinement.indices
