@@ -164,3 +164,31 @@ def test_train_takes_a_random_speed_jitter(data_dir, tmp_path):
     assert main(args) == 0
     _, meta = read_checkpoint_meta(run)
     assert meta["train"]["random_speed"] == 0.2
+
+
+def test_tokenize_with_refine_writes_codes_that_decode_closer(tiny_checkpoint, data_dir, tmp_path, capsys):
+    plain, refined = tmp_path / "plain.npy", tmp_path / "refined.npy"
+    clip = str(data_dir.joinpath(*WALK))
+    assert _tokenize(tiny_checkpoint, clip, plain) == 0
+    args = ["tokenize", "--checkpoint", str(tiny_checkpoint), clip, "--out", str(refined), "--refine", "10"]
+    assert main(args) == 0
+    before, after = capsys.readouterr().out.split("refined: loss ")[1].split()[0:3:2]
+    assert float(after) < float(before)
+    assert np.load(refined).shape == np.load(plain).shape
+    assert (np.load(refined) != np.load(plain)).any()
+
+
+def test_eval_with_refine_says_so_in_the_table_and_the_json(tiny_checkpoint, data_dir, tmp_path, capsys):
+    out = tmp_path / "eval.json"
+    clip = str(data_dir.joinpath(*WALK))
+    args = ["eval", "--checkpoint", str(tiny_checkpoint), "--data", clip, "--refine", "3", "--json", str(out)]
+    assert main(args) == 0
+    assert "codes refined 3 steps" in capsys.readouterr().out
+    assert json.loads(out.read_text())["refine"]["steps"] == 3
+
+
+def test_refine_takes_no_negative_step_count(tiny_checkpoint, data_dir, capsys):
+    clip = str(data_dir.joinpath(*WALK))
+    with pytest.raises(SystemExit):
+        main(["eval", "--checkpoint", str(tiny_checkpoint), "--data", clip, "--refine", "-1"])
+    assert "--refine: must be 0 or more" in capsys.readouterr().err

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from core.cli.refine_args import add_refine_arguments, refine_settings
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -20,12 +22,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--split", type=Path, metavar="SPLIT.json", help="evaluate only the clips this split holds out"
     )
+    add_refine_arguments(parser)
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables instead of text")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from core.checkpoint import load_checkpoint
     from core.evaluate import evaluate
     from core.formats import load_motion
@@ -36,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
     if args.split:
         held_out = read_holdout(args.split)
         files = [f for f in files if f.name in held_out]
-    report = evaluate(ckpt, [load_motion(f) for f in files])
+    clips = [load_motion(f) for f in files]
+    refine = refine_settings(args)
+    with tqdm(total=len(clips), unit="clip", disable=refine is None, leave=False) as bar:
+        report = evaluate(ckpt, clips, refine=refine, on_clip=lambda clip: bar.update())
     print(report.markdown() if args.markdown else report.table())
     if args.json:
         args.json.write_text(json.dumps(report.to_json(), indent=1) + "\n")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.cli.refine_args import add_refine_arguments, refine_settings
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -16,18 +18,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
     parser.add_argument("clip", type=Path, help="a .bvh, SMPL-X .npz or HumanML3D .npy clip")
     parser.add_argument("--out", type=Path, required=True, metavar="TOKENS.npy")
+    add_refine_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from core.checkpoint import load_checkpoint
     from core.formats import load_motion
     from core.token_file import save_tokens
+    from core.token_refine import TokenRefinement
     from core.tokenizer import token_file, tokenize
 
     ckpt = load_checkpoint(args.checkpoint)
     motion = load_motion(args.clip)
-    indices = tokenize(ckpt, motion)
+    refine = refine_settings(args)
+    if refine is None:
+        indices = tokenize(ckpt, motion)
+    else:
+        refinement = TokenRefinement(ckpt, motion, refine)
+        for _ in tqdm(refinement.run(), total=refine.steps, unit="step", leave=False):
+            pass
+        indices = refinement.indices
+        print(f"refined: loss {refinement.initial_loss:.4f} -> {refinement.best_loss:.4f}")
     save_tokens(args.out, token_file(ckpt, motion, indices, source=str(args.clip)))
     print(f"{indices.shape[0]} steps x {indices.shape[1]} layers -> {args.out}")
     return 0
