@@ -32,6 +32,7 @@ from app.errors import ErrorReporter
 from app.playback import Playback
 from app.recent_files import RecentFiles
 from app.recovery import Autosave, default_recovery_dir
+from app.refine_control import START_TEXT, RefineControl
 from app.resources import APPLICATION, ORGANIZATION
 from app.session import Session
 from app.timeline import TimelinePanel
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
                 self.reset_all_action,
                 self.undo_action,
                 self.redo_action,
+                self.refine_action,
             ],
         )
         self.training_panel = TrainingPanel(self.reporter, self.settings)
@@ -127,6 +129,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.timeline_dock], [210], Qt.Orientation.Vertical)
 
         self._create_menus()
+        self.refine = RefineControl(
+            self.session, self.reporter, self.refine_action, self.statusBar(), parent=self
+        )
         self.clip_label = QLabel()
         self.checkpoint_label = QLabel()
         for label in (self.clip_label, self.checkpoint_label):
@@ -255,6 +260,12 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+Backspace",
             "Give every step back the encoder's codes",
         )
+        self.refine_action = self._action(
+            START_TEXT,
+            lambda: self.refine.toggle(),
+            "Ctrl+R",
+            "Search, in the background, for codes that decode closer to the clip (analysis by synthesis)",
+        )
 
         self.clear_selection_action = self._action(
             "Clear selection", self.session.clear_selection, "Escape", "Deselect the token"
@@ -358,6 +369,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.copy_action, self.paste_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.refine_action)
         edit_menu.addSeparator()
         edit_menu.addActions(
             [self.reset_selection_action, self.reset_all_action, self.clear_selection_action]
@@ -692,6 +705,7 @@ class MainWindow(QMainWindow):
                 return
             with self._busy("Stopping training…"):
                 self.training_panel.job.shutdown()
+        self.refine.job.shutdown()
         self.autosave.discard()
         self.playback.pause()
         self.settings.setValue("window/geometry", self.saveGeometry())
