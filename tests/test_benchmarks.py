@@ -44,3 +44,12 @@ def test_interactive_benchmark_writes_the_medians_scripts_read(data_dir, tmp_pat
     figures = json.loads(out.read_text())
     for key in ("edit_preview_ms", "layer_switch_ms", "fk_ms", "full_decode_ms", "load_ms"):
         assert figures[key] > 0
+
+
+@pytest.mark.slow
+def test_refine_benchmark_times_every_clip_length(data_dir, tmp_path):
+    out = tmp_path / "refine.json"
+    _run("refine.py", "--steps", "2", "--json", str(out))
+    rows = json.loads(out.read_text())
+    assert [row["frames"] for row in rows] == [224, 900, 1800]
+    assert all(row["step_ms"] > 0 and row["default_refine_s"] > 0 for row in rows)

@@ -1,0 +1,75 @@
+"""What refining a clip's codes costs: milliseconds per step and seconds for a default refinement,
+for clips of a few lengths, with the demo checkpoint.
+
+Each step decodes the whole clip and back-propagates to its latent, so the cost grows with the
+clip's length; plain tokenization (one encoder pass) is shown for scale.
+
+  .venv/bin/python benchmarks/refine.py [--steps 20] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import torch
+
+from core.checkpoint import load_checkpoint
+from core.formats import load_motion
+from core.token_refine import RefineSettings, TokenRefinement
+from core.tokenizer import tokenize
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CLIP = "bandai/dataset-1/dataset-1_dance-short_normal_001.bvh"
+LENGTHS = (224, 900, 1800)
+
+
+def measure(ckpt_path: Path, clip_path: Path, frames: int, steps: int) -> dict[str, float]:
+    ckpt = load_checkpoint(ckpt_path)
+    motion = load_motion(clip_path).slice(0, frames)
+    tokenize(ckpt, motion)  # warm-up: the first call pays for allocations
+    start = time.perf_counter()
+    tokenize(ckpt, motion)
+    tokenize_ms = 1000 * (time.perf_counter() - start)
+    refinement = TokenRefinement(ckpt, motion, RefineSettings(steps=steps))
+    start = time.perf_counter()
+    for _ in refinement.run():
+        pass
+    per_step_ms = 1000 * (time.perf_counter() - start) / steps
+    return {
+        "frames": motion.num_frames,
+        "tokenize_ms": tokenize_ms,
+        "step_ms": per_step_ms,
+        "default_refine_s": per_step_ms * RefineSettings().steps / 1000,
+        "loss_drop": refinement.initial_loss - refinement.best_loss,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    data = Path(os.environ.get("RVQ_MOTION_DATA", REPO.parent / "shared" / "data"))
+    parser.add_argument("--clip", type=Path, default=data / DEFAULT_CLIP)
+    parser.add_argument("--checkpoint", type=Path, default=REPO / "resources" / "demo_checkpoint")
+    parser.add_argument("--steps", type=int, default=20, help="refinement steps timed per clip length")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args()
+    rows = [measure(args.checkpoint, args.clip, frames, args.steps) for frames in LENGTHS]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}")
+    print(f"{'frames':>8}{'tokenize ms':>14}{'ms/step':>10}{'default refine s':>18}")
+    for row in rows:
+        print(
+            f"{row['frames']:>8}{row['tokenize_ms']:>14.1f}{row['step_ms']:>10.1f}"
+            f"{row['default_refine_s']:>18.1f}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
