@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from common import add_clip_and_checkpoint
 
 from core.checkpoint import load_checkpoint
 from core.formats import load_motion
@@ -28,8 +29,6 @@ from core.kinematics import forward_kinematics
 from core.reconstruction import Reconstruction
 from core.token_edit import TokenEditor
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CLIP = "bandai/dataset-1/dataset-1_dance-short_normal_001.bvh"
 FRAMES = 1800
 
 
@@ -127,9 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    data = Path(os.environ.get("RVQ_MOTION_DATA", REPO.parent / "shared" / "data"))
-    parser.add_argument("--clip", type=Path, default=data / DEFAULT_CLIP)
-    parser.add_argument("--checkpoint", type=Path, default=REPO / "resources" / "demo_checkpoint")
+    add_clip_and_checkpoint(parser)
     parser.add_argument("--no-render", action="store_true", help="skip the viewer frame rate (no display)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()

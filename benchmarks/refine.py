@@ -17,14 +17,13 @@ import time
 from pathlib import Path
 
 import torch
+from common import add_clip_and_checkpoint
 
 from core.checkpoint import load_checkpoint
 from core.formats import load_motion
 from core.token_refine import RefineSettings, TokenRefinement
 from core.tokenizer import tokenize
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CLIP = "bandai/dataset-1/dataset-1_dance-short_normal_001.bvh"
 LENGTHS = (224, 900, 1800)
 
 
@@ -53,9 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    data = Path(os.environ.get("RVQ_MOTION_DATA", REPO.parent / "shared" / "data"))
-    parser.add_argument("--clip", type=Path, default=data / DEFAULT_CLIP)
-    parser.add_argument("--checkpoint", type=Path, default=REPO / "resources" / "demo_checkpoint")
+    add_clip_and_checkpoint(parser)
     parser.add_argument("--steps", type=int, default=20, help="refinement steps timed per clip length")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
