@@ -164,3 +164,10 @@ def test_installed_console_script_reports_a_truncated_bvh_in_one_line(bvh, tmp_p
     assert result.returncode == 2
     assert result.stdout == ""
     assert_one_error_line(result.stderr, broken)
+
+
+def test_building_the_parser_leaves_torch_unimported():
+    """``rvq-motion --help`` and argument errors answer at once: torch loads only when a command runs."""
+    code = "import sys; from core.cli.main import build_parser; build_parser(); print('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,10 +1,15 @@
-"""The ``--refine`` options that ``tokenize`` and ``eval`` share (analysis-by-synthesis codes)."""
+"""The ``--refine`` options that ``tokenize`` and ``eval`` share (analysis-by-synthesis codes).
+
+Nothing here imports torch: building the parser (``rvq-motion --help``) stays fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from core.token_refine import RefineSettings
+if TYPE_CHECKING:
+    from core.token_refine import RefineSettings
 
 
 def _steps(text: str) -> int:
@@ -22,22 +27,28 @@ def _lr(text: str) -> float:
 
 
 def add_refine_arguments(parser: argparse.ArgumentParser) -> None:
-    defaults = RefineSettings()
     parser.add_argument(
         "--refine",
         type=_steps,
         default=0,
         metavar="STEPS",
         help="choose the codes by this many steps of analysis by synthesis: slower, closer to the clip "
-        f"(0, the default: the encoder's nearest codes; {defaults.steps} is a good start, see docs/model.md)",
+        "(0, the default: the encoder's nearest codes; docs/model.md measures 200)",
     )
     parser.add_argument(
-        "--refine-lr", type=_lr, default=defaults.lr, metavar="LR", help="step size of the refinement"
+        "--refine-lr",
+        type=_lr,
+        metavar="LR",
+        help="step size of the refinement (default: RefineSettings.lr, see docs/model.md)",
     )
 
 
 def refine_settings(args: argparse.Namespace) -> RefineSettings | None:
-    """None when no refinement was asked for."""
+    """None when no refinement was asked for; unset options keep RefineSettings' defaults."""
+    from core.token_refine import RefineSettings
+
     if args.refine == 0:
         return None
+    if args.refine_lr is None:
+        return RefineSettings(steps=args.refine)
     return RefineSettings(steps=args.refine, lr=args.refine_lr)
