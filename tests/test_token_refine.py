@@ -63,6 +63,13 @@ def test_a_stop_request_ends_the_search_at_a_step_boundary_with_the_best_codes_s
     assert refinement.best_loss == progress[-1].best_loss < refinement.initial_loss
 
 
+def test_a_one_frame_clip_refines_with_a_finite_objective(ckpt, walk):
+    refinement = TokenRefinement(ckpt, walk.slice(0, 1), RefineSettings(steps=3))
+    list(refinement.run())
+    assert np.isfinite(refinement.initial_loss) and refinement.best_loss <= refinement.initial_loss
+    assert refinement.indices.shape == (1, ckpt.config.num_quantizers)
+
+
 def test_refinement_is_deterministic(ckpt, walk):
     settings = RefineSettings(steps=10)
     np.testing.assert_array_equal(refine_tokens(ckpt, walk, settings), refine_tokens(ckpt, walk, settings))

@@ -71,8 +71,13 @@ def rvq_losses(
     """SmoothL1 on features, SmoothL1 on their frame-to-frame differences, weighted commitment, and
     ``position_weight`` x :class:`PositionLoss` when one is given (reported as 0 otherwise)."""
     recon = F.smooth_l1_loss(reconstruction.float(), target.float())
-    velocity = F.smooth_l1_loss(
-        (reconstruction[:, 1:] - reconstruction[:, :-1]).float(), (target[:, 1:] - target[:, :-1]).float()
+    velocity = (
+        F.smooth_l1_loss(
+            (reconstruction[:, 1:] - reconstruction[:, :-1]).float(),
+            (target[:, 1:] - target[:, :-1]).float(),
+        )
+        if target.shape[1] > 1
+        else torch.zeros((), device=recon.device)  # one frame has no velocity (the mean of none is NaN)
     )
     total = recon + velocity_weight * velocity + commit_weight * commit_loss
     position = torch.zeros((), device=recon.device)
