@@ -8,7 +8,6 @@ codes, so the timeline marks them as edited and "Reset all edits" gives the enco
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QStatusBar, QToolButton, QWidget
@@ -101,7 +100,7 @@ class RefineControl(QObject):
             return
         changed = int((result.indices != session.editor.indices).sum())
         with self.reporter.guard("Could not apply the refined codes"):
-            session.replace_tokens(np.asarray(result.indices))
+            session.replace_tokens(result.indices)
             how = "stopped early" if result.stopped else f"{self.settings.steps} steps"
             self.status_bar.showMessage(
                 f"Refined codes ({how}): loss {result.initial_loss:.4f} → {result.best_loss:.4f}, "

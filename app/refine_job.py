@@ -36,17 +36,14 @@ def _refine(
     checkpoint: Checkpoint, motion: Motion, settings: RefineSettings, stop: threading.Event
 ) -> Iterator[RefineProgress]:
     refinement = TokenRefinement(checkpoint, motion, settings)
-    steps = 0
-    for progress in refinement.run(should_stop=stop.is_set):
-        steps = progress.step
-        yield progress
+    yield from refinement.run(should_stop=stop.is_set)
     return RefineResult(
         checkpoint,
         motion,
         refinement.indices,
         refinement.initial_loss,
         refinement.best_loss,
-        stopped=steps < settings.steps,
+        stopped=refinement.steps_done < settings.steps,
     )
 
 

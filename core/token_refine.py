@@ -47,11 +47,10 @@ class RefineSettings:
 
 @dataclass(frozen=True)
 class RefineProgress:
-    """After each step: the loss of the codes just decoded, and the lowest so far."""
+    """After each step: how far the search is, and the lowest objective found so far."""
 
     step: int
     steps: int
-    loss: float
     best_loss: float
 
 
@@ -70,6 +69,7 @@ class TokenRefinement:
             self._latent = self._model.encode_latent(self._target)
         self.initial_loss = float("nan")
         self.best_loss = float("inf")
+        self.steps_done = 0
         self._best: torch.Tensor | None = None
 
     @property
@@ -95,29 +95,29 @@ class TokenRefinement:
         )
         return terms.total, indices
 
-    def _keep(self, loss: torch.Tensor, indices: torch.Tensor) -> float:
+    def _keep(self, loss: torch.Tensor, indices: torch.Tensor) -> None:
         value = float(loss.detach())
+        if self.steps_done == 0:
+            self.initial_loss = value
         if value < self.best_loss:
             self.best_loss, self._best = value, indices
-        return value
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[RefineProgress]:
         """Adam on the latent for ``settings.steps`` steps; ``should_stop`` is polled between steps
-        and keeps the best codes found until then. The model is put in eval mode and left there."""
+        and keeps the best codes found until then. Run it once; the model is put in eval mode and left there."""
         self._model.eval()
         latent = self._latent.clone().requires_grad_(True)
         optimizer = torch.optim.Adam([latent], lr=self.settings.lr)
         total = self.settings.steps
-        for step in range(total + 1):
+        while True:
             loss, indices = self._loss(latent)
-            value = self._keep(loss, indices)
-            if step == 0:
-                self.initial_loss = value
-            if step == total:
+            self._keep(loss, indices)
+            if self.steps_done == total:
                 return
             (latent.grad,) = torch.autograd.grad(loss, [latent])
             optimizer.step()
-            yield RefineProgress(step=step + 1, steps=total, loss=value, best_loss=self.best_loss)
+            self.steps_done += 1
+            yield RefineProgress(step=self.steps_done, steps=total, best_loss=self.best_loss)
             if should_stop():
                 return
 
