@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -16,3 +19,14 @@ LONG_CLIP = DATA_DIR / "bandai" / "dataset-1" / "dataset-1_dance-short_normal_00
 def add_clip_and_checkpoint(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clip", type=Path, default=LONG_CLIP)
     parser.add_argument("--checkpoint", type=Path, default=DEMO_CHECKPOINT)
+
+
+def median_ms(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``fn`` in ms over ``repeats`` calls, after one untimed warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)

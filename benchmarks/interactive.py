@@ -16,12 +16,11 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
-from common import add_clip_and_checkpoint
+from common import add_clip_and_checkpoint, median_ms
 
 from core.checkpoint import load_checkpoint
 from core.formats import load_motion
@@ -30,16 +29,6 @@ from core.reconstruction import Reconstruction
 from core.token_edit import TokenEditor
 
 FRAMES = 1800
-
-
-def median_ms(fn: Callable[[], object], repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def core_figures(clip_path: Path, ckpt_path: Path) -> tuple[dict[str, float], Reconstruction]:

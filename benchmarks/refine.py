@@ -13,11 +13,12 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import time
 from pathlib import Path
 
 import torch
-from common import add_clip_and_checkpoint
+from common import add_clip_and_checkpoint, median_ms
 
 from core.checkpoint import load_checkpoint
 from core.formats import load_motion
@@ -30,21 +31,20 @@ LENGTHS = (224, 900, 1800)
 def measure(ckpt_path: Path, clip_path: Path, frames: int, steps: int) -> dict[str, float]:
     ckpt = load_checkpoint(ckpt_path)
     motion = load_motion(clip_path).slice(0, frames)
-    tokenize(ckpt, motion)  # warm-up: the first call pays for allocations
+    tokenize_ms = median_ms(lambda: tokenize(ckpt, motion), 5)
+    refinement = TokenRefinement(ckpt, motion, RefineSettings(steps=steps + 1))
+    times = []
     start = time.perf_counter()
-    tokenize(ckpt, motion)
-    tokenize_ms = 1000 * (time.perf_counter() - start)
-    refinement = TokenRefinement(ckpt, motion, RefineSettings(steps=steps))
-    start = time.perf_counter()
-    for _ in refinement.run():
-        pass
-    per_step_ms = 1000 * (time.perf_counter() - start) / steps
+    for _ in refinement.run():  # the first step (graph and allocator warm-up) is not counted
+        now = time.perf_counter()
+        times.append(now - start)
+        start = now
+    step_ms = 1000 * statistics.median(times[1:])
     return {
         "frames": motion.num_frames,
         "tokenize_ms": tokenize_ms,
-        "step_ms": per_step_ms,
-        "default_refine_s": per_step_ms * RefineSettings().steps / 1000,
-        "loss_drop": refinement.initial_loss - refinement.best_loss,
+        "step_ms": step_ms,
+        "default_refine_s": step_ms * RefineSettings().steps / 1000,
     }
 
 
@@ -53,7 +53,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     add_clip_and_checkpoint(parser)
-    parser.add_argument("--steps", type=int, default=20, help="refinement steps timed per clip length")
+    parser.add_argument(
+        "--steps", type=int, default=20, help="refinement steps timed per clip length (median)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
     rows = [measure(args.checkpoint, args.clip, frames, args.steps) for frames in LENGTHS]
