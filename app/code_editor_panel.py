@@ -27,6 +27,7 @@ from app import theme
 from app.errors import ErrorReporter
 from app.session import Session
 from app.timeline import code_color
+from core.analysis.reconstruction import Reconstruction
 
 NEAREST = 8
 
@@ -70,18 +71,23 @@ class CodeEditorPanel(QWidget):
         code_row.addWidget(self.slider, 1)
         code_row.addWidget(self.spin)
 
-        self.nearest_box = QGroupBox("Nearest codes in this layer's codebook")
+        self.nearest_box = QGroupBox()
         self.nearest_box.setToolTip(
-            "The codes whose vectors lie closest to the current one: small, local changes"
+            "The codes whose vectors lie closest to the cell's code when it was selected: small, local "
+            "changes. The list stays while you try them; the highlighted chip is the current code."
         )
         self.nearest_layout = QFlowLayout(self.nearest_box)
         self.nearest_buttons: list[QToolButton] = []
         for _ in range(NEAREST):
             button = QToolButton()
             button.setMinimumWidth(44)
-            button.clicked.connect(lambda _checked=False, b=button: self._apply(int(b.property("code"))))
+            button.setCheckable(True)
+            button.clicked.connect(lambda _checked=False, b=button: self._pick(b))
             self.nearest_layout.addWidget(button)
             self.nearest_buttons.append(button)
+        self._listed_for: tuple[Reconstruction, int, int, int] | None = None
+        """The (reconstruction, step, layer, code) whose neighbours the chips show."""
+        self._listed: list[int] = []
 
         edit_box = QGroupBox("Edit")
         grid = QGridLayout(edit_box)
@@ -95,11 +101,12 @@ class CodeEditorPanel(QWidget):
         self.clipboard_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
         self.clipboard_label.setWordWrap(True)
 
+        # The info text changes length with every pick: below the chips, it cannot move them.
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.info)
         layout.addLayout(code_row)
         layout.addWidget(self.nearest_box)
+        layout.addWidget(self.info)
         layout.addWidget(edit_box)
         layout.addWidget(self.clipboard_label)
         layout.addStretch(1)
@@ -129,6 +136,8 @@ class CodeEditorPanel(QWidget):
                 else "Open a clip and a checkpoint that fits it to see and edit its tokens."
             )
             self.swatch.setStyleSheet("")
+            self._listed_for = None
+            self.nearest_box.setTitle("Nearest codes in this layer's codebook")
             for button in self.nearest_buttons:
                 button.hide()
             return
@@ -153,25 +162,50 @@ class CodeEditorPanel(QWidget):
         ]
         if steps > 1:
             lines.append(f"Selected range: steps {selection.start}–{selection.stop - 1} ({steps} steps).")
-        if selection.layer >= self.session.num_layers:
+        if selection.layer >= self.session.layers_used:
             lines.append(
-                f"Layer {selection.layer + 1} is off ({self.session.num_layers} layers used): "
+                f"Layer {selection.layer + 1} is off ({self.session.layers_used} layers used): "
                 "raise the layers slider to see edits here."
             )
         self.info.setText("\n".join(lines))
         self._show_swatch(code)
-        for button, near in zip(
-            self.nearest_buttons, recon.nearest_codes(selection.layer, code, k=NEAREST), strict=False
-        ):
-            button.setText(str(near))
-            button.setProperty("code", near)
+        self._list_nearest(recon, selection.step, selection.layer, code)
+        for button, near in zip(self.nearest_buttons, self._listed, strict=False):
+            button.setChecked(near == code)
             button.setToolTip(
                 f"Set code {near} (used {recon.code_count(selection.layer, near)}× in this clip)"
             )
+
+    def _list_nearest(self, recon: Reconstruction, step: int, layer: int, code: int) -> None:
+        """List the neighbours of the cell's code as it was when selected. Picking one of them, or
+        undoing back, keeps the list: a chip never moves under the pointer."""
+        old = self._listed_for
+        if (
+            old is not None
+            and old[0] is recon
+            and old[1:3] == (step, layer)
+            and code in (old[3], *self._listed)
+        ):
+            return
+        self._listed_for = (recon, step, layer, code)
+        self._listed = recon.nearest_codes(layer, code, k=NEAREST)
+        self.nearest_box.setTitle(f"Nearest codes to code {code} in this layer")
+        for button in self.nearest_buttons[len(self._listed) :]:
+            button.hide()
+        for button, near in zip(self.nearest_buttons, self._listed, strict=False):
+            button.setText(str(near))
+            button.setProperty("code", near)
             button.setStyleSheet(
                 f"QToolButton {{ border-left: 6px solid {code_color(near).name()}; padding: 2px 6px; }}"
             )
             button.show()
+
+    def _pick(self, button: QToolButton) -> None:
+        """Apply a chip's code. The click toggled the chip; it stays checked only if it is the code
+        now (clicking the current chip again must not uncheck it, a failed edit must not check it)."""
+        code = int(button.property("code"))
+        self._apply(code)
+        button.setChecked(self.session.selected_code() == code)
 
     def _show_swatch(self, code: int) -> None:
         self.swatch.setStyleSheet(f"background: {code_color(code).name()}; border-radius: 3px;")

@@ -1,4 +1,4 @@
-"""The one place that turns exceptions into messages the user sees.
+"""The one place that turns exceptions into dialogs, worded by :mod:`core.errors` as the CLI words them.
 
 Dialogs are opened window-modal but non-blocking (``QMessageBox.open``), so a failure never
 stalls the event loop: playback, a running training and the tests keep going behind it.
@@ -12,33 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
-import torch
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from core.errors import MotionFileError
-from core.train.trainer import TrainingError
-
-
-def describe(exc: BaseException) -> str:
-    """A message a user can act on: the file and the reason, or what ran out, not a traceback."""
-    if isinstance(exc, MotionFileError):
-        return f"{exc.reason}\n\nFile: {exc.path}"
-    if isinstance(exc, torch.OutOfMemoryError | MemoryError):
-        return (
-            "Out of memory. Close other programs, use a smaller batch size or window, "
-            f"or a shorter clip.\n\n({type(exc).__name__}: {str(exc)[:300]})"
-        )
-    if isinstance(exc, TrainingError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def details(exc: BaseException) -> str:
-    """The traceback, for the dialog's "Show details" box (bug reports), empty for expected errors."""
-    if isinstance(exc, MotionFileError | TrainingError):
-        return ""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+from core.errors import describe, details
 
 
 class ErrorReporter(QObject):

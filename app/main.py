@@ -21,7 +21,7 @@ from app.resources import APPLICATION, DEMO_CHECKPOINT, DEMO_CLIP, ORGANIZATION,
 from app.theme import apply_theme
 from core.errors import MotionFileError
 from core.formats import load_motion
-from core.tokenizer import check_compatible
+from core.tokens.codec import fit_clip
 
 EXIT_ERROR = 2
 
@@ -60,10 +60,10 @@ def pick_checkpoint(clip: Path | None, checkpoint: Path | None) -> Path | None:
         return checkpoint
     if clip is None:
         return DEMO_CHECKPOINT
-    from core.checkpoint import load_checkpoint
+    from core.model.checkpoint import load_checkpoint
 
     try:
-        check_compatible(load_checkpoint(DEMO_CHECKPOINT), load_motion(clip))
+        fit_clip(load_checkpoint(DEMO_CHECKPOINT), load_motion(clip))
     except MotionFileError:
         return None
     return DEMO_CHECKPOINT
@@ -75,9 +75,9 @@ def open_initial(window: MainWindow, clip: Path | None, checkpoint: Path | None)
         clip = DEMO_CLIP
     checkpoint = pick_checkpoint(clip, checkpoint)
     if checkpoint is not None:
-        window.open_checkpoint(checkpoint)
+        window.documents.open_checkpoint(checkpoint)
     if clip is not None:
-        window.open_clip(clip)
+        window.documents.open_clip(clip)
     if window.session.checkpoint is None and window.session.motion is not None:
         window.statusBar().showMessage(
             "No checkpoint fits this clip: open one with File > Open checkpoint", 10000

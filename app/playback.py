@@ -1,18 +1,21 @@
 """The one clock: a single QTimer that advances the current frame for the viewer, timeline and scrubber.
 
 The frame is derived from elapsed wall time, not counted per tick, so 4x speed on a slow machine
-skips frames instead of playing slower than asked.
+skips frames instead of playing slower than asked. The clip's length and rate are read from the
+session's model whenever they are needed, never copied, so no view can see a stale length.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
+from app.session import Session
+
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 
 class Playback(QObject):
-    """Current frame, play/pause, speed and loop over a clip of ``num_frames`` at ``fps``."""
+    """Current frame, play/pause, speed and loop over the session's clip."""
 
     frameChanged = Signal(int)
     playingChanged = Signal(bool)
@@ -21,11 +24,10 @@ class Playback(QObject):
 
     TICK_MS = 15
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._session = session
         self._frame = 0
-        self._num_frames = 1
-        self._fps = 30.0
         self._speed = 1.0
         self._loop = True
         self._timer = QTimer(self)
@@ -34,6 +36,7 @@ class Playback(QObject):
         self._timer.timeout.connect(self._tick)
         self._clock = QElapsedTimer()
         self._start_frame = 0
+        session.clipChanged.connect(self._clip_changed)
 
     @property
     def frame(self) -> int:
@@ -41,11 +44,11 @@ class Playback(QObject):
 
     @property
     def num_frames(self) -> int:
-        return self._num_frames
+        return self._session.model.num_frames
 
     @property
     def fps(self) -> float:
-        return self._fps
+        return self._session.model.fps
 
     @property
     def playing(self) -> bool:
@@ -59,14 +62,12 @@ class Playback(QObject):
     def loop(self) -> bool:
         return self._loop
 
-    def set_clip(self, num_frames: int, fps: float) -> None:
+    def _clip_changed(self) -> None:
         """A new clip: keep playing state and speed, restart from its first frame."""
-        self._num_frames = max(1, int(num_frames))
-        self._fps = float(fps)
         self.seek(0)
 
     def seek(self, frame: int) -> None:
-        frame = min(max(int(frame), 0), self._num_frames - 1)
+        frame = min(max(int(frame), 0), self.num_frames - 1)
         self._restart_clock(frame)
         if frame != self._frame:
             self._frame = frame
@@ -77,13 +78,13 @@ class Playback(QObject):
         self.pause()
         target = self._frame + delta
         if self._loop:
-            target %= self._num_frames
+            target %= self.num_frames
         self.seek(target)
 
     def play(self) -> None:
         if self.playing:
             return
-        if not self._loop and self._frame >= self._num_frames - 1:
+        if not self._loop and self._frame >= self.num_frames - 1:
             self.seek(0)
         self._restart_clock(self._frame)
         self._timer.start()
@@ -125,14 +126,14 @@ class Playback(QObject):
         self._clock.restart()
 
     def _tick(self) -> None:
-        advanced = int(self._clock.elapsed() / 1000.0 * self._fps * self._speed)
+        advanced = int(self._clock.elapsed() / 1000.0 * self.fps * self._speed)
         target = self._start_frame + advanced
-        if target >= self._num_frames:
+        if target >= self.num_frames:
             if self._loop:
-                target %= self._num_frames
+                target %= self.num_frames
                 self._restart_clock(target)
             else:
-                target = self._num_frames - 1
+                target = self.num_frames - 1
                 self.pause()
         if target != self._frame:
             self._frame = target

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from app import theme
 from core.train.events import StepEvent
 
-LOSSES = ("total", "reconstruction", "velocity", "commitment", "position")
+LOSSES = ("loss", "reconstruction", "velocity", "commitment", "position")
 
 
 def _plot(title: str, left: str, log_y: bool = False) -> pg.PlotWidget:
@@ -66,7 +66,7 @@ class TrainingPlots(QTabWidget):
                 name,
                 name,
                 theme.LOSS_COLORS[name],
-                getattr(event, "loss" if name == "total" else name),
+                getattr(event, name),
             )
             for name in LOSSES
             if name != "position" or event.position > 0  # runs without the term: no zeros on a log axis

@@ -1,7 +1,7 @@
 """Autosave of token edits to a recovery file, so a crash or a kill loses at most half a second of work.
 
 The file lives in the user's data directory (``$RVQ_STUDIO_DATA_DIR`` overrides it, for tests and
-portable installs); which file, and whether one fits, is decided in core.recovery.
+portable installs); which file, and whether one fits, is decided in core.tokens.recovery.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.resources import APPLICATION, ORGANIZATION
 from app.session import Session
-from core.recovery import read_recovery, recovery_path, remove_recovery
-from core.token_file import TokenFile, save_tokens
+from core.tokens.files import TokenFile, save_tokens
+from core.tokens.recovery import read_recovery, recovery_path, remove_recovery
 
 DATA_DIR_ENV = "RVQ_STUDIO_DATA_DIR"
 AUTOSAVE_DELAY_MS = 500
@@ -68,7 +68,7 @@ class Autosave(QObject):
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            save_tokens(path, session.token_file())
+            save_tokens(path, session.tokens_for_saving())
         except OSError as exc:
             if not self._warned:  # once, not on every edit; the edits themselves are still in memory
                 self._warned = True

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QStatusBar, QToolButton
 from app.errors import ErrorReporter
 from app.refine_job import RefineJob, RefineResult
 from app.session import Session
-from core.token_refine import RefineProgress, RefineSettings
+from core.tokens.refine import RefineProgress, RefineSettings
 
 START_TEXT = "Refine codes"
 STOP_TEXT = "Stop refining"

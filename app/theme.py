@@ -30,7 +30,7 @@ ERROR_STOPS = (0.0, 0.5, 1.0)
 ERROR_COLORS = (QColor(46, 196, 182), QColor(255, 209, 102), QColor(239, 71, 111))
 
 LOSS_COLORS = {
-    "total": QColor(235, 235, 235),
+    "loss": QColor(235, 235, 235),
     "reconstruction": ORIGINAL,
     "velocity": RECONSTRUCTION,
     "commitment": QColor(170, 120, 255),

@@ -64,6 +64,7 @@ class TimelineView(QAbstractScrollArea):
         self._palette = np.zeros((0, 2), dtype=np.uint32)
         self._image = QImage()
         self._dragging = False
+        self._scrubbing = False
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -122,7 +123,7 @@ class TimelineView(QAbstractScrollArea):
             self._image = QImage()
         else:
             codes = np.where(self._indices < 0, len(self._palette) - 1, self._indices).T
-            dimmed = np.arange(self.num_rows)[:, None] >= self.session.num_layers
+            dimmed = np.arange(self.num_rows)[:, None] >= self.session.layers_used
             argb = np.ascontiguousarray(np.where(dimmed, self._palette[codes, 1], self._palette[codes, 0]))
             height, width = argb.shape
             self._image = QImage(argb.data, width, height, width * 4, QImage.Format.Format_RGB32).copy()
@@ -217,7 +218,7 @@ class TimelineView(QAbstractScrollArea):
         first = max(0, int((self.HEADER - self._origin()) // self.cell_width))
         last = min(self.num_steps, int((width - self._origin()) // self.cell_width) + 1)
         h = self.row_height()
-        active = self.session.num_layers
+        active = self.session.layers_used
         painter.setClipRect(QRect(self.HEADER, 0, width - self.HEADER, self.viewport().height()))
         target = QRectF(
             self._origin() + first * self.cell_width,
@@ -317,6 +318,9 @@ class TimelineView(QAbstractScrollArea):
         return text
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._scrubbing:
+            self._seek_at(event.position().x())
+            return
         cell = self.cell_at(event.position().toPoint())
         if self._dragging and cell is not None:
             self.session.select(cell[0], self.session.selection.layer if self.session.selection else 0, True)
@@ -333,8 +337,16 @@ class TimelineView(QAbstractScrollArea):
         super().leaveEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        cell = self.cell_at(event.position().toPoint())
-        if cell is None or event.button() != Qt.MouseButton.LeftButton:
+        """A cell selects (and shows its first frame); the step ruler above them seeks and scrubs."""
+        pos = event.position()
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if self.num_steps and pos.y() < self.RULER and pos.x() >= self.HEADER:
+            self._scrubbing = True
+            self._seek_at(pos.x())
+            return
+        cell = self.cell_at(pos.toPoint())
+        if cell is None:
             return
         extend = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         self.session.select(cell[0], cell[1], extend)
@@ -343,7 +355,12 @@ class TimelineView(QAbstractScrollArea):
             self.playback.seek(int(self._step_frames[cell[0], 0]))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._dragging = False
+        self._dragging = self._scrubbing = False
+
+    def _seek_at(self, x: float) -> None:
+        """Seek to the first frame of the step under ``x``, clamped to the clip (a drag may leave it)."""
+        step = min(max(int((x - self._origin()) // self.cell_width), 0), self.num_steps - 1)
+        self.playback.seek(int(self._step_frames[step, 0]))
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         """Ctrl+wheel zooms around the pointer; the wheel alone scrolls along the clip."""
@@ -373,7 +390,7 @@ class TimelinePanel(QWidget):
         )
         self.layers_label = QLabel()
         self.layers_label.setMinimumWidth(110)
-        self.layers_slider.valueChanged.connect(session.set_num_layers)
+        self.layers_slider.valueChanged.connect(session.set_layers_used)
         session.truncationChanged.connect(self._sync)
         session.reconstructionChanged.connect(self._sync)
 
@@ -406,12 +423,12 @@ class TimelinePanel(QWidget):
         self._sync()
 
     def _sync(self) -> None:
-        maximum = max(self.session.max_layers, 1)
+        maximum = max(self.session.num_quantizers, 1)
         self.layers_slider.blockSignals(True)
         self.layers_slider.setRange(1, maximum)
-        self.layers_slider.setValue(min(self.session.num_layers, maximum))
+        self.layers_slider.setValue(min(self.session.layers_used, maximum))
         self.layers_slider.blockSignals(False)
-        self.layers_slider.setEnabled(self.session.max_layers > 1)
+        self.layers_slider.setEnabled(self.session.num_quantizers > 1)
         self.layers_label.setText(
-            f"{self.session.num_layers} of {self.session.max_layers}" if self.session.max_layers else "—"
+            f"{self.session.layers_used} of {self.session.num_quantizers}" if self.session.num_quantizers else "—"
         )

@@ -1,7 +1,8 @@
 """The training dock: data, preset and hyperparameters, device, start/stop/resume, live progress.
 
-The panel only builds a :class:`TrainingRequest` and listens to the :class:`TrainingJob`; the
-run itself happens in the job's thread, so the window stays responsive while it trains.
+The panel only builds a :class:`TrainingRequest` and listens to its :class:`BackgroundJob`, which
+runs :func:`run_training` on a pool thread, so the window stays responsive while it trains. The
+hyperparameters' form is made from the table of overridable settings (:mod:`app.training_form`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from platformdirs import user_data_dir
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -35,14 +33,17 @@ from PySide6.QtWidgets import (
 from superqt import QCollapsible
 
 from app import icons, theme
+from app.background_job import BackgroundJob
 from app.errors import ErrorReporter
 from app.plots import TrainingPlots
 from app.resources import APPLICATION, ORGANIZATION
-from app.training_worker import TrainingJob, TrainingRequest
-from core.checkpoint import read_checkpoint_meta
+from app.training_form import TrainingForm
 from core.errors import MotionFileError
+from core.model.checkpoint import read_checkpoint_meta
 from core.train.config import PRESETS, TrainConfig, preset
-from core.train.events import StepEvent
+from core.train.driver import TrainingRequest, run_training
+from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
+from core.train.overrides import TrainOverrides
 
 PRESET_TIPS = {
     "seed": "The design documents' model (width 512, 1024 codes, 6 layers): sized for a GPU",
@@ -74,7 +75,8 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.reporter = reporter
         self.settings = settings
-        self.job = TrainingJob(self)
+        # progress carries the run's events, finished the FinishedEvent it ended with
+        self.job = BackgroundJob(run_training, self)
         self.latest_checkpoint: str = ""
 
         self.data_list = QListWidget()
@@ -99,34 +101,7 @@ class TrainingPanel(QWidget):
             self.preset_box.setItemData(
                 self.preset_box.count() - 1, PRESET_TIPS.get(name, ""), Qt.ItemDataRole.ToolTipRole
             )
-        self.steps_spin = QSpinBox()
-        self.steps_spin.setRange(1, 10_000_000)
-        self.steps_spin.setSingleStep(100)
-        self.batch_spin = QSpinBox()
-        self.batch_spin.setRange(1, 8192)
-        self.window_spin = QSpinBox()
-        self.window_spin.setRange(4, 4096)
-        self.window_spin.setToolTip("Frames per training window; a multiple of the model's downsampling")
-        self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setDecimals(6)
-        self.lr_spin.setRange(1e-6, 1.0)
-        self.lr_spin.setSingleStep(1e-4)
-        self.position_spin = QDoubleSpinBox()
-        self.position_spin.setDecimals(2)
-        self.position_spin.setRange(0.0, 100.0)
-        self.position_spin.setSingleStep(0.5)
-        self.position_spin.setToolTip(
-            "Weight of the joint-position loss after forward kinematics (0: the design documents' loss only)"
-        )
-        self.speed_spin = QSpinBox()
-        self.speed_spin.setRange(0, 100)
-        self.speed_spin.setSingleStep(5)
-        self.speed_spin.setPrefix("± ")
-        self.speed_spin.setSuffix(" %")
-        self.speed_spin.setSpecialValueText("off")
-        self.speed_spin.setToolTip(
-            "Play each training window at a random speed, up to this much faster or slower"
-        )
+        self.form = TrainingForm()
         self.holdout_edit = QLineEdit()
         self.holdout_edit.setPlaceholderText("none (every clip)")
         self.holdout_edit.setText(settings.value("training/holdout", "", type=str))
@@ -136,14 +111,6 @@ class TrainingPanel(QWidget):
         holdout_browse = QPushButton("…")
         holdout_browse.setToolTip("Choose a split file of held-out clips")
         holdout_browse.clicked.connect(self._browse_holdout)
-        self.root_box = QCheckBox("Root trajectory channels")
-        self.root_box.setToolTip("Also encode the root's ground motion and height (3 extra features)")
-        self.mirror_box = QCheckBox("Mirror clips")
-        self.mirror_box.setToolTip("Also train on every clip mirrored left-right (twice the data)")
-        self.heading_box = QCheckBox("Random heading")
-        self.heading_box.setToolTip(
-            "Turn each training window to a random heading, so clips facing any way reconstruct alike"
-        )
         self.device_box = QComboBox()
         for label, value in DEVICES:
             self.device_box.addItem(label, value)
@@ -178,29 +145,17 @@ class TrainingPanel(QWidget):
         grid.addWidget(QLabel("Data"), 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.data_list, 0, 1, 1, 3)
         grid.addLayout(data_buttons, 1, 1, 1, 3)
-        fields = (
-            ("Preset", self.preset_box, "Device", self.device_box),
-            ("Steps", self.steps_spin, "Batch", self.batch_spin),
-            ("Window", self.window_spin, "LR", self.lr_spin),
-            ("Position loss", self.position_spin, "Speed", self.speed_spin),
-        )
-        for row, (left, left_field, right, right_field) in enumerate(fields, start=2):
-            grid.addWidget(QLabel(left), row, 0)
-            grid.addWidget(left_field, row, 1)
-            if right_field is not None:
-                grid.addWidget(QLabel(right), row, 2)
-                grid.addWidget(right_field, row, 3)
-        grid.addWidget(QLabel("Features"), 6, 0)
-        grid.addWidget(self.root_box, 6, 1, 1, 3)
-        grid.addWidget(QLabel("Augment"), 7, 0)
-        grid.addWidget(self.mirror_box, 7, 1)
-        grid.addWidget(self.heading_box, 7, 2, 1, 2)
-        grid.addWidget(QLabel("Hold out"), 8, 0)
-        grid.addWidget(self.holdout_edit, 8, 1, 1, 2)
-        grid.addWidget(holdout_browse, 8, 3)
-        grid.addWidget(QLabel("Run"), 9, 0)
-        grid.addWidget(self.run_edit, 9, 1, 1, 2)
-        grid.addWidget(browse, 9, 3)
+        grid.addWidget(QLabel("Preset"), 2, 0)
+        grid.addWidget(self.preset_box, 2, 1)
+        grid.addWidget(QLabel("Device"), 2, 2)
+        grid.addWidget(self.device_box, 2, 3)
+        row = self.form.place(grid, 3)
+        grid.addWidget(QLabel("Hold out"), row, 0)
+        grid.addWidget(self.holdout_edit, row, 1, 1, 2)
+        grid.addWidget(holdout_browse, row, 3)
+        grid.addWidget(QLabel("Run"), row + 1, 0)
+        grid.addWidget(self.run_edit, row + 1, 1, 1, 2)
+        grid.addWidget(browse, row + 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.setup = QCollapsible("Setup: data, model and schedule")
@@ -239,10 +194,7 @@ class TrainingPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-        self.job.message.connect(self._message)
-        self.job.progress.connect(self._progress)
-        self.job.checkpointSaved.connect(self._checkpoint)
-        self.job.finished.connect(self._finished)
+        self.job.progress.connect(self._event)
         self.job.failed.connect(self._failed)
         self.job.runningChanged.connect(self._running_changed)
         self.preset_box.setCurrentText("small")
@@ -252,30 +204,10 @@ class TrainingPanel(QWidget):
     # ----- configuration --------------------------------------------------------------------
 
     def show_config(self, config: TrainConfig) -> None:
-        self.steps_spin.setValue(config.steps)
-        self.batch_spin.setValue(config.batch_size)
-        factor = config.model.downsample_factor
-        self.window_spin.setSingleStep(factor)
-        self.window_spin.setValue(config.window)
-        self.lr_spin.setValue(config.lr)
-        self.position_spin.setValue(config.position_weight)
-        self.root_box.setChecked(config.root_channels)
-        self.mirror_box.setChecked(config.mirror)
-        self.heading_box.setChecked(config.random_heading)
-        self.speed_spin.setValue(round(config.random_speed * 100))
+        self.form.show(config)
 
-    def overrides(self) -> dict:
-        return {
-            "steps": self.steps_spin.value(),
-            "batch_size": self.batch_spin.value(),
-            "window": self.window_spin.value(),
-            "lr": self.lr_spin.value(),
-            "position_weight": self.position_spin.value(),
-            "root_channels": self.root_box.isChecked(),
-            "mirror": self.mirror_box.isChecked(),
-            "random_heading": self.heading_box.isChecked(),
-            "random_speed": self.speed_spin.value() / 100,
-        }
+    def overrides(self) -> TrainOverrides:
+        return self.form.overrides()
 
     def holdout_file(self) -> Path | None:
         text = self.holdout_edit.text().strip()
@@ -357,7 +289,7 @@ class TrainingPanel(QWidget):
         )
         self.plots.clear()
         self.setup.collapse(animate=False)
-        self.progress_bar.setRange(0, request.overrides["steps"])
+        self.progress_bar.setRange(0, request.overrides.steps or 0)
         self.progress_bar.setValue(0)
         self.rate_label.setText("Loading clips…")
         self._message(("Resuming " if resume else "Starting ") + str(run_dir))
@@ -374,22 +306,8 @@ class TrainingPanel(QWidget):
         self.start_button.setEnabled(not running)
         self.resume_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
-        for widget in (
-            self.preset_box,
-            self.steps_spin,
-            self.batch_spin,
-            self.window_spin,
-            self.lr_spin,
-            self.position_spin,
-            self.root_box,
-            self.mirror_box,
-            self.heading_box,
-            self.speed_spin,
-            self.holdout_edit,
-            self.device_box,
-            self.run_edit,
-            self.data_list,
-        ):
+        self.form.set_enabled(not running)
+        for widget in (self.preset_box, self.holdout_edit, self.device_box, self.run_edit, self.data_list):
             widget.setEnabled(not running)
 
     def _message(self, text: str, color: QColor | None = None) -> None:
@@ -398,6 +316,16 @@ class TrainingPanel(QWidget):
             self.log.appendPlainText(f"{stamp}  {text}")
         else:
             self.log.appendHtml(f"<span style='color:{color.name()}'>{stamp}  {text}</span>")
+
+    def _event(self, event: Event) -> None:
+        if isinstance(event, StepEvent):
+            self._progress(event)
+        elif isinstance(event, CheckpointEvent):
+            self._checkpoint(event)
+        elif isinstance(event, MessageEvent):
+            self._message(event.text)
+        elif isinstance(event, FinishedEvent):
+            self._finished(event)
 
     def _progress(self, event: StepEvent) -> None:
         self.progress_bar.setRange(0, event.total_steps)
@@ -408,16 +336,17 @@ class TrainingPanel(QWidget):
         )
         self.plots.add(event)
 
-    def _checkpoint(self, step: int, path: str) -> None:
-        self.latest_checkpoint = path
+    def _checkpoint(self, event: CheckpointEvent) -> None:
+        self.latest_checkpoint = str(event.path)
         self.load_button.setEnabled(True)
-        self.load_button.setText(f"Load checkpoint of step {step} in the viewer")
-        self._message(f"checkpoint written: {path}")
+        self.load_button.setText(f"Load checkpoint of step {event.step} in the viewer")
+        self._message(f"checkpoint written: {event.path}")
 
-    def _finished(self, reason: str, step: int, checkpoint: str) -> None:
-        self.rate_label.setText(f"{reason.capitalize()} at step {step}")
+    def _finished(self, event: FinishedEvent) -> None:
+        self.rate_label.setText(f"{event.reason.capitalize()} at step {event.step}")
         self._message(
-            f"{reason} at step {step}" + (f"; latest checkpoint {checkpoint}" if checkpoint else "")
+            f"{event.reason} at step {event.step}"
+            + (f"; latest checkpoint {event.checkpoint}" if event.checkpoint else "")
         )
 
     def _failed(self, text: str) -> None:

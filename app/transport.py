@@ -7,7 +7,7 @@ edit there can change (faint), so the link between a cell and the motion is visi
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter
+from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,23 +38,39 @@ class Scrubber(QSlider):
         self.selected_frames, self.reach_frames = selected, reach
         self.update()
 
-    def _span(self, frames: tuple[int, int]) -> QRect:
-        option = QStyleOptionSlider()
+    def _rects(self) -> tuple[QRect, QRect]:
+        """The groove and the handle, where the style draws them."""
+        style, option, control = self.style(), QStyleOptionSlider(), QStyle.ComplexControl.CC_Slider
         self.initStyleOption(option)
-        groove = self.style().subControlRect(
-            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        return (
+            style.subControlRect(control, option, QStyle.SubControl.SC_SliderGroove, self),
+            style.subControlRect(control, option, QStyle.SubControl.SC_SliderHandle, self),
         )
-        handle = self.style().subControlRect(
-            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
-        )
-        span = groove.width() - handle.width()
-        left = groove.left() + handle.width() // 2
+
+    def _track(self) -> tuple[int, int]:
+        """x of the handle's centre at the first frame, and the pixels it travels to the last."""
+        groove, handle = self._rects()
+        return groove.left() + handle.width() // 2, groove.width() - handle.width()
+
+    def _span(self, frames: tuple[int, int]) -> QRect:
+        left, span = self._track()
 
         def x(frame: int) -> int:
             return left + QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), frame, span)
 
         x0, x1 = x(frames[0]), x(max(frames[1] - 1, frames[0]))
-        return QRect(x0, groove.center().y() - 5, max(x1 - x0, 3), 10)
+        return QRect(x0, self._rects()[0].center().y() - 5, max(x1 - x0, 3), 10)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click on the groove jumps to the frame under the pointer (not a page towards it); the
+        handle is then under the pointer, so the press goes on as a drag of it."""
+        pos = event.position()
+        if event.button() == Qt.MouseButton.LeftButton and not self._rects()[1].contains(pos.toPoint()):
+            left, span = self._track()
+            self.setValue(
+                QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), int(pos.x()) - left, span)
+            )
+        super().mousePressEvent(event)
 
     def paintEvent(self, event: object) -> None:
         super().paintEvent(event)
@@ -84,7 +100,6 @@ class TransportBar(QWidget):
         self.scrubber.setToolTip("Current frame; the white mark shows the selected token steps' frames")
         self.scrubber.valueChanged.connect(playback.seek)
         self.time_label = QLabel()
-        self.time_label.setMinimumWidth(150)
         self.speed_box = QComboBox()
         for speed in SPEEDS:
             self.speed_box.addItem(f"{speed:g}×", speed)
@@ -130,16 +145,27 @@ class TransportBar(QWidget):
         self.scrubber.setRange(0, max(self.playback.num_frames - 1, 0))
         self.scrubber.setValue(self.playback.frame)
         self.scrubber.blockSignals(False)
+        self._fit_time_label()
         self._frame_changed(self.playback.frame)
         self._selection_changed()
+
+    def _time_text(self, frame: int) -> str:
+        return f"frame {frame} / {self.playback.num_frames - 1}  ·  {frame / self.playback.fps:5.2f} s"
+
+    def _fit_time_label(self) -> None:
+        """Size the label for the clip's widest text (the last frame, in the font's widest digit),
+        so the scrubber beside it keeps its width while the frame number grows."""
+        metrics = self.time_label.fontMetrics()
+        widest_digit = max("0123456789", key=metrics.horizontalAdvance)
+        text = self._time_text(max(self.playback.num_frames - 1, 0))
+        widest = "".join(widest_digit if c.isdigit() else c for c in text)
+        self.time_label.setFixedWidth(metrics.horizontalAdvance(widest) + 8)  # a little air after it
 
     def _frame_changed(self, frame: int) -> None:
         self.scrubber.blockSignals(True)
         self.scrubber.setValue(frame)
         self.scrubber.blockSignals(False)
-        self.time_label.setText(
-            f"frame {frame} / {self.playback.num_frames - 1}  ·  {frame / self.playback.fps:5.2f} s"
-        )
+        self.time_label.setText(self._time_text(frame))
 
     def _playing_changed(self, playing: bool) -> None:
         self.play_button.setIcon(icons.pause() if playing else icons.play())

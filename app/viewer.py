@@ -3,6 +3,11 @@
 The GL items are made once and only their data changes per frame (``setData``), so playback
 costs four small uploads a frame. Motion data is Y-up; the GL view is Z-up, so positions are
 shown with their axes swapped (x, -z, y), a display convention only.
+
+The viewer owns its toggles as checkable QActions (the window's View menu lists the same objects and
+the bar's buttons show them), so a toggle's state lives in one place. What is drawn (bones, colours,
+grid) is built for one clip and rebuilt before a frame of another clip is drawn, whatever order the
+signals of an open arrive in.
 """
 
 from __future__ import annotations
@@ -11,15 +16,14 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QVector3D
+from PySide6.QtGui import QAction, QColor, QKeySequence, QLinearGradient, QPainter, QPen, QVector3D
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from app import theme
 from app.playback import Playback
 from app.session import Session
-from core.alignment import RootAligned
-from core.reconstruction import Reconstruction
-from core.skeleton import Skeleton
+from core.motion.clip import Motion
+from core.motion.skeleton import Skeleton
 
 NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
 
@@ -107,15 +111,33 @@ class Viewer(QWidget):
         super().__init__(parent)
         self.session = session
         self.playback = playback
-        self.overlay = False
-        self.follow = True
-        self.align_roots = True
+        self._built_for: Motion | None = None
         self._side_offset = 1.0
         self._height = 1.7
         self._scale_mm = 100.0
         self._bones = np.zeros((0, 2), dtype=np.int64)
         self._original_colors = np.zeros((0, 4))
         self._recon_colors = np.zeros((0, 4))
+        self.align_action = self._toggle(
+            "Align roots",
+            "A",
+            "Put the reconstruction on the original's root path and measure pose error only (A).\n"
+            "Off: the decoded root path, whose drift counts as error.",
+            True,
+            self._align_changed,
+        )
+        self.overlay_action = self._toggle(
+            "Overlay skeletons", "O", "Draw both skeletons in one place (O)", False, self._redraw, "Overlay"
+        )
+        self.follow_action = self._toggle(
+            "Follow root", "F", "Keep the camera on the character (F)", True, self._redraw
+        )
+        self.reset_camera_action = QAction("Reset camera", self)
+        self.reset_camera_action.setIconText("Reset view")
+        self.reset_camera_action.setShortcut(QKeySequence("R"))
+        self.reset_camera_action.setToolTip("Frame the character again (R)")
+        self.reset_camera_action.triggered.connect(self.reset_camera)
+        self.addAction(self.reset_camera_action)
 
         self.view = gl.GLViewWidget()
         self.view.setBackgroundColor(theme.VIEW_BACKGROUND)
@@ -143,21 +165,10 @@ class Viewer(QWidget):
         self._cmap = theme.error_colormap()
 
         self.recon_label = _swatch("Reconstruction", theme.RECONSTRUCTION)
-        self.overlay_button = self._tool_button("Overlay", "Draw both skeletons in one place (O)", True)
-        self.overlay_button.toggled.connect(self.set_overlay)
-        self.follow_button = self._tool_button("Follow root", "Keep the camera on the character (F)", True)
-        self.follow_button.setChecked(self.follow)
-        self.follow_button.toggled.connect(self.set_follow)
-        self.align_button = self._tool_button(
-            "Align roots",
-            "Put the reconstruction on the original's root path and measure pose error only (A).\n"
-            "Off: the decoded root path, whose drift counts as error.",
-            True,
+        self.align_button, self.overlay_button, self.follow_button, self.reset_button = (
+            self._tool_button(action)
+            for action in (self.align_action, self.overlay_action, self.follow_action, self.reset_camera_action)
         )
-        self.align_button.setChecked(self.align_roots)
-        self.align_button.toggled.connect(self.set_align_roots)
-        self.reset_button = self._tool_button("Reset view", "Frame the character again (R)", False)
-        self.reset_button.clicked.connect(self.reset_camera)
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 3, 6, 3)
         bar.addWidget(_swatch("Original", theme.ORIGINAL))
@@ -205,26 +216,59 @@ class Viewer(QWidget):
         playback.frameChanged.connect(self.show_frame)
         self._rebuild()
 
-    def _tool_button(self, text: str, tip: str, checkable: bool) -> QToolButton:
+    def _toggle(
+        self, text: str, key: str, tip: str, checked: bool, slot: object, icon_text: str = ""
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setCheckable(True)
+        action.setChecked(checked)
+        action.setShortcut(QKeySequence(key))
+        action.setToolTip(tip)
+        action.setStatusTip(tip.split("\n")[0])
+        if icon_text:
+            action.setIconText(icon_text)
+        action.toggled.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _tool_button(self, action: QAction) -> QToolButton:
         button = QToolButton()
-        button.setText(text)
-        button.setToolTip(tip)
-        button.setCheckable(checkable)
+        button.setDefaultAction(action)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         return button
+
+    @property
+    def align_roots(self) -> bool:
+        return self.align_action.isChecked()
+
+    @property
+    def overlay(self) -> bool:
+        return self.overlay_action.isChecked()
+
+    @property
+    def follow(self) -> bool:
+        return self.follow_action.isChecked()
+
+    def set_align_roots(self, align: bool) -> None:
+        self.align_action.setChecked(bool(align))
+
+    def set_overlay(self, overlay: bool) -> None:
+        self.overlay_action.setChecked(bool(overlay))
+
+    def set_follow(self, follow: bool) -> None:
+        self.follow_action.setChecked(bool(follow))
 
     # ----- state changes --------------------------------------------------------------------
 
     def _rebuild(self) -> None:
         """New clip or checkpoint: bones, grid, colour scale and camera start over."""
         positions = self.session.original_positions
-        has_clip = positions is not None
+        self._built_for = self.session.motion
         for item in (self.original_bones, self.original_joints):
-            item.setVisible(has_clip)
+            item.setVisible(positions is not None)
         if positions is None:
             self._set_recon_visible(False)
-            self.mpjpe_label.setText("Open a clip to begin (File > Open clip, or drop a file here)")
-            self.hud.adjustSize()
+            self._update_hud(0)
             return
         skeleton = self.session.motion.skeleton
         self._bones = skeleton.bones()
@@ -255,42 +299,23 @@ class Viewer(QWidget):
 
     def _levels_changed(self, _k: int) -> None:
         self._update_scale()
-        self.show_frame(self.playback.frame)
+        self._redraw()
 
     def _frames_changed(self, _start: int, _stop: int) -> None:
         """An edit: redraw the current frame (cheap), whichever frames the edit reached."""
-        self.show_frame(self.playback.frame)
-
-    def compared(self) -> Reconstruction | RootAligned | None:
-        """What the view compares with the original: the decoded motion, or it root-aligned."""
-        recon = self.session.reconstruction
-        if recon is None:
-            return None
-        return RootAligned(recon) if self.align_roots else recon
+        self._redraw()
 
     def _update_scale(self) -> None:
-        compared = self.compared()
-        if compared is not None:
-            self._scale_mm = nice_scale_mm(compared.joint_errors(self.session.num_layers))
+        recon = self.session.reconstruction
+        if recon is not None:
+            self._scale_mm = nice_scale_mm(recon.joint_errors(self.session.layers_used, self.align_roots))
             self.legend.set_scale(self._scale_mm)
 
-    def set_align_roots(self, align: bool) -> None:
-        self.align_roots = bool(align)
-        if self.align_button.isChecked() != self.align_roots:
-            self.align_button.setChecked(self.align_roots)
+    def _align_changed(self) -> None:
         self._update_scale()
-        self.show_frame(self.playback.frame)
+        self._redraw()
 
-    def set_overlay(self, overlay: bool) -> None:
-        self.overlay = bool(overlay)
-        if self.overlay_button.isChecked() != self.overlay:
-            self.overlay_button.setChecked(self.overlay)
-        self.show_frame(self.playback.frame)
-
-    def set_follow(self, follow: bool) -> None:
-        self.follow = bool(follow)
-        if self.follow_button.isChecked() != self.follow:
-            self.follow_button.setChecked(self.follow)
+    def _redraw(self) -> None:
         self.show_frame(self.playback.frame)
 
     def reset_camera(self) -> None:
@@ -316,40 +341,43 @@ class Viewer(QWidget):
         return QVector3D(float(root[0]), float(root[1]), 0.5 * self._height)
 
     def show_frame(self, frame: int) -> None:
+        if self.session.motion is not self._built_for:  # a new clip whose own rebuild has not run yet
+            self._rebuild()
+            return
         positions = self.session.original_positions
         if positions is None:
             return
         frame = min(max(frame, 0), len(positions) - 1)
         left, right = self._offsets()
-        recon = self.compared()
+        recon = self.session.reconstruction
         original = to_view(positions[frame]) + (left if recon is not None else 0.0)
         self.original_bones.setData(pos=original[self._bones].reshape(-1, 3), color=self._original_colors)
         self.original_joints.setData(pos=original)
         if recon is not None:
-            k = self.session.num_layers
-            decoded = to_view(recon.positions(k)[frame]) + right
-            errors = recon.joint_errors(k)[frame] * (1000.0 / self._scale_mm)
+            k, aligned = self.session.layers_used, self.align_roots
+            decoded = to_view(recon.positions(k, aligned)[frame]) + right
+            errors = recon.joint_errors(k, aligned)[frame] * (1000.0 / self._scale_mm)
             colors = self._cmap.map(np.clip(errors, 0.0, 1.0), mode="float")
             self.recon_bones.setData(pos=decoded[self._bones].reshape(-1, 3), color=self._recon_colors)
             self.recon_joints.setData(pos=decoded, color=colors)
-            self._update_mpjpe(frame)
+        self._update_hud(frame)
         if self.follow:
             self.view.opts["center"] = self._focus(frame)
             self.view.update()
 
-    def _update_mpjpe(self, frame: int) -> None:
-        recon = self.compared()
+    def _update_hud(self, frame: int) -> None:
+        """The frame's and clip's error, or, without a reconstruction, why there is none."""
+        recon = self.session.reconstruction
         if recon is None:
-            self.mpjpe_label.setText("No reconstruction: open a checkpoint that fits this clip")
-            self.hud.adjustSize()
-            return
-        k = self.session.num_layers
-        frame = min(max(frame, 0), recon.num_frames - 1)
-        self.mpjpe_label.setText(
-            f"{'Root-aligned MPJPE' if self.align_roots else 'MPJPE'} with {k} of {recon.num_layers} layers<br>"
-            f"frame <b>{recon.frame_mpjpe_mm(k)[frame]:.1f} mm</b> &nbsp;·&nbsp; "
-            f"clip <b>{recon.mpjpe_mm(k):.1f} mm</b>"
-        )
+            self.mpjpe_label.setText(self.session.no_reconstruction_reason())
+        else:
+            k, aligned = self.session.layers_used, self.align_roots
+            frame = min(max(frame, 0), recon.num_frames - 1)
+            self.mpjpe_label.setText(
+                f"{'Root-aligned MPJPE' if aligned else 'MPJPE'} with {k} of {recon.num_quantizers} layers<br>"
+                f"frame <b>{recon.frame_mpjpe_mm(k, aligned)[frame]:.1f} mm</b> &nbsp;·&nbsp; "
+                f"clip <b>{recon.mpjpe_mm(k, aligned):.1f} mm</b>"
+            )
         self.hud.adjustSize()
 
     def grab_view(self) -> pg.QtGui.QImage:

@@ -22,11 +22,12 @@ import numpy as np
 import torch
 from common import add_clip_and_checkpoint, median_ms
 
-from core.checkpoint import load_checkpoint
+from core.analysis.reconstruction import Reconstruction
 from core.formats import load_motion
-from core.kinematics import forward_kinematics
-from core.reconstruction import Reconstruction
-from core.token_edit import TokenEditor
+from core.model.checkpoint import load_checkpoint
+from core.motion.kinematics import forward_kinematics
+from core.tokens.codec import tokenize
+from core.tokens.edit import TokenEditor
 
 FRAMES = 1800
 
@@ -38,11 +39,11 @@ def core_figures(clip_path: Path, ckpt_path: Path) -> tuple[dict[str, float], Re
     load_ms = median_ms(load, 5)
     motion, ckpt = load()
     motion = motion.slice(0, FRAMES)
-    recon = Reconstruction(ckpt, motion)
-    full_decode_ms = median_ms(lambda: Reconstruction(ckpt, motion), 5)
+    editor = TokenEditor(tokenize(ckpt, motion), ckpt.config.nb_code)
+    recon = Reconstruction(ckpt, motion, editor.indices)
+    full_decode_ms = median_ms(lambda: Reconstruction(ckpt, motion, tokenize(ckpt, motion)), 5)
 
     rng = np.random.default_rng(0)
-    editor = TokenEditor(recon.indices, ckpt.config.nb_code)
 
     def edit_ms(layer: int, repeats: int = 30) -> float:
         """Set one code, then decode the preview at the level on screen (all layers); the other
@@ -52,23 +53,23 @@ def core_figures(clip_path: Path, ckpt_path: Path) -> tuple[dict[str, float], Re
             step = int(rng.integers(0, recon.num_steps))
             start = time.perf_counter()
             code = (int(editor.indices[step, layer]) + 1) % ckpt.config.nb_code
-            recon.apply(editor.indices, editor.set_code(step, layer, code), level=recon.num_layers)
+            recon.apply(editor.set_code(step, layer, code), level=recon.num_quantizers)
             times.append(time.perf_counter() - start)
             recon.refresh()
         return 1000 * statistics.median(times)
 
     edit_first_ms = edit_ms(0)
-    edit_last_ms = edit_ms(recon.num_layers - 1)
+    edit_last_ms = edit_ms(recon.num_quantizers - 1)
 
     frame = FRAMES // 2
 
     def switch() -> None:
-        for k in range(1, recon.num_layers + 1):
+        for k in range(1, recon.num_quantizers + 1):
             recon.positions(k)[frame]
             recon.joint_errors(k)[frame]
             recon.mpjpe_mm(k)
 
-    layer_switch_ms = median_ms(switch, 50) / recon.num_layers
+    layer_switch_ms = median_ms(switch, 50) / recon.num_quantizers
     rot = motion.rotations.astype(np.float32)
     root = motion.root_translation.astype(np.float32)
     fk_ms = median_ms(
@@ -124,7 +125,7 @@ def main() -> None:
         figures["render_fps"] = render_fps(args.clip, args.checkpoint)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}; "
-        f"clip {recon.num_frames} frames, {recon.num_steps} steps x {recon.num_layers} layers"
+        f"clip {recon.num_frames} frames, {recon.num_steps} steps x {recon.num_quantizers} layers"
     )
     targets = {"edit_preview_ms": "< 20", "layer_switch_ms": "< 5", "fk_ms": "< 5", "render_fps": ">= 60"}
     print(f"{'measure':<30}{'median':>10}  target")

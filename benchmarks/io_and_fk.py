@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 from core.formats import load_motion
-from core.kinematics import forward_kinematics
-from core.smplx_skeleton import smplx_skeleton
+from core.formats.smplx_skeleton import smplx_skeleton
+from core.motion.kinematics import forward_kinematics
 
 REPO = Path(__file__).resolve().parents[1]
 

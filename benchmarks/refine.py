@@ -20,10 +20,10 @@ from pathlib import Path
 import torch
 from common import add_clip_and_checkpoint, median_ms
 
-from core.checkpoint import load_checkpoint
 from core.formats import load_motion
-from core.token_refine import RefineSettings, TokenRefinement
-from core.tokenizer import tokenize
+from core.model.checkpoint import load_checkpoint
+from core.tokens.codec import tokenize
+from core.tokens.refine import RefineSettings, TokenRefinement
 
 LENGTHS = (224, 900, 1800)
 

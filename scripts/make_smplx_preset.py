@@ -1,4 +1,4 @@
-"""Build core/presets/smplx55.json, the SMPL-X 55-joint skeleton preset, from the shared data.
+"""Build core/formats/presets/smplx55.json, the SMPL-X 55-joint skeleton preset, from the shared data.
 
 Inputs (in ``$RVQ_MOTION_DATA/skeletons`` or ``../shared/data/skeletons``):
 ``smplx55_kinematic_tree.json`` (names, parents) and ``smplx55_rest_joints_from_mannequin_x.npz``
@@ -19,7 +19,7 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = Path(os.environ.get("RVQ_MOTION_DATA", REPO_ROOT.parent / "shared" / "data"))
-OUTPUT = REPO_ROOT / "core" / "presets" / "smplx55.json"
+OUTPUT = REPO_ROOT / "core" / "formats" / "presets" / "smplx55.json"
 
 # Face joints in units of the neck-to-head length, as (left, up, forward) = (+X, +Y, +Z) from the
 # head joint (SMPL-X faces +Z with its left side on +X). The head joint sits at the skull base: the
@@ -30,7 +30,7 @@ EYE_FROM_HEAD = (0.2, 0.45, 0.45)
 
 NOTES = [
     "Approximate neutral SMPL-X template (betas = 0), not the exact rest pose of any body shape: "
-    "use core.smplx_skeleton.smplx_skeleton_from_model with your own SMPL-X model file for exact joints.",
+    "use core.formats.smplx_skeleton.smplx_skeleton_from_model with your own SMPL-X model file for exact joints.",
     "52 joints (body and hands) are the rest joints shipped by mannequin-x 0.3.0 (Apache-2.0), "
     "which derived them from the SMPL-X neutral model (J_regressor @ v_template).",
     "jaw, left_eye_smplhf and right_eye_smplhf are not in that source; they are placed from the head "

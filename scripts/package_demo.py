@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from core.checkpoint import META_NAME, WEIGHTS_NAME, load_checkpoint, resolve_checkpoint_dir
+from core.model.checkpoint import META_NAME, WEIGHTS_NAME, load_checkpoint, resolve_checkpoint_dir
 
 REPO = Path(__file__).resolve().parents[1]
 RESOURCES = REPO / "resources"

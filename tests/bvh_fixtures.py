@@ -206,3 +206,55 @@ def reference_world_positions(raw: RawBvh) -> np.ndarray:
             world_rot[:, j] = world_rot[:, p] @ local_rot
             world_pos[:, j] = world_pos[:, p] + np.einsum("tij,tj->ti", world_rot[:, p], local_pos)
     return world_pos
+
+
+def depth_first(joints: list[Joint], first: Sequence[str] = ()) -> list[Joint]:
+    """The same tree listed in another depth-first order: at every joint the children named in ``first``
+    come first (in that order), the others after them as before. Offsets, channels and End Sites follow
+    their joints."""
+    children: list[list[int]] = [[] for _ in joints]
+    for index, joint in enumerate(joints[1:], start=1):
+        children[joint.parent].append(index)
+    rank = {name: k for k, name in enumerate(first)}
+    order: list[int] = []
+    stack = [0]
+    while stack:
+        index = stack.pop()
+        order.append(index)
+        kids = sorted(children[index], key=lambda c: rank.get(joints[c].name, len(rank)))
+        stack.extend(reversed(kids))
+    new_index = {old: new for new, old in enumerate(order)}
+    return [
+        Joint(
+            joints[old].name,
+            -1 if joints[old].parent < 0 else new_index[joints[old].parent],
+            list(joints[old].offset),
+            list(joints[old].channels),
+            None if joints[old].end_site is None else list(joints[old].end_site),
+        )
+        for old in order
+    ]
+
+
+def cmu_frames(joints: list[Joint], frames: int = 64, scale: float = 1.0) -> np.ndarray:
+    """(frames, channels) values of one smooth walk-like motion for any listing of the CMU joints:
+    each joint's angles depend on its name only, so every listing and every ``scale`` carries the
+    same rotations; the root walks forward at hip height (ASF units times ``scale``)."""
+    names = [name for name, _, _ in CMU_JOINTS]
+    t = np.arange(frames)[:, None] / 30.0
+    columns: list[np.ndarray] = []
+    for joint in joints:
+        k = names.index(joint.name)
+        phase = 0.7 * k + np.arange(3)
+        angles = (20.0 + k) * np.sin(2 * np.pi * (0.5 + 0.05 * k) * t + phase)
+        by_axis = dict(zip("ZYX", angles.T, strict=True))
+        for channel in joint.channels:
+            if channel == "Xposition":
+                columns.append(0.5 * scale * np.sin(t[:, 0]))
+            elif channel == "Yposition":
+                columns.append(np.full(frames, CMU_HIPS_HEIGHT * scale))
+            elif channel == "Zposition":
+                columns.append(20.0 * scale * t[:, 0])
+            else:
+                columns.append(by_axis[channel[0]])
+    return np.stack(columns, axis=1)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.smplx_skeleton import smplx_skeleton
+from core.formats.smplx_skeleton import smplx_skeleton
 
 NUM_VERTICES = 40
 NUM_SHAPE = 300

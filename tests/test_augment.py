@@ -8,8 +8,13 @@ import numpy as np
 import pytest
 import torch
 
+from core.features.representation import (
+    Normalizer,
+    Representation,
+    motion_to_features,
+    window_joint_positions,
+)
 from core.formats import load_motion
-from core.representation import Normalizer, Representation, motion_to_features, window_joint_positions
 from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer, turn_features
 from core.train.dataset import WindowSampler
 

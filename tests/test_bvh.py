@@ -22,9 +22,9 @@ from bvh_fixtures import (
 from core.errors import MotionFileError
 from core.formats import load_motion
 from core.formats.bvh import load_bvh, save_bvh
-from core.motion import Motion
-from core.rotations import EULER_ORDERS, euler_to_matrix
-from core.skeleton import Skeleton
+from core.motion.clip import Motion
+from core.motion.rotations import EULER_ORDERS, euler_to_matrix
+from core.motion.skeleton import Skeleton
 
 BANDAI_WALK = "bandai/dataset-2/dataset-2_walk_youthful_025.bvh"
 BANDAI_TRAVELLING_ROOT = "bandai/dataset-1/dataset-1_walk_normal_002.bvh"  # joint_Root moves too

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import torch
 
-import core.checkpoint
-from core.checkpoint import load_checkpoint, resolve_checkpoint_dir, save_checkpoint
+import core.model.checkpoint
 from core.errors import MotionFileError
+from core.model.checkpoint import load_checkpoint, resolve_checkpoint_dir, save_checkpoint
 
 
 @pytest.fixture()
@@ -97,7 +97,7 @@ def test_a_folder_without_a_checkpoint_says_so(tmp_path):
 WRITER = """
 import sys, time
 from pathlib import Path
-from core.checkpoint import load_checkpoint, save_checkpoint
+from core.model.checkpoint import load_checkpoint, save_checkpoint
 from core.model import RVQVAE
 from dataclasses import replace
 src = load_checkpoint(sys.argv[1])
@@ -188,13 +188,13 @@ def test_a_model_size_the_weights_do_not_back_is_refused_before_building_it(
     """Torch used to allocate it (width 1e9: RuntimeError; width 4096: 400 MB, then a shape mismatch) or loop
     building 1e9 layers; now the config is compared with the weights' shapes on the meta device first."""
     built = []
-    real = core.checkpoint.RVQVAE
+    real = core.model.checkpoint.RVQVAE
 
     def spy(config):
         built.append(torch.get_default_device().type)
         return real(config)
 
-    monkeypatch.setattr(core.checkpoint, "RVQVAE", spy)
+    monkeypatch.setattr(core.model.checkpoint, "RVQVAE", spy)
     edit_description(ckpt_dir, ("model", field), str(value))
     with pytest.raises(MotionFileError, match="weights do not match the model config") as caught:
         load_checkpoint(ckpt_dir)

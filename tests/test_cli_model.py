@@ -11,10 +11,11 @@ import time
 
 import numpy as np
 import pytest
+import torch
 
-from core.checkpoint import load_checkpoint, read_checkpoint_meta
 from core.cli.main import main
 from core.formats import load_motion
+from core.model.checkpoint import load_checkpoint, read_checkpoint_meta
 
 WALK = ("bandai", "dataset-1", "dataset-1_walk_normal_001.bvh")
 
@@ -164,6 +165,41 @@ def test_train_takes_a_random_speed_jitter(data_dir, tmp_path):
     assert main(args) == 0
     _, meta = read_checkpoint_meta(run)
     assert meta["train"]["random_speed"] == 0.2
+
+
+def test_train_on_a_folder_without_clips_exits_2_naming_the_folder(tmp_path, capsys):
+    empty = tmp_path / "no_clips"
+    empty.mkdir()
+    assert main(["train", "--data", str(empty), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rvq-motion: error: {empty}: no motion clips") and err.count("\n") == 1
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_with_a_broken_split_file_exits_2_naming_it(data_dir, tmp_path, capsys):
+    split = tmp_path / "split.json"
+    split.write_text("{not json")
+    args = ["train", "--data", str(data_dir.joinpath(*WALK)), "--out", str(tmp_path / "run")]
+    assert main([*args, "--holdout", str(split)]) == 2
+    assert capsys.readouterr().err.startswith(f"rvq-motion: error: {split}: not a split file")
+
+
+def test_train_with_a_window_the_model_cannot_take_exits_2_saying_why(data_dir, tmp_path, capsys):
+    args = ["train", "--data", str(data_dir.joinpath(*WALK)), "--out", str(tmp_path / "run")]
+    assert main([*args, "--window", "10"]) == 2
+    assert capsys.readouterr().err == (
+        "rvq-motion: error: window 10 must be a positive multiple of the model's downsampling 4\n"
+    )
+
+
+def test_a_training_run_that_cannot_go_on_exits_1_saying_why(data_dir, tmp_path, capsys):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    args = ["train", "--data", str(data_dir.joinpath(*WALK)), "--out", str(tmp_path / "run")]
+    assert main([*args, "--device", "cuda", "--no-tensorboard"]) == 1
+    assert capsys.readouterr().err == (
+        "rvq-motion: error: CUDA was requested but no GPU is available; use --device cpu or auto\n"
+    )
 
 
 def test_tokenize_with_refine_writes_codes_that_decode_closer(tiny_checkpoint, data_dir, tmp_path, capsys):

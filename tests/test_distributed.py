@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from core.checkpoint import load_checkpoint
+from core.model.checkpoint import load_checkpoint
 
 
 @pytest.mark.slow

@@ -33,10 +33,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.checkpoint import META_NAME, WEIGHTS_NAME, load_checkpoint, resolve_checkpoint_dir
 from core.errors import MotionFileError
 from core.formats import load_motion
-from core.token_file import TokenFile, load_tokens, save_tokens, sidecar_path
+from core.model.checkpoint import META_NAME, WEIGHTS_NAME, load_checkpoint, resolve_checkpoint_dir
+from core.tokens.files import TokenFile, load_tokens, save_tokens, sidecar_path
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Reading `.npy` or `.npz` file required additional header parsing:UserWarning"

@@ -11,7 +11,7 @@ import pytest
 from core.errors import MotionFileError
 from core.formats import load_motion
 from core.formats.humanml3d import JOINT_NAMES, load_humanml3d, recover_from_ric
-from core.motion import Motion
+from core.motion.clip import Motion
 
 T2M_CHAIN = [
     [0, 2, 5, 8, 11],

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from scipy.spatial.transform import Rotation
 
-from core.kinematics import forward_kinematics, forward_kinematics_transforms
+from core.motion.kinematics import forward_kinematics, forward_kinematics_transforms
 
 PARENTS = np.array([-1, 0, 1, 2, 1, 4, 0, 6])
 OFFSETS = np.random.default_rng(0).normal(size=(8, 3))

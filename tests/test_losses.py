@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from core.features.representation import Normalizer, Representation, motion_to_features
 from core.formats import load_motion
-from core.representation import Normalizer, Representation, motion_to_features
-from core.train.losses import PositionLoss, rvq_losses
+from core.model.objective import PositionLoss, rvq_losses
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_without_a_position_weight_the_seed_objective_is_unchanged(walk):
     plain = rvq_losses(noisy, windows, torch.tensor(0.5), 0.5, 0.02)
     off = rvq_losses(noisy, windows, torch.tensor(0.5), 0.5, 0.02, loss, 0.0)
     assert plain.position.item() == off.position.item() == 0.0
-    assert off.total.item() == pytest.approx(
+    assert off.loss.item() == pytest.approx(
         plain.reconstruction.item() + 0.5 * plain.velocity.item() + 0.02 * 0.5
     )
 
@@ -82,6 +82,4 @@ def test_the_position_term_is_added_with_its_weight(walk):
     plain = rvq_losses(noisy, windows, torch.tensor(0.5), 0.5, 0.02)
     weighted = rvq_losses(noisy, windows, torch.tensor(0.5), 0.5, 0.02, loss, 2.0)
     assert weighted.position.item() > 0
-    assert weighted.total.item() == pytest.approx(
-        plain.total.item() + 2.0 * weighted.position.item(), rel=1e-6
-    )
+    assert weighted.loss.item() == pytest.approx(plain.loss.item() + 2.0 * weighted.position.item(), rel=1e-6)

@@ -9,9 +9,9 @@ import pytest
 from training_helpers import tiny_config
 
 from core.errors import MotionFileError
+from core.features.mirror import feature_mirror, mirror_partners
+from core.features.representation import Representation, features_to_motion, motion_to_features
 from core.formats import load_motion, save_motion
-from core.mirror import feature_mirror, mirror_partners
-from core.representation import Representation, features_to_motion, motion_to_features
 from core.train.trainer import prepare_data
 
 BANDAI_CLIPS = (

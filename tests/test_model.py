@@ -150,9 +150,9 @@ def test_decode_truncation_uses_first_layers_only() -> None:
     with torch.no_grad():
         codes = model.quantizer.get_codes_from_indices(indices)
         torch.testing.assert_close(
-            model.quantized_latent_from_indices(indices, num_layers=2), codes[:2].sum(0)
+            model.quantized_latent_from_indices(indices, layers_used=2), codes[:2].sum(0)
         )
-        torch.testing.assert_close(model.decode(indices, num_layers=2), model.decode(dropped))
+        torch.testing.assert_close(model.decode(indices, layers_used=2), model.decode(dropped))
         torch.testing.assert_close(model.decode(indices[..., :2]), model.decode(dropped))
 
 

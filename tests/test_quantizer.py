@@ -223,10 +223,10 @@ def test_truncated_quantize_equals_sum_of_first_layers_codes() -> None:
     _, full = rvq.quantize(x)
     codes = rvq.get_codes_from_indices(full)
     for k in range(1, 5):
-        latent, idx = rvq.quantize(x, num_layers=k)
+        latent, idx = rvq.quantize(x, layers_used=k)
         assert torch.equal(idx, full[..., :k])
         torch.testing.assert_close(latent, codes[:k].sum(0))
-        torch.testing.assert_close(rvq.decode_indices(full, num_layers=k), latent)
+        torch.testing.assert_close(rvq.decode_indices(full, layers_used=k), latent)
 
 
 def test_minus_one_indices_contribute_zero() -> None:
@@ -234,7 +234,7 @@ def test_minus_one_indices_contribute_zero() -> None:
     _, full = rvq.quantize(torch.randn(2, 6, CODE_DIM))
     dropped = full.clone()
     dropped[..., 2:] = -1
-    torch.testing.assert_close(rvq.decode_indices(dropped), rvq.decode_indices(full, num_layers=2))
+    torch.testing.assert_close(rvq.decode_indices(dropped), rvq.decode_indices(full, layers_used=2))
     assert (rvq.get_codes_from_indices(dropped)[2:] == 0).all()
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.recovery import read_recovery, recovery_path, remove_recovery
-from core.token_file import TokenFile, save_tokens
+from core.tokens.files import TokenFile, save_tokens
+from core.tokens.recovery import read_recovery, recovery_path, remove_recovery
 
 SHA = "a" * 64
 

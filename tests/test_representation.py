@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from core.formats import load_motion
-from core.representation import (
+from core.features.representation import (
     Normalizer,
     Representation,
     features_to_motion,
     motion_to_features,
     window_joint_positions,
 )
-from core.rotations import matrix_to_6d
+from core.formats import load_motion
+from core.motion.rotations import matrix_to_6d
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 import torch
 from scipy.spatial.transform import Rotation
 
-from core.rotations import (
+from core.motion.rotations import (
     EULER_ORDERS,
     axis_angle_to_matrix,
     euler_to_matrix,

@@ -15,10 +15,10 @@ from synthetic_smplx import regressed_rest_joints, write_synthetic_smplx_model
 from core.errors import MotionFileError
 from core.formats import load_motion
 from core.formats.smplx_npz import Z_UP_TO_Y_UP, load_smplx_npz, save_smplx_npz
-from core.motion import Motion
-from core.rotations import axis_angle_to_matrix, matrix_to_axis_angle
-from core.skeleton import Skeleton
-from core.smplx_skeleton import smplx_skeleton
+from core.formats.smplx_skeleton import smplx_skeleton
+from core.motion.clip import Motion
+from core.motion.rotations import axis_angle_to_matrix, matrix_to_axis_angle
+from core.motion.skeleton import Skeleton
 
 FEET = ("left_ankle", "right_ankle", "left_foot", "right_foot")
 FACE = ("jaw", "left_eye_smplhf", "right_eye_smplhf")

@@ -11,8 +11,8 @@ import pytest
 from synthetic_smplx import regressed_rest_joints, write_synthetic_smplx_model
 
 from core.errors import MotionFileError
-from core.kinematics import forward_kinematics
-from core.smplx_skeleton import smplx_skeleton, smplx_skeleton_from_model
+from core.formats.smplx_skeleton import smplx_skeleton, smplx_skeleton_from_model
+from core.motion.kinematics import forward_kinematics
 
 FACE_JOINTS = ("jaw", "left_eye_smplhf", "right_eye_smplhf")
 UNPICKLED: list[str] = []
@@ -60,7 +60,7 @@ def test_preset_places_jaw_and_eyes_in_the_head() -> None:
 
 
 def test_preset_documents_its_approximation_and_source() -> None:
-    preset = json.loads(resources.files("core").joinpath("presets", "smplx55.json").read_text())
+    preset = json.loads(resources.files("core.formats").joinpath("presets", "smplx55.json").read_text())
     text = " ".join(preset["notes"]) + preset["attribution"]
     assert preset["approximated_joints"] == list(FACE_JOINTS)
     for phrase in ("mannequin-x 0.3.0", "Apache-2.0", "SMPL-X neutral", "Approximate"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.token_edit import TokenEditor
+from core.tokens.edit import TokenEditor
 
 
 def _editor() -> TokenEditor:
@@ -14,7 +14,7 @@ def _editor() -> TokenEditor:
 
 def test_setting_a_code_reports_the_step_it_changed():
     editor = _editor()
-    assert editor.set_code(3, 1, 0) == (3, 4)
+    assert editor.set_code(3, 1, 0).steps == (3, 4)
     assert editor.indices[3, 1] == 0
 
 
@@ -36,9 +36,9 @@ def test_undo_then_redo_restores_each_state_exactly():
     original = editor.indices.copy()
     editor.set_code(1, 0, 9)
     edited = editor.indices.copy()
-    assert editor.undo() == (1, 2)
+    assert editor.undo().steps == (1, 2)
     np.testing.assert_array_equal(editor.indices, original)
-    assert editor.redo() == (1, 2)
+    assert editor.redo().steps == (1, 2)
     np.testing.assert_array_equal(editor.indices, edited)
 
 
@@ -53,7 +53,7 @@ def test_a_new_edit_clears_the_redo_history():
 def test_paste_copies_a_range_of_steps_and_clips_at_the_end():
     editor = _editor()
     block = editor.copy(1, 4)
-    assert editor.paste(8, block) == (8, 10)
+    assert editor.paste(8, block).steps == (8, 10)
     np.testing.assert_array_equal(editor.indices[8:], block[:2])
 
 
@@ -68,7 +68,7 @@ def test_reset_returns_a_range_to_the_encoders_codes_as_one_undoable_change():
     editor = _editor()
     editor.set_code(1, 0, 9)
     editor.set_code(6, 2, 9)
-    assert editor.reset() == (1, 7)
+    assert editor.reset().steps == (1, 7)
     assert not editor.is_edited()
     editor.undo()
     assert editor.edited_mask().sum() == 2

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.errors import MotionFileError
-from core.token_file import TokenFile, load_tokens, save_tokens, sidecar_path
+from core.tokens.files import TokenFile, load_tokens, save_tokens, sidecar_path
 
 
 @pytest.fixture

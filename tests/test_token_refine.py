@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from core.checkpoint import load_checkpoint
+from core.analysis.evaluate import evaluate
 from core.errors import MotionFileError
-from core.evaluate import evaluate
 from core.formats import load_motion
-from core.token_refine import RefineSettings, TokenRefinement, refine_tokens
-from core.tokenizer import reconstruct, tokenize
+from core.model.checkpoint import load_checkpoint
+from core.tokens.codec import reconstruct, tokenize
+from core.tokens.refine import RefineSettings, TokenRefinement, refine_tokens
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 WALK = ("bandai", "dataset-1", "dataset-1_walk_normal_001.bvh")

@@ -7,11 +7,13 @@ import pytest
 import torch
 from training_helpers import BANDAI_CLIPS, bandai_data, tiny_config
 
-from core.checkpoint import load_checkpoint
+from core.errors import MotionFileError, TrainingError
+from core.model.checkpoint import load_checkpoint
 from core.train.config import preset, run_config
 from core.train.dataset import WindowSampler
 from core.train.events import CheckpointEvent, FinishedEvent, MessageEvent, StepEvent
-from core.train.trainer import Trainer, TrainingError, learning_rate, prepare_data
+from core.train.overrides import TrainOverrides
+from core.train.trainer import Trainer, learning_rate, prepare_data
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +149,12 @@ def test_holdout_clips_are_left_out_of_training(data_dir):
     assert [p.name for p in kept.files] == ["dataset-1_kick_normal_001.bvh"]
 
 
+def test_a_folder_without_clips_is_refused_naming_the_folder(tmp_path):
+    with pytest.raises(MotionFileError, match="no motion clips") as refused:
+        prepare_data([tmp_path], tiny_config())
+    assert refused.value.path == str(tmp_path)
+
+
 @pytest.mark.slow
 def test_the_seed_configuration_trains_on_smplx_data(data_dir, tmp_path):
     """The design documents' model (330 features, width 512, 6 x 1024 x 128) on the BEAT2 clip; CPU-sized batch."""
@@ -195,7 +203,9 @@ def test_a_run_with_random_augmentation_resumes_exactly(data_dir, tmp_path, augm
 
 
 def test_overrides_named_like_model_fields_change_the_model_config(tmp_path):
-    config, normalizer = run_config("small", tmp_path, resume=False, overrides={"nb_code": 64, "steps": 5})
+    config, normalizer = run_config(
+        "small", tmp_path, resume=False, overrides=TrainOverrides(nb_code=64, steps=5)
+    )
     assert config.model.nb_code == 64 and config.steps == 5 and normalizer is None
     assert config.model.width == preset("small").model.width
 
@@ -203,6 +213,6 @@ def test_overrides_named_like_model_fields_change_the_model_config(tmp_path):
 def test_random_heading_cannot_be_turned_on_when_resuming_a_run_trained_without_it(data, tmp_path):
     list(Trainer(tiny_config(steps=2, checkpoint_every=2), data, tmp_path, device="cpu").run())
     with pytest.raises(ValueError, match="random heading cannot be turned on"):
-        run_config("small", tmp_path, resume=True, overrides={"random_heading": True})
-    config, _ = run_config("small", tmp_path, resume=True, overrides={"random_heading": False})
+        run_config("small", tmp_path, resume=True, overrides=TrainOverrides(random_heading=True))
+    config, _ = run_config("small", tmp_path, resume=True, overrides=TrainOverrides(random_heading=False))
     assert not config.random_heading

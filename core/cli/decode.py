@@ -22,11 +22,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from core.checkpoint import load_checkpoint
     from core.errors import MotionFileError
     from core.formats import save_motion
-    from core.token_file import load_tokens
-    from core.tokenizer import decode_motion
+    from core.model.checkpoint import load_checkpoint
+    from core.tokens.codec import decode_motion
+    from core.tokens.files import load_tokens
 
     ckpt = load_checkpoint(args.checkpoint)
     tokens = load_tokens(args.tokens)

@@ -31,10 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from core.checkpoint import load_checkpoint
-    from core.evaluate import evaluate
+    from core.analysis.evaluate import evaluate
     from core.formats import load_motion
-    from core.train.dataset import find_motion_files, read_holdout
+    from core.formats.discovery import find_motion_files, read_holdout
+    from core.model.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(args.checkpoint)
     files = find_motion_files(args.data)

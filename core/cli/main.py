@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from importlib import metadata
 
 from core.cli import convert, decode, evaluate, info, joints, tokenize, train
-from core.errors import MotionFileError
+from core.errors import ConfigError, MotionFileError, TrainingError, one_line
 
 PROG = "rvq-motion"
 SUBCOMMANDS = (info, joints, convert, train, evaluate, tokenize, decode)
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -34,27 +35,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one subcommand; returns the exit code (2 for unreadable input or unwritable output)."""
+    """Run one subcommand; returns the exit code: 2 for unreadable input, unwritable output or a
+    setting a run cannot take, 1 for a training run that failed."""
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except MotionFileError as exc:
-        return _fail(exc.path, exc.reason)
+    except (MotionFileError, ConfigError) as exc:
+        return _fail(exc, EXIT_BAD_INPUT)
+    except TrainingError as exc:
+        return _fail(exc, EXIT_FAILED)
     except BrokenPipeError:
         # The reader went away (`rvq-motion info x | head`): stay silent, and point stdout at
         # /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as exc:
-        return _fail(exc.filename, exc.strerror or str(exc))
+        return _fail(exc, EXIT_BAD_INPUT)
 
 
-def _fail(path: object, reason: str) -> int:
+def _fail(exc: BaseException, code: int) -> int:
     """Print the single ``rvq-motion: error: <path>: <reason>`` line scripts and users can rely on."""
-    where = f"{path}: " if path is not None else ""
-    message = " ".join(f"{where}{reason}".split())
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+    return code
 
 
 def _version() -> str:

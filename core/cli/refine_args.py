@@ -9,7 +9,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from core.token_refine import RefineSettings
+    from core.tokens.refine import RefineSettings
 
 
 def _steps(text: str) -> int:
@@ -45,7 +45,7 @@ def add_refine_arguments(parser: argparse.ArgumentParser) -> None:
 
 def refine_settings(args: argparse.Namespace) -> RefineSettings | None:
     """None when no refinement was asked for; unset options keep RefineSettings' defaults."""
-    from core.token_refine import RefineSettings
+    from core.tokens.refine import RefineSettings
 
     if args.refine == 0:
         return None

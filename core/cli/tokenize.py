@@ -25,11 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from core.checkpoint import load_checkpoint
     from core.formats import load_motion
-    from core.token_file import save_tokens
-    from core.token_refine import TokenRefinement
-    from core.tokenizer import token_file, tokenize
+    from core.model.checkpoint import load_checkpoint
+    from core.tokens.codec import tokenize
+    from core.tokens.files import TokenFile, save_tokens
+    from core.tokens.refine import TokenRefinement
 
     ckpt = load_checkpoint(args.checkpoint)
     motion = load_motion(args.clip)
@@ -42,6 +42,6 @@ def run(args: argparse.Namespace) -> int:
             pass
         indices = refinement.indices
         print(f"refined: loss {refinement.initial_loss:.4f} -> {refinement.best_loss:.4f}")
-    save_tokens(args.out, token_file(ckpt, motion, indices, source=str(args.clip)))
+    save_tokens(args.out, TokenFile.for_clip(ckpt, motion, indices, source=str(args.clip)))
     print(f"{indices.shape[0]} steps x {indices.shape[1]} layers -> {args.out}")
     return 0

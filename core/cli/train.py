@@ -1,8 +1,11 @@
 """``rvq-motion train``: train a tokenizer headless, with a progress bar, metrics.jsonl and TensorBoard.
 
-Runs under ``torchrun --nproc_per_node N`` too: each process trains on its own windows and
+The run itself is :func:`core.train.driver.run_training`, as in the app; this module adds the flags
+(one per setting of :data:`core.train.overrides.FIELDS`), torchrun, the progress bar and Ctrl+C.
+Under ``torchrun --nproc_per_node N`` each process trains on its own windows and
 DistributedDataParallel averages the gradients (gloo on CPU, NCCL on GPUs); rank 0 writes.
 Ctrl+C stops between steps after writing a checkpoint that ``--resume`` continues exactly.
+Bad clips, split files or settings exit 2 (see :mod:`core.cli.main`), a failed run 1, a stop 130.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import sys
 from pathlib import Path
+
+from core.train.overrides import FIELDS, OverrideField, TrainOverrides
 
 EXIT_INTERRUPTED = 130
 
@@ -31,37 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--preset", default="small", help="seed (the design documents' numbers) or small (CPU)"
     )
-    parser.add_argument("--steps", type=int, help="total optimisation steps")
-    parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--window", type=int, help="frames per training window")
-    parser.add_argument("--lr", type=float, help="peak learning rate")
-    parser.add_argument(
-        "--lr-milestones",
-        type=int,
-        nargs="+",
-        metavar="STEP",
-        help="steps at which the learning rate drops tenfold (to extend a run, move them past its step)",
-    )
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--codes", type=int, metavar="N", help="codes per quantizer layer")
-    parser.add_argument(
-        "--position-weight",
-        type=float,
-        help="weight of the joint-position loss after forward kinematics (0 turns it off)",
-    )
-    switches = (
-        ("--root-channels", "add the root trajectory (3 channels) to the rotation features"),
-        ("--mirror", "also train on every clip mirrored left-right"),
-        ("--random-heading", "turn each training window to a random heading about the vertical axis"),
-    )
-    for flag, text in switches:  # --x / --no-x; unset keeps the preset's (or resumed run's) value
-        parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=text)
-    parser.add_argument(
-        "--random-speed",
-        type=float,
-        metavar="JITTER",
-        help="play each training window at a random speed between 1/(1+JITTER) and 1+JITTER (0 turns it off)",
-    )
+    add_override_flags(parser)
     parser.add_argument(
         "--holdout", type=Path, metavar="SPLIT.json", help="leave out the clips this split names"
     )
@@ -69,21 +43,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in RUN_DIR from its latest checkpoint"
     )
-    parser.add_argument("--log-every", type=int)
-    parser.add_argument("--checkpoint-every", type=int)
     parser.add_argument("--no-tensorboard", action="store_true")
     parser.set_defaults(run=run)
+
+
+def add_override_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per overridable setting; unset (None) keeps the preset's or the resumed run's value."""
+    for setting in FIELDS:
+        parser.add_argument(setting.flag, dest=setting.name, help=setting.help, **_flag_options(setting))
+
+
+def _flag_options(setting: OverrideField) -> dict[str, object]:
+    if setting.kind == "bool":  # --x / --no-x
+        return {"action": argparse.BooleanOptionalAction, "default": None}
+    options: dict[str, object] = {"type": float if setting.kind == "float" else int}
+    if setting.kind == "int-list":
+        options["nargs"] = "+"
+    if setting.metavar:
+        options["metavar"] = setting.metavar
+    return options
+
+
+def overrides_from_args(args: argparse.Namespace) -> TrainOverrides:
+    """The overrides the flags of :func:`add_override_flags` set (a list of steps becomes a tuple)."""
+    values = {setting.name: getattr(args, setting.name) for setting in FIELDS}
+    return TrainOverrides(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
 
 def run(args: argparse.Namespace) -> int:
     import torch.distributed as dist
     from tqdm import tqdm
 
-    from core.train.config import run_config
-    from core.train.dataset import read_holdout
+    from core.train.driver import TrainingRequest, run_training
     from core.train.events import CheckpointEvent, FinishedEvent, MessageEvent, StepEvent
-    from core.train.run_log import RunLog
-    from core.train.trainer import Trainer, TrainingError, prepare_data
 
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     device = args.device
@@ -92,54 +84,40 @@ def run(args: argparse.Namespace) -> int:
         if device == "cuda":
             device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
     rank = dist.get_rank() if distributed else 0
+    request = TrainingRequest(
+        data_paths=tuple(args.data),
+        run_dir=args.out,
+        preset=args.preset,
+        overrides=overrides_from_args(args),
+        device=device,
+        resume=args.resume,
+        tensorboard=not args.no_tensorboard,
+        holdout=args.holdout,
+    )
+    bar = None  # made at the first step report, when the run's step and length are known
+    stopped = False
     try:
-        overrides = {
-            "steps": args.steps,
-            "batch_size": args.batch_size,
-            "window": args.window,
-            "lr": args.lr,
-            "lr_milestones": tuple(args.lr_milestones) if args.lr_milestones else None,
-            "seed": args.seed,
-            "nb_code": args.codes,
-            "position_weight": args.position_weight,
-            "root_channels": args.root_channels,
-            "mirror": args.mirror,
-            "random_heading": args.random_heading,
-            "random_speed": args.random_speed,
-            "log_every": args.log_every,
-            "checkpoint_every": args.checkpoint_every,
-        }
-        config, normalizer = run_config(args.preset, args.out, args.resume, overrides)
-        holdout = read_holdout(args.holdout) if args.holdout else set()
-        data = prepare_data(args.data, config, holdout, normalizer)
-        trainer = Trainer(config, data, args.out, device=device, resume=args.resume)
-        stop = _StopOnInterrupt()
-        bar = tqdm(
-            total=trainer.config.steps,
-            initial=trainer.step,
-            unit="step",
-            disable=rank != 0,
-            dynamic_ncols=True,
-        )
-        with RunLog(args.out, tensorboard=not args.no_tensorboard) if rank == 0 else _NoLog() as log:
-            for path, reason in data.skipped:
-                log.write(MessageEvent(f"skipped {path}: {reason}"))
-            for event in trainer.run(should_stop=stop):
-                log.write(event)
-                if isinstance(event, StepEvent):
-                    bar.update(event.step - bar.n)
-                    bar.set_postfix(loss=f"{event.loss:.4f}", ppl=f"{event.perplexity[0]:.0f}", refresh=False)
-                elif isinstance(event, MessageEvent | CheckpointEvent) and rank == 0:
-                    bar.write(event.text if isinstance(event, MessageEvent) else f"checkpoint {event.path}")
-                elif isinstance(event, FinishedEvent):
+        for event in run_training(request, should_stop=_StopOnInterrupt()):
+            if isinstance(event, StepEvent):
+                if bar is None:
+                    bar = tqdm(
+                        total=event.total_steps,
+                        initial=event.step,
+                        unit="step",
+                        disable=rank != 0,
+                        dynamic_ncols=True,
+                    )
+                bar.update(event.step - bar.n)
+                bar.set_postfix(loss=f"{event.loss:.4f}", ppl=f"{event.perplexity[0]:.0f}", refresh=False)
+            elif isinstance(event, MessageEvent | CheckpointEvent) and rank == 0:
+                tqdm.write(event.text if isinstance(event, MessageEvent) else f"checkpoint {event.path}")
+            elif isinstance(event, FinishedEvent):
+                if bar is not None:
                     bar.close()
-                    if rank == 0:
-                        print(f"{event.reason} at step {event.step}; latest checkpoint: {event.checkpoint}")
-                    return EXIT_INTERRUPTED if event.reason == "stopped" else 0
-        return 0
-    except (TrainingError, ValueError) as exc:
-        print(f"rvq-motion: error: {exc}", file=sys.stderr)
-        return 1
+                if rank == 0:
+                    print(f"{event.reason} at step {event.step}; latest checkpoint: {event.checkpoint}")
+                stopped = event.reason == "stopped"
+        return EXIT_INTERRUPTED if stopped else 0
     finally:
         if distributed:
             dist.destroy_process_group()
@@ -159,16 +137,3 @@ class _StopOnInterrupt:
 
     def __call__(self) -> bool:
         return self.requested
-
-
-class _NoLog:
-    """What non-zero ranks log to: nothing."""
-
-    def __enter__(self) -> _NoLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def write(self, event: object) -> None:
-        return None

@@ -1,4 +1,4 @@
-"""Load and save motion files by extension; every loader returns a :class:`core.motion.Motion`."""
+"""Load and save motion files by extension; every loader returns a :class:`core.motion.clip.Motion`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from os import PathLike
 from pathlib import Path
 
 from core.errors import MotionFileError, require_file
-from core.motion import Motion
+from core.motion.clip import Motion
 
 LOADABLE = (".bvh", ".npz", ".npy")
 SAVABLE = (".bvh", ".npz")

@@ -37,10 +37,10 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import MotionFileError
-from core.kinematics import forward_kinematics_transforms
-from core.motion import Motion
-from core.rotations import euler_to_matrix, matrix_to_euler
-from core.skeleton import Skeleton
+from core.motion.clip import Motion
+from core.motion.kinematics import forward_kinematics_transforms
+from core.motion.rotations import euler_to_matrix, matrix_to_euler
+from core.motion.skeleton import Skeleton
 
 POSITION_CHANNELS = ("Xposition", "Yposition", "Zposition")
 ROTATION_CHANNELS = ("Xrotation", "Yrotation", "Zrotation")

@@ -25,8 +25,8 @@ from scipy.spatial.transform import Rotation
 
 from core.errors import MotionFileError, require_file
 from core.formats.numpy_files import read_npy
-from core.motion import Motion
-from core.skeleton import Skeleton
+from core.motion.clip import Motion
+from core.motion.skeleton import Skeleton
 
 FORMAT = "humanml3d"
 FPS = 20.0

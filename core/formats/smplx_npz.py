@@ -33,9 +33,9 @@ import numpy as np
 
 from core.errors import MotionFileError, require_file
 from core.formats.numpy_files import read_npz
-from core.motion import Motion
-from core.rotations import axis_angle_to_matrix, matrix_to_axis_angle
-from core.smplx_skeleton import smplx_skeleton, smplx_skeleton_from_model
+from core.formats.smplx_skeleton import smplx_skeleton, smplx_skeleton_from_model
+from core.motion.clip import Motion
+from core.motion.rotations import axis_angle_to_matrix, matrix_to_axis_angle
 
 FORMAT = "smplx_npz"
 MAX_FRAMES = 1_000_000

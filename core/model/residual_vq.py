@@ -136,13 +136,13 @@ class ResidualVQ(nn.Module):
         )
 
     @torch.no_grad()
-    def quantize(self, x: Tensor, num_layers: int | None = None) -> tuple[Tensor, Tensor]:
-        """Inference: argmin codes of the first ``num_layers`` layers (all by default), buffers untouched.
+    def quantize(self, x: Tensor, layers_used: int | None = None) -> tuple[Tensor, Tensor]:
+        """Inference: argmin codes of the first ``layers_used`` layers (all by default), buffers untouched.
 
         Returns ``(latent, indices)``: ``(B, n, code_dim)`` sum of the chosen codes and ``(B, n, k)`` int64.
         The first ``k`` layers pick the same codes whatever ``k`` is, so truncation is a prefix of the full code.
         """
-        k = self._check_num_layers(num_layers)
+        k = self._check_layers_used(layers_used)
         residual = x.float()
         latent = torch.zeros_like(residual)
         indices = []
@@ -165,9 +165,9 @@ class ResidualVQ(nn.Module):
         codes = books[layer_ids, idx.clamp_min(0)]
         return codes * (idx >= 0).unsqueeze(-1).to(codes.dtype)
 
-    def decode_indices(self, indices: Tensor, num_layers: int | None = None) -> Tensor:
-        """Latent ``(B, n, code_dim)``: sum of the codes of the first ``num_layers`` layers, ignoring ``-1``."""
-        k = self._check_num_layers(num_layers)
+    def decode_indices(self, indices: Tensor, layers_used: int | None = None) -> Tensor:
+        """Latent ``(B, n, code_dim)``: sum of the codes of the first ``layers_used`` layers, ignoring ``-1``."""
+        k = self._check_layers_used(layers_used)
         self._check_indices_shape(indices)
         return self.get_codes_from_indices(indices[..., :k]).sum(dim=0)
 
@@ -178,11 +178,11 @@ class ResidualVQ(nn.Module):
                 f"got shape {tuple(indices.shape)}"
             )
 
-    def _check_num_layers(self, num_layers: int | None) -> int:
-        if num_layers is None:
+    def _check_layers_used(self, layers_used: int | None) -> int:
+        if layers_used is None:
             return self.num_quantizers
-        if isinstance(num_layers, bool) or not isinstance(num_layers, int):
-            raise ValueError(f"num_layers must be an int or None, got {num_layers!r}")
-        if not 1 <= num_layers <= self.num_quantizers:
-            raise ValueError(f"num_layers must be in [1, {self.num_quantizers}], got {num_layers}")
-        return num_layers
+        if isinstance(layers_used, bool) or not isinstance(layers_used, int):
+            raise ValueError(f"layers_used must be an int or None, got {layers_used!r}")
+        if not 1 <= layers_used <= self.num_quantizers:
+            raise ValueError(f"layers_used must be in [1, {self.num_quantizers}], got {layers_used}")
+        return layers_used

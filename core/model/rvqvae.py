@@ -119,13 +119,13 @@ class RVQVAE(nn.Module):
             active_layers=vq.active_layers,
         )
 
-    def encode(self, x: Tensor, num_layers: int | None = None) -> Tensor:
-        """Tokens ``(B, ceil(T / f), num_layers or Q)`` int64 by argmin; the codebooks are never updated."""
-        _, indices = self.quantizer.quantize(self.encode_latent(x), num_layers)
+    def encode(self, x: Tensor, layers_used: int | None = None) -> Tensor:
+        """Tokens ``(B, ceil(T / f), layers_used or Q)`` int64 by argmin; the codebooks are never updated."""
+        _, indices = self.quantizer.quantize(self.encode_latent(x), layers_used)
         return indices
 
-    def quantized_latent_from_indices(self, indices: Tensor, num_layers: int | None = None) -> Tensor:
-        """Latent ``(B, n, code_dim)`` summed over the first ``num_layers`` layers; ``-1`` tokens add nothing.
+    def quantized_latent_from_indices(self, indices: Tensor, layers_used: int | None = None) -> Tensor:
+        """Latent ``(B, n, code_dim)`` summed over the first ``layers_used`` layers; ``-1`` tokens add nothing.
 
         Indices must be ``(B, n, L)`` with ``1 <= L <= Q`` and values in ``[-1, nb_code)`` (checked here, at
         the cost of one host sync, because an out-of-range code would otherwise crash on the device).
@@ -138,7 +138,7 @@ class RVQVAE(nn.Module):
             )
         if indices.numel() and bool((indices.min() < -1) | (indices.max() >= self.config.nb_code)):
             raise ValueError(f"indices must lie in [-1, {self.config.nb_code - 1}]")
-        return self.quantizer.decode_indices(indices, num_layers)
+        return self.quantizer.decode_indices(indices, layers_used)
 
     def decode_latent(self, z: Tensor) -> Tensor:
         """Decode a latent ``(B, n, code_dim)`` to ``(B, n * f, D)`` frames."""
@@ -148,13 +148,13 @@ class RVQVAE(nn.Module):
             )
         return self.decoder(z)
 
-    def decode(self, indices: Tensor, num_layers: int | None = None, length: int | None = None) -> Tensor:
+    def decode(self, indices: Tensor, layers_used: int | None = None, length: int | None = None) -> Tensor:
         """Motion ``(B, n * f, D)`` from tokens ``(B, n, L)``, cropped to ``length`` frames when given.
 
-        ``num_layers`` truncates to the first layers (coarser motion); ``decode(encode(x), length=T)``
+        ``layers_used`` truncates to the first layers (coarser motion); ``decode(encode(x), length=T)``
         equals ``forward(x).reconstruction`` in eval mode.
         """
-        frames = self.decode_latent(self.quantized_latent_from_indices(indices, num_layers))
+        frames = self.decode_latent(self.quantized_latent_from_indices(indices, layers_used))
         if length is None:
             return frames
         if not 1 <= length <= frames.shape[1]:

@@ -16,14 +16,14 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from core.representation import Normalizer, Representation
+from core.features.representation import Normalizer, Representation
 
 
 def turn_features(raw: Tensor, rep: Representation, cos: Tensor, sin: Tensor) -> Tensor:
     """Un-normalised features ``(..., D)`` turned about +y by the angles whose ``cos``/``sin`` broadcast
     against ``raw[..., :1]``: the root's world rotation ``G`` becomes ``Ry G`` (its first 6D row mixes
     with the third, rebuilt as a cross product; the second is unchanged) and (dx, dz) turn with it.
-    The root is joint 0 (see :class:`core.skeleton.Skeleton`)."""
+    The root is joint 0 (see :class:`core.motion.skeleton.Skeleton`)."""
     out = raw.clone()
     rows = raw[..., :6].unflatten(-1, (2, 3))
     third = torch.linalg.cross(rows[..., 0, :], rows[..., 1, :])

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+from core.errors import ConfigError
+from core.features.representation import Normalizer
 from core.model.config import RVQVAEConfig
-from core.representation import Normalizer
+from core.train.overrides import TrainOverrides
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,6 @@ class TrainConfig:
         return replace(self, model=replace(self.model, input_dim=input_dim))
 
 
-_MODEL_FIELDS = {f.name for f in fields(RVQVAEConfig)}
-
 PRESETS: dict[str, TrainConfig] = {
     # The numbers of the design documents (../shared/seeds): sized for a GPU.
     "seed": TrainConfig(),
@@ -93,35 +93,34 @@ PRESETS: dict[str, TrainConfig] = {
 
 
 def preset(name: str) -> TrainConfig:
-    """A copy of a named preset; raises ValueError listing the names for an unknown one."""
+    """A copy of a named preset; raises ConfigError listing the names for an unknown one."""
     if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     return PRESETS[name]
 
 
 def run_config(
-    preset_name: str, run_dir: str | Path, resume: bool, overrides: dict
+    preset_name: str, run_dir: str | Path, resume: bool, overrides: TrainOverrides
 ) -> tuple[TrainConfig, Normalizer | None]:
     """The config a run trains with, and the normaliser it must keep.
 
     A new run starts from the named preset; a resumed run from the config and normalisation stored
-    in its latest checkpoint. Overrides that are not None are laid over either; those named like a
-    model field (``nb_code``, ``width``, ...) change the model config.
+    in its latest checkpoint. The overrides that are set are laid over either. A setting out of range,
+    or one the resumed run cannot take, raises ConfigError.
     """
-    from core.checkpoint import load_checkpoint, read_checkpoint_meta
+    from core.model.checkpoint import load_checkpoint, read_checkpoint_meta
 
     if resume:
         _, meta = read_checkpoint_meta(run_dir)
         base, normalizer = TrainConfig.from_dict(meta["train"]), load_checkpoint(run_dir).normalizer
     else:
         base, normalizer = preset(preset_name), None
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    if resume and changes.get("random_heading") and not base.random_heading:
-        raise ValueError(
+    if resume and overrides.random_heading and not base.random_heading:
+        raise ConfigError(
             f"{run_dir} was trained without random heading; its normalisation does not fit turned "
             "windows, so random heading cannot be turned on when resuming it"
         )
-    model_changes = {k: changes.pop(k) for k in list(changes) if k in _MODEL_FIELDS}
-    if model_changes:
-        changes["model"] = replace(base.model, **model_changes)
-    return replace(base, **changes), normalizer
+    try:
+        return overrides.applied_to(base), normalizer
+    except ValueError as exc:  # the configs' own checks: a value out of range, a window that does not fit
+        raise ConfigError(str(exc)) from exc

@@ -8,8 +8,7 @@ ops on the device with its own generator, whose state is checkpointed for exact 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,42 +16,17 @@ import numpy as np
 import torch
 
 from core.errors import MotionFileError
-from core.formats import LOADABLE, load_motion
-from core.motion import Motion
-from core.representation import Representation, motion_to_features
-from core.skeleton import Skeleton
+from core.features.representation import Representation, motion_to_features
+from core.formats import load_motion
+from core.motion.clip import Motion
+from core.motion.skeleton import Skeleton, describe_difference
 from core.train.augment import RandomSpeed
-
-
-def find_motion_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Every loadable clip under the given files or folders, sorted for reproducibility."""
-    found: set[Path] = set()
-    for raw in paths:
-        p = Path(raw)
-        if p.is_file():
-            found.add(p)
-        elif p.is_dir():
-            found.update(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LOADABLE)
-        else:
-            raise MotionFileError(p, "no such file or folder")
-    return sorted(found)
-
-
-def read_holdout(path: str | Path) -> set[str]:
-    """Clip file names listed under "holdout" in a split file (JSON)."""
-    p = Path(path)
-    try:
-        names = json.loads(p.read_text())["holdout"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise MotionFileError(p, f"not a split file with a 'holdout' list ({exc})") from exc
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise MotionFileError(p, "'holdout' must be a list of clip file names")
-    return set(names)
 
 
 @dataclass
 class ClipSet:
-    """Clips that share one skeleton, and those skipped (with the reason) on the way."""
+    """Clips of one joint tree, each in ``skeleton``'s joint order but with its own bone lengths, and
+    those skipped (with the reason) on the way."""
 
     skeleton: Skeleton
     fps: float
@@ -62,7 +36,9 @@ class ClipSet:
 
 
 def load_clips(files: Sequence[Path], holdout: set[str] = frozenset(), min_frames: int = 1) -> ClipSet:
-    """Load clips, keeping those with the first clip's skeleton topology and at least ``min_frames``."""
+    """Load clips, keeping those of the first clip's joint tree (listed in any order: they are brought
+    into the first clip's order, as subjects of one dataset may list joints differently) and at least
+    ``min_frames`` long."""
     clips: list[Motion] = []
     paths: list[Path] = []
     skipped: list[tuple[Path, str]] = []
@@ -74,9 +50,14 @@ def load_clips(files: Sequence[Path], holdout: set[str] = frozenset(), min_frame
         except MotionFileError as exc:
             skipped.append((f, exc.reason))
             continue
-        if clips and not motion.skeleton.same_topology(clips[0].skeleton):
-            skipped.append((f, f"skeleton differs from {paths[0].name}"))
-        elif motion.num_frames < min_frames:
+        if clips:
+            first = clips[0].skeleton
+            difference = describe_difference(motion.skeleton, first, "this clip", paths[0].name)
+            if difference is not None:
+                skipped.append((f, f"skeleton differs from {paths[0].name}: {difference}"))
+                continue
+            motion = motion.reordered(motion.skeleton.joint_order_in(first))
+        if motion.num_frames < min_frames:
             skipped.append((f, f"{motion.num_frames} frames, shorter than the {min_frames}-frame window"))
         else:
             clips.append(motion)

@@ -20,24 +20,22 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from core.checkpoint import load_training_state, resolve_checkpoint_dir, save_checkpoint
-from core.errors import MotionFileError
-from core.mirror import feature_mirror
+from core.errors import MotionFileError, TrainingError
+from core.features.mirror import feature_mirror
+from core.features.representation import Normalizer, Representation
+from core.formats import LOADABLE
+from core.formats.discovery import find_motion_files
 from core.model import RVQVAE
-from core.representation import Normalizer, Representation
-from core.skeleton import Skeleton
+from core.model.checkpoint import load_training_state, resolve_checkpoint_dir, save_checkpoint
+from core.model.objective import PositionLoss, rvq_losses
+from core.motion.skeleton import Skeleton
 from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer
 from core.train.config import TrainConfig
-from core.train.dataset import WindowSampler, clip_features, find_motion_files, load_clips
+from core.train.dataset import WindowSampler, clip_features, load_clips
 from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
-from core.train.losses import PositionLoss, rvq_losses
 
-_LOSS_NAMES = ("total", "reconstruction", "velocity", "commitment", "position")
+_LOSS_NAMES = ("loss", "reconstruction", "velocity", "commitment", "position")
 """The loss terms accumulated between step events, in this order."""
-
-
-class TrainingError(RuntimeError):
-    """Training cannot go on (diverged, no data, out of memory); the message says why."""
 
 
 @dataclass
@@ -67,12 +65,18 @@ def prepare_data(
 ) -> TrainingData:
     """Load every clip under ``paths`` (minus ``holdout``) as ``config`` asks, featurise and normalise.
 
-    Clips shorter than the config's window are skipped. With ``mirror`` every clip is also added
-    left-right mirrored (see :mod:`core.mirror`) and the normalisation is fitted to both, so the two
-    sides share one set of statistics; with ``random_heading`` it is fitted to the clips at every
-    heading (see :mod:`core.train.augment`). A given ``normalizer`` (a resumed run's) is kept.
+    Clips shorter than the config's window are skipped; no clip at all is a MotionFileError naming
+    ``paths``. With ``mirror`` every clip is also added left-right mirrored (see
+    :mod:`core.features.mirror`) and the normalisation is fitted to both, so the two sides share one
+    set of statistics; with ``random_heading`` it is fitted to the clips at every heading (see
+    :mod:`core.train.augment`). A given ``normalizer`` (a resumed run's) is kept.
     """
-    clips = load_clips(find_motion_files(paths), holdout=holdout, min_frames=config.window)
+    files = find_motion_files(paths)
+    if not files:
+        raise MotionFileError(
+            ", ".join(str(p) for p in paths), f"no motion clips ({', '.join(LOADABLE)}) found"
+        )
+    clips = load_clips(files, holdout=holdout, min_frames=config.window)
     rep = Representation(num_joints=clips.skeleton.num_joints, root_channels=config.root_channels)
     raw = clip_features(clips, rep)
     if config.mirror:
@@ -209,7 +213,7 @@ class Trainer:
                         cfg.position_weight,
                     )
                 self.optimizer.zero_grad(set_to_none=True)
-                terms.total.backward()
+                terms.loss.backward()
                 self.optimizer.step()
             except torch.OutOfMemoryError as exc:
                 raise TrainingError(
@@ -310,7 +314,7 @@ class Trainer:
 
     def _restore(self, directory: Path) -> None:
         """Continue exactly where a checkpoint left off: weights, optimizer, RNGs and log accumulators."""
-        from core.checkpoint import load_checkpoint
+        from core.model.checkpoint import load_checkpoint
 
         ckpt = load_checkpoint(directory, device=self.device)
         if ckpt.config != self.config.model or not ckpt.skeleton.same_topology(self.data.skeleton):

@@ -66,7 +66,7 @@ def window(qtbot, settings: QSettings):
     from app.main_window import MainWindow
 
     win = MainWindow(settings=settings)
-    win._confirm_discard_edits = lambda: True  # no blocking "discard edits?" question in tests
+    win.prompts.unsaved_edits = lambda: "discard"  # no blocking "discard edits?" question in tests
     qtbot.addWidget(win)
     with qtbot.waitActive(win):
         win.show()

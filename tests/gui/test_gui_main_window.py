@@ -10,16 +10,16 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QPixmap
 
-from app.main_window import classify_path
+from app.documents import classify_path
 from app.viewer import bone_colors, helper_root_bone
 from core.formats import load_motion
-from core.motion import Motion
+from core.motion.clip import Motion
 
 
 @pytest.fixture
 def loaded(window, gui_checkpoint, clip_path):
-    assert window.open_checkpoint(gui_checkpoint)
-    assert window.open_clip(clip_path)
+    assert window.documents.open_checkpoint(gui_checkpoint)
+    assert window.documents.open_clip(clip_path)
     return window
 
 
@@ -46,7 +46,7 @@ def test_the_layer_slider_truncates_and_the_viewer_follows(loaded, qtbot):
     loaded.playback.seek(100)
     full = viewer.recon_joints.pos.copy()
     slider.setValue(1)
-    assert loaded.session.num_layers == 1
+    assert loaded.session.layers_used == 1
     assert np.abs(viewer.recon_joints.pos - full).max() > 1e-5
     assert "1 of 3" in loaded.timeline_panel.layers_label.text()
     assert "with 1 of 3 layers" in viewer.mpjpe_label.text()
@@ -76,7 +76,7 @@ def test_editing_in_the_panel_previews_at_once_and_ctrl_z_restores_exactly(loade
     assert changed.min() >= reach[0] and changed.max() < reach[1]
     assert np.abs(loaded.viewer.recon_joints.pos - shown_before).max() > 0
     assert loaded.timeline_panel.view._edited[30, 0]
-    assert loaded.undo_action.isEnabled()
+    assert loaded.commands["undo"].isEnabled()
 
     qtbot.keyClick(loaded, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     np.testing.assert_allclose(recon.positions(3), before, rtol=0, atol=1e-6)
@@ -105,7 +105,7 @@ def test_a_bad_clip_shows_a_dialog_and_keeps_the_edits(loaded, qtbot, tmp_path):
     broken = tmp_path / "broken.bvh"
     broken.write_text("not a bvh")
     with qtbot.waitSignal(loaded.reporter.reported) as reported:
-        assert not loaded.open_clip(broken)
+        assert not loaded.documents.open_clip(broken)
     kind, title, text = reported.args
     assert kind == "error" and title == "Could not open the clip" and "broken.bvh" in text
     assert session.editor.is_edited() and session.clip_path.name == "dataset-1_punch_normal_001.bvh"
@@ -114,7 +114,7 @@ def test_a_bad_clip_shows_a_dialog_and_keeps_the_edits(loaded, qtbot, tmp_path):
 
 def test_a_clip_for_another_skeleton_gets_a_clear_message(loaded, qtbot, mismatched_clip_path):
     with qtbot.waitSignal(loaded.reporter.reported) as reported:
-        loaded.open_clip(mismatched_clip_path)
+        loaded.documents.open_clip(mismatched_clip_path)
     kind, title, text = reported.args
     assert kind == "warning" and "does not match" in text
     assert loaded.session.reconstruction is None
@@ -144,7 +144,7 @@ def test_dropping_files_opens_them_and_remembers_them(window, qtbot, gui_checkpo
 
 def test_saved_tokens_are_recognised_on_drop(loaded, tmp_path):
     path = tmp_path / "tokens.npy"
-    assert loaded.save_tokens(path)
+    assert loaded.documents.save_tokens(path)
     assert classify_path(path) == "tokens"
 
 
@@ -153,8 +153,8 @@ def test_help_lists_the_keyboard_shortcuts(window, qtbot):
     assert table["Playback: Play"] == "Space"
     assert table["Edit: Undo"] == "Ctrl+Z"
     assert table["Edit: Redo"] == "Ctrl+Shift+Z"
-    window.show_shortcuts()
-    window.show_about()
+    window.commands["shortcuts"].trigger()
+    window.commands["about"].trigger()
     dialogs = {w.objectName() for w in window.findChildren(type(window).__mro__[2]) if w.isVisible()}
     assert {"shortcutsDialog", "aboutDialog"} <= dialogs
 
@@ -175,9 +175,9 @@ def test_space_plays_and_the_one_clock_drives_scrubber_and_timeline(loaded, qtbo
 
 def test_digits_pick_the_layers_and_escape_clears_the_selection(loaded, qtbot):
     qtbot.keyClick(loaded, Qt.Key.Key_1)
-    assert loaded.session.num_layers == 1 and loaded.timeline_panel.layers_slider.value() == 1
+    assert loaded.session.layers_used == 1 and loaded.timeline_panel.layers_slider.value() == 1
     qtbot.keyClick(loaded, Qt.Key.Key_Period)
-    assert loaded.session.num_layers == 2
+    assert loaded.session.layers_used == 2
     loaded.session.select(3, 2)
     assert "Layer 3 is off" in loaded.editor_panel.info.text()
     qtbot.keyClick(loaded, Qt.Key.Key_Escape)
@@ -220,7 +220,7 @@ def test_the_timeline_stays_fast_for_a_long_clip(window, qtbot, gui_checkpoint, 
         root_translation=np.concatenate([motion.root_translation] * repeats),
         fps=motion.fps,
     )
-    window.open_checkpoint(gui_checkpoint)
+    window.documents.open_checkpoint(gui_checkpoint)
     window.session.set_clip(long_clip)
     view = window.timeline_panel.view
     assert view.num_steps == 504
@@ -246,7 +246,7 @@ def test_align_roots_compares_poses_on_the_original_path(loaded, qtbot):
     shown_root = viewer.recon_joints.pos[0] - viewer.original_joints.pos[0]
     np.testing.assert_allclose(shown_root, [viewer._side_offset, 0, 0], atol=1e-5)
     qtbot.keyClick(loaded, Qt.Key.Key_A)
-    assert not viewer.align_roots and not loaded.align_action.isChecked()
+    assert not viewer.align_roots and not loaded.viewer.align_action.isChecked()
     assert viewer.mpjpe_label.text().startswith("MPJPE")
 
 
@@ -257,3 +257,54 @@ def test_a_ground_helper_root_is_drawn_faint_not_as_a_third_leg(clip_path):
     colors = bone_colors(skeleton.bones(), QColor(255, 0, 0), helper)
     assert colors[0, 3] < 0.2 and colors[2:, 3].min() > 0.9
     assert helper_root_bone(skeleton, height=5.0) is None
+
+
+def _cmu_clip(tmp_path):
+    """A 31-joint CMU clip (the cgspeed layout) of 40 frames."""
+    from bvh_fixtures import cmu_joints, write_bvh
+
+    joints = cmu_joints()
+    frames = np.random.default_rng(0).normal(0, 5, (40, sum(len(j.channels) for j in joints)))
+    frames[:, 1] += 16
+    return write_bvh(tmp_path / "01_01.bvh", joints, frames, frame_time=1 / 120)
+
+
+def test_opening_a_clip_of_another_skeleton_after_playing_one_draws_the_new_skeleton(
+    window, qtbot, gui_checkpoint, clip_path, tmp_path
+):
+    errors = []
+    window.reporter.reported.connect(lambda kind, title, text: kind == "error" and errors.append(text))
+    assert window.documents.open_checkpoint(gui_checkpoint)
+    assert window.documents.open_clip(_cmu_clip(tmp_path))
+    window.playback.seek(25)
+    assert window.documents.open_clip(clip_path)
+    assert not errors
+    assert window.viewer.original_joints.pos.shape == (22, 3) and window.playback.frame == 0
+
+
+def test_without_a_reconstruction_the_hud_says_why_instead_of_the_last_clips_error(
+    loaded, qtbot, mismatched_clip_path
+):
+    assert "clip" in loaded.viewer.mpjpe_label.text() and "mm" in loaded.viewer.mpjpe_label.text()
+    loaded.documents.open_clip(mismatched_clip_path)
+    text = loaded.viewer.mpjpe_label.text()
+    assert text.startswith("No reconstruction:") and "MPJPE" not in text
+    assert "joints" in text and "checkpoint" in text
+
+
+def test_an_export_confirms_itself_in_the_status_bar(loaded, tmp_path):
+    out = tmp_path / "decoded.bvh"
+    assert loaded.documents.export_motion(out)
+    assert out.is_file()
+    assert loaded.statusBar().currentMessage().startswith("Exported the 3-layer reconstruction to")
+
+
+def test_the_first_window_fits_a_1024x700_screen(window):
+    from PySide6.QtCore import QSize
+
+    from app.main_window import initial_size
+
+    assert initial_size(QSize(1024, 700)) == QSize(1024, 700)
+    assert initial_size(QSize(1920, 1080)) == QSize(1280, 800)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 700, hint

@@ -16,15 +16,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
-from app.main_window import MainWindow, RestoreAnswer
-from core.checkpoint import load_checkpoint
-from core.recovery import recovery_path
-from core.token_file import TokenFile, load_tokens, save_tokens
+from app.documents import DialogPrompts, RestoreAnswer
+from app.main_window import MainWindow
+from core.model.checkpoint import load_checkpoint
+from core.tokens.files import TokenFile, load_tokens, save_tokens
+from core.tokens.recovery import recovery_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-Button = QMessageBox.StandardButton
 
 
 @pytest.fixture
@@ -37,11 +37,11 @@ def open_window(qtbot, tmp_path, gui_checkpoint, clip_path):
         settings = QSettings(str(tmp_path / f"settings{len(windows)}.ini"), QSettings.Format.IniFormat)
         win = MainWindow(settings=settings)
         win.offers = []
-        win.ask_restore = lambda tokens: win.offers.append(tokens) or restore
-        win.ask_unsaved_edits = lambda: Button.Discard
+        win.prompts.restore = lambda tokens: win.offers.append(tokens) or restore
+        win.prompts.unsaved_edits = lambda: "discard"
         qtbot.addWidget(win)
         win.show()
-        assert win.open_checkpoint(gui_checkpoint) and win.open_clip(clip_path)
+        assert win.documents.open_checkpoint(gui_checkpoint) and win.documents.open_clip(clip_path)
         windows.append(win)
         return win
 
@@ -112,7 +112,7 @@ def test_saving_the_tokens_removes_the_recovery_file(open_window, qtbot, tmp_pat
     win = open_window()
     edit(win)
     path = autosaved(qtbot, win)
-    assert win.save_tokens(tmp_path / "punch_tokens.npy")
+    assert win.documents.save_tokens(tmp_path / "punch_tokens.npy")
     assert not path.exists() and not path.with_suffix(".json").exists()
 
 
@@ -144,12 +144,12 @@ def test_closing_with_unsaved_edits_asks_and_cancel_keeps_the_window_and_the_edi
     win = open_window()
     edited = edit(win)
     asked = []
-    win.ask_unsaved_edits = lambda: asked.append(True) or Button.Cancel
+    win.prompts.unsaved_edits = lambda: asked.append(True) or "cancel"
     assert not win.close()
     assert asked and win.isVisible()
     np.testing.assert_array_equal(win.session.editor.indices, edited)
     assert autosaved(qtbot, win).is_file()  # still recoverable after the cancelled close
-    win.ask_unsaved_edits = lambda: Button.Discard
+    win.prompts.unsaved_edits = lambda: "discard"
 
 
 def test_closing_and_discarding_removes_the_recovery_file(open_window, qtbot):
@@ -161,16 +161,14 @@ def test_closing_and_discarding_removes_the_recovery_file(open_window, qtbot):
 
 
 def test_closing_and_saving_writes_the_tokens_and_removes_the_recovery_file(
-    open_window, qtbot, tmp_path, monkeypatch
+    open_window, qtbot, tmp_path
 ):
     win = open_window()
     edited = edit(win)
     path = autosaved(qtbot, win)
     target = tmp_path / "saved_on_close.npy"
-    monkeypatch.setattr(
-        "app.main_window.QFileDialog.getSaveFileName", lambda *args, **kwargs: (str(target), "")
-    )
-    win.ask_unsaved_edits = lambda: Button.Save
+    win.prompts.tokens_save_path = lambda suggested: str(target)
+    win.prompts.unsaved_edits = lambda: "save"
     assert win.close()
     np.testing.assert_array_equal(load_tokens(target).indices, edited)
     assert not path.exists()
@@ -179,13 +177,13 @@ def test_closing_and_saving_writes_the_tokens_and_removes_the_recovery_file(
 def test_tokens_of_another_checkpoint_show_an_error_and_leave_the_edits_alone(open_window, qtbot, tmp_path):
     win = open_window()
     tokens = tmp_path / "t.npy"
-    assert win.save_tokens(tokens)
+    assert win.documents.save_tokens(tokens)
     meta = json.loads(tokens.with_suffix(".json").read_text())
     meta["checkpoint_sha256"] = "f" * 64
     tokens.with_suffix(".json").write_text(json.dumps(meta))
     edited = edit(win)
     with qtbot.waitSignal(win.reporter.reported) as report:
-        assert not win.load_tokens(tokens)
+        assert not win.documents.load_tokens(tokens)
     kind, _title, text = report.args
     assert kind == "error" and "belong to checkpoint ffffffffffff" in text
     np.testing.assert_array_equal(win.session.editor.indices, edited)
@@ -198,13 +196,13 @@ CRASHING_APP = textwrap.dedent(
     import numpy as np
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
-    from app.main_window import MainWindow, RestoreAnswer
+    from app.main_window import MainWindow
 
     settings, checkpoint, clip, expected = sys.argv[1:]
     app = QApplication([])
     win = MainWindow(settings=QSettings(settings, QSettings.Format.IniFormat))
     win.show()
-    assert win.open_checkpoint(checkpoint) and win.open_clip(clip)
+    assert win.documents.open_checkpoint(checkpoint) and win.documents.open_clip(clip)
     win.session.select(7, 2)
     win.session.set_code((win.session.selected_code() + 3) % 32)
     np.save(expected, win.session.editor.indices)
@@ -250,4 +248,4 @@ def test_the_real_restore_question_answers_restore_when_its_button_is_clicked(op
         next(b for b in box.buttons() if b.text() == "Restore").click()
 
     QTimer.singleShot(100, click_restore)
-    assert MainWindow.ask_restore(win, TokenFile(indices=np.zeros((56, 3), np.int64))) == "restore"
+    assert DialogPrompts(win).restore(TokenFile(indices=np.zeros((56, 3), np.int64))) == "restore"

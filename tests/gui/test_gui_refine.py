@@ -5,20 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.token_refine import RefineSettings
+from core.tokens.refine import RefineSettings
 
 
 @pytest.fixture
 def loaded(window, gui_checkpoint, clip_path):
-    assert window.open_checkpoint(gui_checkpoint)
-    assert window.open_clip(clip_path)
+    assert window.documents.open_checkpoint(gui_checkpoint)
+    assert window.documents.open_clip(clip_path)
     return window
 
 
 def test_refine_is_disabled_until_there_are_codes(window, gui_checkpoint):
-    assert not window.refine_action.isEnabled()
-    assert window.open_checkpoint(gui_checkpoint)
-    assert not window.refine_action.isEnabled()
+    assert not window.commands["refine"].isEnabled()
+    assert window.documents.open_checkpoint(gui_checkpoint)
+    assert not window.commands["refine"].isEnabled()
 
 
 def test_refined_codes_replace_the_grid_as_one_undoable_edit(loaded, qtbot):
@@ -26,15 +26,15 @@ def test_refined_codes_replace_the_grid_as_one_undoable_edit(loaded, qtbot):
     encoded = session.editor.indices.copy()
     loaded.refine.settings = RefineSettings(steps=15)
     with qtbot.waitSignal(loaded.refine.job.finished, timeout=60_000) as done:
-        loaded.refine_action.trigger()
-        assert loaded.refine_action.text() == "Stop refining"
+        loaded.commands["refine"].trigger()
+        assert loaded.commands["refine"].text() == "Stop refining"
     result = done.args[0]
     assert result.best_loss < result.initial_loss
     np.testing.assert_array_equal(session.editor.indices, result.indices)
     assert (session.editor.indices != encoded).any()
     assert "Refined codes" in loaded.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: loaded.refine_action.text() == "Refine codes")
-    loaded.undo_action.trigger()
+    qtbot.waitUntil(lambda: loaded.commands["refine"].text() == "Refine codes")
+    loaded.commands["undo"].trigger()
     np.testing.assert_array_equal(session.editor.indices, encoded)
 
 
@@ -42,9 +42,9 @@ def test_stop_ends_the_search_early_and_keeps_its_best_codes(loaded, qtbot):
     loaded.refine.settings = RefineSettings(steps=100_000)
     with qtbot.waitSignal(loaded.refine.job.finished, timeout=60_000) as done:
         with qtbot.waitSignal(loaded.refine.job.progress, timeout=30_000):
-            loaded.refine_action.trigger()
+            loaded.commands["refine"].trigger()
         assert loaded.refine.widget.isVisible()
-        loaded.refine_action.trigger()
+        loaded.commands["refine"].trigger()
     assert done.args[0].stopped
     np.testing.assert_array_equal(loaded.session.editor.indices, done.args[0].indices)
     qtbot.waitUntil(lambda: not loaded.refine.widget.isVisible())
@@ -53,8 +53,8 @@ def test_stop_ends_the_search_early_and_keeps_its_best_codes(loaded, qtbot):
 def test_opening_another_clip_drops_the_running_search(loaded, qtbot, other_clip_path):
     loaded.refine.settings = RefineSettings(steps=100_000)
     with qtbot.waitSignal(loaded.refine.job.progress, timeout=30_000):
-        loaded.refine_action.trigger()
+        loaded.commands["refine"].trigger()
     with qtbot.waitSignal(loaded.refine.job.runningChanged, timeout=60_000):
-        assert loaded.open_clip(other_clip_path)
+        assert loaded.documents.open_clip(other_clip_path)
     assert not loaded.session.editor.is_edited()
     assert not loaded.session.can_undo

@@ -4,21 +4,24 @@ responding, stops on request with a checkpoint, resumes, loads into the viewer, 
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import numpy as np
 from conftest import CLIP, OTHER_CLIP
-from PySide6.QtCore import QThread, QTimer
+from PySide6.QtCore import QTimer
 
 from core.cli.main import main
+from core.train.events import FinishedEvent
+from core.train.overrides import FIELDS
 
 
 def _configure(panel, data_dir, run_dir, steps: int) -> None:
     panel.set_data_paths([data_dir / "bandai" / OTHER_CLIP])
     panel.preset_box.setCurrentText("small")
-    panel.steps_spin.setValue(steps)
-    panel.batch_spin.setValue(4)
-    panel.window_spin.setValue(16)
+    panel.form["steps"].setValue(steps)
+    panel.form["batch_size"].setValue(4)
+    panel.form["window"].setValue(16)
     panel.device_box.setCurrentIndex(panel.device_box.findData("cpu"))
     panel.run_edit.setText(str(run_dir))
 
@@ -29,6 +32,14 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
     panel = window.training_panel
     run_dir = tmp_path / "run"
     _configure(panel, data_dir, run_dir, steps=100_000)
+    threads: list[threading.Thread] = []
+    run_training = panel.job.work
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return (yield from run_training(*args, **kwargs))
+
+    panel.job.work = recorded
     ticks: list[float] = []
     heartbeat = QTimer()
     heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -36,8 +47,7 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
 
     with qtbot.waitSignal(panel.job.progress, timeout=60_000):
         panel.start_button.click()
-    assert panel.job.running and panel.job.thread.isRunning()
-    assert panel.job.worker.thread() is panel.job.thread is not QThread.currentThread()
+    assert panel.job.running and threads and threads[0] is not threading.main_thread()
     assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
     qtbot.waitUntil(lambda: len(panel.plots.steps) >= 3, timeout=60_000)
     assert panel.progress_bar.maximum() == 100_000 and panel.progress_bar.value() >= 30
@@ -49,18 +59,20 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
 
     with qtbot.waitSignal(panel.job.finished, timeout=60_000) as finished:
         panel.stop_button.click()
-    reason, step, checkpoint = finished.args
-    assert reason == "stopped" and step >= 30 and checkpoint
+    (stopped,) = finished.args
+    assert isinstance(stopped, FinishedEvent)
+    assert stopped.reason == "stopped" and stopped.step >= 30 and stopped.checkpoint
+    step = stopped.step
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert panel.start_button.isEnabled() and panel.load_button.isEnabled()
 
     panel.load_button.click()
     assert window.session.checkpoint is not None and window.session.checkpoint.step == step
 
-    panel.steps_spin.setValue(step + 10)
+    panel.form["steps"].setValue(step + 10)
     with qtbot.waitSignal(panel.job.finished, timeout=60_000) as resumed:
         panel.resume_button.click()
-    assert resumed.args[0] == "completed" and resumed.args[1] == step + 10
+    assert (resumed.args[0].reason, resumed.args[0].step) == ("completed", step + 10)
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert (run_dir / "metrics.jsonl").is_file()
 
@@ -77,18 +89,18 @@ def test_typing_the_folder_of_an_existing_run_shows_its_settings(window, data_di
     panel.preset_box.setCurrentText("small")
     panel.run_edit.setText(str(tmp_path / "run"))
     panel.run_edit.editingFinished.emit()
-    assert (panel.window_spin.value(), panel.batch_spin.value(), panel.steps_spin.value()) == (16, 2, 1)
+    assert [panel.form[name].value() for name in ("window", "batch_size", "steps")] == [16, 2, 1]
 
 
 def test_resume_continues_the_run_with_its_own_settings_not_the_forms(window, qtbot, data_dir, tmp_path):
     panel = window.training_panel
     _tiny_run(data_dir, tmp_path / "run")
     _configure(panel, data_dir, tmp_path / "run", steps=1)
-    panel.window_spin.setValue(32)
+    panel.form["window"].setValue(32)
     with qtbot.waitSignal(panel.job.finished, timeout=60_000) as finished:
         panel.resume_button.click()
-    assert finished.args[:2] == ["completed", 1]
-    assert panel.window_spin.value() == 16 and panel.batch_spin.value() == 2
+    assert (finished.args[0].reason, finished.args[0].step) == ("completed", 1)
+    assert panel.form["window"].value() == 16 and panel.form["batch_size"].value() == 2
 
 
 def test_a_failing_run_reports_in_the_panel_and_a_dialog(window, qtbot, tmp_path):
@@ -159,24 +171,24 @@ def test_a_broken_holdout_split_fails_with_a_dialog_naming_the_file(window, qtbo
 def test_the_preset_fills_in_its_position_weight_and_the_request_carries_it(window):
     panel = window.training_panel
     panel.preset_box.setCurrentText("seed")
-    assert panel.overrides()["position_weight"] == 0.0
+    assert panel.overrides().position_weight == 0.0
     panel.preset_box.setCurrentText("small")
-    assert panel.overrides()["position_weight"] == 1.0
+    assert panel.overrides().position_weight == 1.0
 
 
 def test_the_preset_fills_in_its_augmentations_and_the_request_carries_them(window):
     panel = window.training_panel
     panel.preset_box.setCurrentText("seed")
-    assert not panel.overrides()["mirror"] and not panel.overrides()["random_heading"]
+    assert panel.overrides().mirror is False and panel.overrides().random_heading is False
     panel.preset_box.setCurrentText("small")
-    panel.heading_box.setChecked(True)
-    assert panel.overrides()["mirror"] and panel.overrides()["random_heading"]
+    panel.form["random_heading"].setChecked(True)
+    assert panel.overrides().mirror is True and panel.overrides().random_heading is True
 
 
 def test_unticking_mirror_clips_trains_on_the_clips_alone(window, qtbot, data_dir, tmp_path):
     panel = window.training_panel
     _configure(panel, data_dir, tmp_path / "run", steps=2)
-    panel.mirror_box.setChecked(False)
+    panel.form["mirror"].setChecked(False)
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.start_button.click()
     assert ": 1 clip, " in panel.log.toPlainText()
@@ -185,6 +197,23 @@ def test_unticking_mirror_clips_trains_on_the_clips_alone(window, qtbot, data_di
 def test_the_speed_field_carries_the_random_speed_jitter(window):
     panel = window.training_panel
     panel.preset_box.setCurrentText("seed")
-    assert panel.speed_spin.text() == "off" and panel.overrides()["random_speed"] == 0.0
-    panel.speed_spin.setValue(25)
-    assert panel.overrides()["random_speed"] == 0.25
+    assert panel.form["random_speed"].text() == "off" and panel.overrides().random_speed == 0.0
+    panel.form["random_speed"].setValue(25)
+    assert panel.overrides().random_speed == 0.25
+
+
+def test_the_form_offers_every_setting_the_table_labels_and_the_request_carries_them_all(window):
+    panel = window.training_panel
+    offered = {f.name for f in FIELDS if f.label}
+    assert all(panel.form[name].isEnabled() for name in offered)
+    assert panel.overrides().changes().keys() == offered
+
+
+def test_the_form_is_locked_while_a_run_is_in_progress(window, qtbot, data_dir, tmp_path):
+    panel = window.training_panel
+    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000):
+        panel.start_button.click()
+        assert not any(panel.form[f.name].isEnabled() for f in FIELDS if f.label)
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
+    assert all(panel.form[f.name].isEnabled() for f in FIELDS if f.label)

@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from core.checkpoint import Checkpoint
-from core.motion import Motion
-from core.representation import motion_to_features
-from core.tokenizer import check_compatible
-from core.train.losses import PositionLoss, rvq_losses
+from core.features.representation import motion_to_features
+from core.model.checkpoint import Checkpoint
+from core.model.objective import PositionLoss, rvq_losses
+from core.motion.clip import Motion
+from core.tokens.codec import fit_clip
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class TokenRefinement:
     """One clip's refinement; iterate :meth:`run` for progress, then read :attr:`indices`."""
 
     def __init__(self, ckpt: Checkpoint, motion: Motion, settings: RefineSettings | None = None) -> None:
-        check_compatible(ckpt, motion)
+        motion = fit_clip(ckpt, motion)  # in the checkpoint's joint order, with its own bone lengths
         self.settings = settings or RefineSettings()
         self._model = ckpt.model
         device = next(self._model.parameters()).device
@@ -93,7 +93,7 @@ class TokenRefinement:
             position_loss=self._position,
             position_weight=self.settings.position_weight,
         )
-        return terms.total, indices
+        return terms.loss, indices
 
     def _keep(self, loss: torch.Tensor, indices: torch.Tensor) -> None:
         value = float(loss.detach())

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from core.kinematics import forward_kinematics
-from core.motion import Motion
-from core.rotations import matrix_to_6d, sixd_to_matrix
-from core.skeleton import Skeleton
+from core.motion.clip import Motion
+from core.motion.kinematics import forward_kinematics
+from core.motion.rotations import matrix_to_6d, sixd_to_matrix
+from core.motion.skeleton import Skeleton
 
 ROOT_CHANNELS = 3
 
@@ -59,6 +59,16 @@ def motion_to_features(motion: Motion, rep: Representation) -> np.ndarray:
     return np.concatenate([rot, step, root[:, 1:2]], axis=1).astype(np.float32)
 
 
+def integrate_root_path(features: np.ndarray, start_xz: np.ndarray | None = None) -> np.ndarray:
+    """(T, 3) root positions from the root channels of (T, D) features: the ground steps summed from
+    ``start_xz`` (the origin by default), the height as decoded."""
+    root = np.empty((len(features), 3))
+    start = np.zeros(2) if start_xz is None else np.asarray(start_xz, dtype=np.float64)
+    root[:, [0, 2]] = start + np.cumsum(features[:, -3:-1], axis=0, dtype=np.float64)
+    root[:, 1] = features[:, -1]
+    return root
+
+
 def features_to_motion(
     features: np.ndarray,
     rep: Representation,
@@ -79,10 +89,7 @@ def features_to_motion(
     frames = feats.shape[0]
     rotations = sixd_to_matrix(feats[:, : rep.num_joints * 6].reshape(frames, rep.num_joints, 6))
     if rep.root_channels:
-        root = np.empty((frames, 3))
-        start = np.zeros(2) if root_start is None else np.asarray(root_start, dtype=np.float64)
-        root[:, [0, 2]] = start + np.cumsum(feats[:, -3:-1], axis=0)
-        root[:, 1] = feats[:, -1]
+        root = integrate_root_path(feats, root_start)
     elif root_translation is not None:
         root = np.asarray(root_translation, dtype=np.float64)
     else:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from core.errors import MotionFileError
-from core.token_file import TokenFile, load_tokens, sidecar_path
+from core.tokens.files import TokenFile, load_tokens, sidecar_path
 
 
 def recovery_path(directory: str | os.PathLike[str], source: str, checkpoint_sha256: str) -> Path:

@@ -1,13 +1,17 @@
 """A clip next to its reconstruction at every truncation level, kept current under token edits.
 
-Built once per (clip, checkpoint): the clip is tokenized and decoded with the first k layers for
-every k = 1..Q in one batched decode, and joint positions and errors are stored per level, so
-switching the number of layers is an array lookup. After an edit only the latent steps the
-changed tokens can reach (the decoder's receptive field, ``R`` steps either side) are decoded
-again, for the levels that include the changed layers; with root-trajectory channels the frames
-after that window move rigidly by the change in the integrated root path. An edit can decode just
-the level on screen at once and leave the others stale until they are read (or refreshed when idle),
-which keeps the edit-to-preview time to one windowed decode.
+Built once per (clip, checkpoint, token grid): the grid is decoded with the first k layers for every
+k = 1..Q in one batched decode, and joint positions and errors are stored per level, so switching the
+number of layers used is an array lookup. The grid is the caller's (a token editor's read-only view):
+the reconstruction never copies it, it only reads it when a :class:`TokenChange` says where it changed.
+After an edit only the latent steps the changed tokens can reach (the decoder's receptive field, ``R``
+steps either side) are decoded again, for the levels that include the changed layers; with
+root-trajectory channels the frames after that window move rigidly by the change in the integrated
+root path. An edit can decode just the level on screen at once and leave the others stale until they
+are read (or refreshed when idle), which keeps the edit-to-preview time to one windowed decode.
+
+Every reading takes ``aligned``: with it, the decoded poses are read on the original's root path and
+errors are root-aligned (:mod:`core.analysis.metrics`), which shows pose error without path drift.
 """
 
 from __future__ import annotations
@@ -15,22 +19,23 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from core.checkpoint import Checkpoint
-from core.kinematics import forward_kinematics
-from core.motion import Motion
-from core.rotations import sixd_to_matrix
-from core.token_edit import StepRange
-from core.tokenizer import tokenize
+from core.analysis import metrics
+from core.features.representation import integrate_root_path
+from core.model.checkpoint import Checkpoint
+from core.motion.clip import Motion
+from core.motion.kinematics import forward_kinematics
+from core.motion.rotations import sixd_to_matrix
+from core.tokens.edit import TokenChange
 
 
 class Reconstruction:
-    """Original clip, its tokens, and the decoded motion for 1..Q layers."""
+    """Original clip, its token grid, and the decoded motion for 1..Q layers."""
 
-    def __init__(self, ckpt: Checkpoint, motion: Motion) -> None:
+    def __init__(self, ckpt: Checkpoint, motion: Motion, indices: np.ndarray) -> None:
         self.ckpt = ckpt
         self.motion = motion
-        self.indices = tokenize(ckpt, motion)
-        self.num_layers = int(self.indices.shape[1])
+        self.indices = indices
+        self.num_quantizers = int(self.indices.shape[1])
         self.num_frames = motion.num_frames
         self.fps = motion.fps
         self.skeleton = motion.skeleton
@@ -38,38 +43,37 @@ class Reconstruction:
         self.radius = ckpt.model.decoder_receptive_field()
         self.original_positions = motion.joint_positions().astype(np.float32)
         self._root_start = motion.root_translation[0, [0, 2]]
-        levels = np.arange(1, self.num_layers + 1)
+        levels = np.arange(1, self.num_quantizers + 1)
         self._features = self._decode_levels(self.indices, levels, 0, self.indices.shape[0])
         self._roots = np.stack([self._root_path(f) for f in self._features])
         self._positions = np.stack(
-            [self._fk(self._features[q], self._roots[q]) for q in range(self.num_layers)]
+            [self._fk(self._features[q], self._roots[q]) for q in range(self.num_quantizers)]
         ).astype(np.float32)
-        self._errors = np.linalg.norm(self._positions - self.original_positions, axis=-1)
-        self._aligned_errors = self._root_aligned_errors(self._positions, slice(None))
+        self._errors = metrics.joint_errors(self._positions, self.original_positions)
+        self._aligned_errors = metrics.joint_errors(self._positions, self.original_positions, aligned=True)
         self._stale: dict[int, tuple[int, int]] = {}
 
     @property
     def num_steps(self) -> int:
         return int(self.indices.shape[0])
 
-    def positions(self, k: int) -> np.ndarray:
-        """(T, J, 3) joint positions decoded with the first ``k`` layers."""
-        return self._positions[self._fresh(k)]
+    def positions(self, k: int, aligned: bool = False) -> np.ndarray:
+        """(T, J, 3) joint positions decoded with the first ``k`` layers (on the original root path
+        when ``aligned``)."""
+        decoded = self._positions[self._fresh(k)]
+        return metrics.on_original_root(decoded, self.original_positions) if aligned else decoded
 
-    def joint_errors(self, k: int) -> np.ndarray:
-        """(T, J) distance in metres of every reconstructed joint from the original."""
-        return self._errors[self._fresh(k)]
+    def joint_errors(self, k: int, aligned: bool = False) -> np.ndarray:
+        """(T, J) distance in metres of every reconstructed joint from the original, kept current
+        under edits; root-aligned when ``aligned``."""
+        q = self._fresh(k)
+        return self._aligned_errors[q] if aligned else self._errors[q]
 
-    def root_aligned_errors(self, k: int) -> np.ndarray:
-        """(T, J) distances in metres with both skeletons' roots on the same point: pose error without
-        root-path drift (``core.evaluate``'s root-aligned error), kept current like the plain one."""
-        return self._aligned_errors[self._fresh(k)]
+    def frame_mpjpe_mm(self, k: int, aligned: bool = False) -> np.ndarray:
+        return 1000.0 * self.joint_errors(k, aligned).mean(axis=1)
 
-    def frame_mpjpe_mm(self, k: int) -> np.ndarray:
-        return 1000.0 * self._errors[self._fresh(k)].mean(axis=1)
-
-    def mpjpe_mm(self, k: int) -> float:
-        return float(1000.0 * self._errors[self._fresh(k)].mean())
+    def mpjpe_mm(self, k: int, aligned: bool = False) -> float:
+        return float(1000.0 * self.joint_errors(k, aligned).mean())
 
     def motion_at(self, k: int) -> Motion:
         """The reconstruction with ``k`` layers as a clip, for export."""
@@ -100,20 +104,15 @@ class Reconstruction:
         distance[code] = np.inf
         return [int(c) for c in np.argsort(distance)[:k]]
 
-    def apply(self, indices: np.ndarray, changed: StepRange, level: int | None = None) -> tuple[int, int]:
-        """Take edited ``indices`` whose differences lie in steps ``changed``.
+    def apply(self, change: TokenChange, level: int | None = None) -> tuple[int, int]:
+        """Follow ``change``, already made in the grid this reconstruction reads.
 
         With ``level`` given, only that truncation level is decoded now (the preview on screen); the
         other affected levels are marked stale and decoded when next read or on :meth:`refresh`.
         Returns the frames of ``level`` (or of the finest affected level) that changed.
         """
-        new = np.asarray(indices, dtype=np.int64)
-        start, stop = changed
-        diff = np.nonzero(np.any(new[start:stop] != self.indices[start:stop], axis=0))[0]
-        self.indices = new.copy()
-        if diff.size == 0:
-            return 0, 0
-        for q in range(int(diff.min()), self.num_layers):
+        start, stop = change.steps
+        for q in range(change.first_layer, self.num_quantizers):
             pending = self._stale.get(q)
             self._stale[q] = (
                 (start, stop) if pending is None else (min(pending[0], start), max(pending[1], stop))
@@ -151,15 +150,18 @@ class Reconstruction:
         if last > f1:
             shift = self._roots[q, f1:] - self._positions[q, f1:, 0]
             self._positions[q, f1:] += shift[:, None, :].astype(np.float32)
-        self._errors[q, f0:last] = np.linalg.norm(
-            self._positions[q, f0:last] - self.original_positions[f0:last], axis=-1
+        self._errors[q, f0:last] = metrics.joint_errors(
+            self._positions[q, f0:last], self.original_positions[f0:last]
         )
-        self._aligned_errors[q, f0:f1] = self._root_aligned_errors(self._positions[q, f0:f1], slice(f0, f1))
+        # A rigid shift of the path leaves root-aligned errors alone: only the decoded window changes.
+        self._aligned_errors[q, f0:f1] = metrics.joint_errors(
+            self._positions[q, f0:f1], self.original_positions[f0:f1], aligned=True
+        )
         return f0, last
 
     def _level(self, k: int) -> int:
-        if not 1 <= k <= self.num_layers:
-            raise ValueError(f"number of layers must be in 1..{self.num_layers}, got {k}")
+        if not 1 <= k <= self.num_quantizers:
+            raise ValueError(f"number of layers must be in 1..{self.num_quantizers}, got {k}")
         return k - 1
 
     def _fresh(self, k: int) -> int:
@@ -189,19 +191,9 @@ class Reconstruction:
         return self.ckpt.normalizer.denormalize(frames[:, : f1 - f0])
 
     def _root_path(self, features: np.ndarray) -> np.ndarray:
-        rep = self.ckpt.representation
-        if not rep.root_channels:
+        if not self.ckpt.representation.root_channels:
             return self.motion.root_translation.astype(np.float64)
-        root = np.empty((len(features), 3))
-        root[:, [0, 2]] = self._root_start + np.cumsum(features[:, -3:-1], axis=0, dtype=np.float64)
-        root[:, 1] = features[:, -1]
-        return root
-
-    def _root_aligned_errors(self, positions: np.ndarray, frames: slice) -> np.ndarray:
-        """Root-aligned distances of ``positions`` (the frames ``frames`` of one or all levels); a rigid
-        shift of the path leaves them unchanged, so an edit only updates its decoded window."""
-        original = self.original_positions[frames]
-        return np.linalg.norm((positions - positions[..., :1, :]) - (original - original[:, :1]), axis=-1)
+        return integrate_root_path(features, self._root_start)
 
     def _fk(self, features: np.ndarray, root: np.ndarray) -> np.ndarray:
         joints = self.skeleton.num_joints

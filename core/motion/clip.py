@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from core.kinematics import forward_kinematics
-from core.skeleton import Skeleton
+from core.motion.kinematics import forward_kinematics
+from core.motion.skeleton import Skeleton
+
+PER_JOINT_SOURCE = ("channels", "rotation_orders")
+"""``source`` entries listed per joint (BVH channel layouts and Euler orders), which follow their joints
+when a clip is reordered so that saving it keeps each joint's own layout."""
 
 
 @dataclass(eq=False)
@@ -70,3 +75,19 @@ class Motion:
             root_translation=self.root_translation[start:stop],
             source=source,
         )
+
+    def reordered(self, order: Sequence[int]) -> Motion:
+        """The same motion with joint ``order[i]`` listed i-th (see :meth:`Skeleton.reordered`), e.g. to
+        read a clip in a checkpoint's joint order; offsets and per-joint ``source`` entries follow.
+        ``self`` when ``order`` changes nothing."""
+        index = [int(j) for j in order]
+        if index == list(range(self.skeleton.num_joints)):
+            return self
+        skeleton = self.skeleton.reordered(index)
+        source = {
+            k: [v[j] for j in index]
+            if k in PER_JOINT_SOURCE and isinstance(v, list) and len(v) == len(index)
+            else v
+            for k, v in self.source.items()
+        }
+        return replace(self, skeleton=skeleton, rotations=self.rotations[:, index], source=source)

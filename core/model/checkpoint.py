@@ -27,9 +27,9 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from core.errors import MotionFileError
+from core.features.representation import Normalizer, Representation
 from core.model import RVQVAE, RVQVAEConfig
-from core.representation import Normalizer, Representation
-from core.skeleton import Skeleton
+from core.motion.skeleton import Skeleton
 
 FORMAT = "rvq-motion-checkpoint"
 VERSION = 1

@@ -1,6 +1,6 @@
 """The SMPL-X 55-joint skeleton: a shipped approximate template, or exact joints from a user's model.
 
-:func:`smplx_skeleton` returns the preset ``core/presets/smplx55.json`` (built by
+:func:`smplx_skeleton` returns the preset ``core/formats/presets/smplx55.json`` (built by
 ``scripts/make_smplx_preset.py``): the neutral-shape rest joints shipped by mannequin-x 0.3.0
 (Apache-2.0), which derived them from the SMPL-X neutral body model. It is an approximate template:
 it has no body shape (betas = 0), and the jaw and eyes, absent from that source, are placed from the
@@ -29,7 +29,7 @@ from smplx.lbs import blend_shapes, vertices2joints
 
 from core.errors import MotionFileError
 from core.formats.numpy_files import read_npz
-from core.skeleton import Skeleton
+from core.motion.skeleton import Skeleton
 
 NUM_JOINTS = 55
 GENDERS = ("neutral", "male", "female")
@@ -57,7 +57,7 @@ class RestMesh:
     """An SMPL-X body at rest for one shape: metres, Y up, in the same frame as the rest joints.
 
     ``weights`` (V, 55) are the linear-blend-skinning weights, so the mesh can follow a
-    :class:`core.motion.Motion` through its forward-kinematics transforms.
+    :class:`core.motion.clip.Motion` through its forward-kinematics transforms.
     """
 
     vertices: np.ndarray
@@ -68,7 +68,7 @@ class RestMesh:
 @lru_cache(maxsize=1)
 def smplx_skeleton() -> Skeleton:
     """The shipped approximate SMPL-X template (neutral shape), read once."""
-    text = resources.files("core").joinpath("presets", "smplx55.json").read_text(encoding="utf-8")
+    text = resources.files("core.formats").joinpath("presets", "smplx55.json").read_text(encoding="utf-8")
     return Skeleton.from_dict(json.loads(text))
 
 

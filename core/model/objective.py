@@ -8,13 +8,15 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from core.representation import Normalizer, Representation, window_joint_positions
-from core.skeleton import Skeleton
+from core.features.representation import Normalizer, Representation, window_joint_positions
+from core.motion.skeleton import Skeleton
 
 
 @dataclass
 class LossTerms:
-    total: torch.Tensor
+    """The weighted sum ``loss`` that is minimised, and the unweighted terms it sums."""
+
+    loss: torch.Tensor
     reconstruction: torch.Tensor
     velocity: torch.Tensor
     commitment: torch.Tensor
@@ -79,11 +81,11 @@ def rvq_losses(
         if target.shape[1] > 1
         else torch.zeros((), device=recon.device)  # one frame has no velocity (the mean of none is NaN)
     )
-    total = recon + velocity_weight * velocity + commit_weight * commit_loss
+    loss = recon + velocity_weight * velocity + commit_weight * commit_loss
     position = torch.zeros((), device=recon.device)
     if position_loss is not None and position_weight > 0:
         position = position_loss(reconstruction, target)
-        total = total + position_weight * position
+        loss = loss + position_weight * position
     return LossTerms(
-        total=total, reconstruction=recon, velocity=velocity, commitment=commit_loss, position=position
+        loss=loss, reconstruction=recon, velocity=velocity, commitment=commit_loss, position=position
     )

@@ -8,14 +8,15 @@ errors of the first and second frame differences, in millimetres per frame (and 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import numpy as np
 
-from core.checkpoint import Checkpoint
-from core.motion import Motion
-from core.token_refine import RefineSettings, refine_tokens
-from core.tokenizer import check_compatible, reconstruct, tokenize
+from core.analysis import metrics
+from core.model.checkpoint import Checkpoint
+from core.motion.clip import Motion
+from core.tokens.codec import fit_clip, reconstruct, tokenize
+from core.tokens.refine import RefineSettings, refine_tokens
 
 
 @dataclass(frozen=True)
@@ -93,20 +94,14 @@ class EvalReport:
         return "\n".join(lines)
 
 
-def _errors(pred: np.ndarray, true: np.ndarray) -> tuple[float, float, float, float]:
-    mpjpe = np.linalg.norm(pred - true, axis=-1).mean()
-    aligned = np.linalg.norm((pred - pred[:, :1]) - (true - true[:, :1]), axis=-1).mean()
-    vel = (
-        np.linalg.norm(np.diff(pred, axis=0) - np.diff(true, axis=0), axis=-1).mean()
-        if len(pred) > 1
-        else 0.0
+def clip_errors(pred: np.ndarray, true: np.ndarray) -> LayerMetrics:
+    """One clip's figures (see :mod:`core.analysis.metrics`)."""
+    return LayerMetrics(
+        mpjpe_mm=metrics.mpjpe_mm(pred, true),
+        mpjpe_root_aligned_mm=metrics.mpjpe_mm(pred, true, aligned=True),
+        velocity_error=metrics.velocity_error_mm(pred, true),
+        accel_error=metrics.accel_error_mm(pred, true),
     )
-    acc = (
-        np.linalg.norm(np.diff(pred, 2, axis=0) - np.diff(true, 2, axis=0), axis=-1).mean()
-        if len(pred) > 2
-        else 0.0
-    )
-    return 1000 * mpjpe, 1000 * aligned, 1000 * vel, 1000 * acc
 
 
 def evaluate(
@@ -125,14 +120,14 @@ def evaluate(
     frames = 0
     counts = np.zeros((q, ckpt.config.nb_code))
     for clip in clips:
-        check_compatible(ckpt, clip)
+        clip = fit_clip(ckpt, clip)  # in the checkpoint's joint order, on its own bone lengths
         indices = tokenize(ckpt, clip) if refine is None else refine_tokens(ckpt, clip, refine)
         for layer in range(q):
             counts[layer] += np.bincount(indices[:, layer], minlength=ckpt.config.nb_code)
         truth = clip.joint_positions()
         for k in range(1, q + 1):
-            pred = reconstruct(ckpt, clip, indices, num_layers=k).joint_positions()
-            sums[k - 1] += np.asarray(_errors(pred, truth)) * clip.num_frames
+            pred = reconstruct(ckpt, clip, indices, layers_used=k).joint_positions()
+            sums[k - 1] += np.asarray(astuple(clip_errors(pred, truth))) * clip.num_frames
         frames += clip.num_frames
         on_clip(clip)
     means = sums / max(frames, 1)

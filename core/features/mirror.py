@@ -7,7 +7,7 @@ joint frames differently (Bandai's arms point along +x on one side and -x on the
 in y), so each joint gets its own reflection ``M_j`` (a diagonal sign matrix of determinant -1), chosen
 so that ``M_j`` maps every child's offset to the partner child's offset. A local rotation then mirrors as
 ``R'_j = M_parent R_partner(j) M_j`` (``W R M_root`` at the root, ``W`` the world reflection), which is a
-sign flip of matrix entries: in the 6D layout of :mod:`core.representation` a mirror is a permutation
+sign flip of matrix entries: in the 6D layout of :mod:`core.features.representation` a mirror is a permutation
 of feature columns with signs, cheap enough to apply to a whole dataset once.
 
 Where offsets leave the reflection open (a leaf joint, a root whose only child lies on the midline, the
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.representation import ROOT_CHANNELS, Representation
-from core.skeleton import Skeleton
+from core.features.representation import ROOT_CHANNELS, Representation
+from core.motion.skeleton import Skeleton
 
 SIDE_MARKERS = (
     ("Left", "Right"),

@@ -12,11 +12,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.errors import MotionFileError
 from core.formats.numpy_files import read_npy
+
+if TYPE_CHECKING:
+    from core.model.checkpoint import Checkpoint
+    from core.motion.clip import Motion
 
 MAX_LAYERS = 64
 
@@ -30,6 +35,28 @@ class TokenFile:
     root_start: tuple[float, float] | None = None
     source: str | None = None
     edited: list[tuple[int, int]] = field(default_factory=list)
+
+    @classmethod
+    def for_clip(
+        cls,
+        ckpt: Checkpoint,
+        motion: Motion,
+        indices: np.ndarray,
+        source: str | None,
+        edited: np.ndarray | None = None,
+    ) -> TokenFile:
+        """``motion``'s codes with what identifies them: the checkpoint's hash, the clip's length, rate
+        and start position, its file, and the cells edited by hand (a (steps, layers) mask)."""
+        cells = [] if edited is None else [(int(s), int(q)) for s, q in np.argwhere(edited)]
+        return cls(
+            indices=np.asarray(indices),
+            checkpoint_sha256=ckpt.weights_sha256,
+            frames=motion.num_frames,
+            fps=motion.fps,
+            root_start=tuple(float(v) for v in motion.root_translation[0, [0, 2]]),
+            source=source,
+            edited=cells,
+        )
 
     def check_checkpoint(self, sha256: str, path: str | os.PathLike[str]) -> None:
         """Refuse codes made by another checkpoint (when the file says which one made them)."""

@@ -1,0 +1,255 @@
+"""Opening, saving, exporting and recovering what the user works on: the window's file commands.
+
+Every question these commands ask (a file to open, where to save, whether to drop unsaved edits,
+whether to restore a crash's edits) goes through one :class:`Prompts` object, given to the
+controller: the app passes :class:`DialogPrompts`, tests pass answers. Failures become dialogs
+through the ErrorReporter and leave the session as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal, Protocol
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from app.errors import ErrorReporter
+from app.recent_files import RecentFiles
+from app.recovery import Autosave
+from app.session import Session
+from core.formats import LOADABLE
+from core.model.checkpoint import META_NAME, STATE_NAME, WEIGHTS_NAME
+from core.tokens.files import TokenFile
+
+RestoreAnswer = Literal["restore", "discard"] | None
+UnsavedAnswer = Literal["save", "discard", "cancel"]
+
+CLIP_FILTER = (
+    "Motion clips (*.bvh *.npz *.npy);;BVH (*.bvh);;SMPL-X (*.npz);;HumanML3D (*.npy);;All files (*)"
+)
+STATUS_MS = 5000
+
+
+def classify_path(path: Path) -> str | None:
+    """What a dropped or recent path is: "checkpoint", "tokens", "clip", or None when unknown."""
+    if path.is_dir() or path.name in (META_NAME, WEIGHTS_NAME, STATE_NAME):
+        return "checkpoint"
+    suffix = path.suffix.lower()
+    sidecar = path.with_suffix(".json")
+    if suffix == ".npy" and sidecar.is_file():
+        try:
+            if "rvq-motion-tokens" in sidecar.read_text(errors="replace")[:400]:
+                return "tokens"
+        except OSError:
+            return "clip"
+    return "clip" if suffix in LOADABLE else None
+
+
+class DialogPrompts:
+    """The questions, asked with Qt's dialogs over ``parent``; every answer may be "no" (None)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+
+    def clip_to_open(self, start_dir: str) -> str | None:
+        return QFileDialog.getOpenFileName(self.parent, "Open clip", start_dir, CLIP_FILTER)[0] or None
+
+    def checkpoint_to_open(self, start_dir: str) -> str | None:
+        return QFileDialog.getExistingDirectory(self.parent, "Open checkpoint folder", start_dir) or None
+
+    def tokens_to_load(self, start_dir: str) -> str | None:
+        path = QFileDialog.getOpenFileName(self.parent, "Load tokens", start_dir, "Token files (*.npy)")[0]
+        return path or None
+
+    def tokens_save_path(self, suggested: str) -> str | None:
+        path = QFileDialog.getSaveFileName(self.parent, "Save tokens", suggested, "Token files (*.npy)")[0]
+        return path or None
+
+    def export_path(self, suggested: str) -> str | None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self.parent, "Export decoded motion", suggested, "BVH (*.bvh);;SMPL-X (*.npz)"
+        )
+        if path and Path(path).suffix.lower() not in (".bvh", ".npz"):
+            path = str(Path(path).with_suffix(".npz" if "npz" in chosen else ".bvh"))
+        return path or None
+
+    def unsaved_edits(self) -> UnsavedAnswer:
+        """Before unsaved token edits are replaced or the window closes: save, drop, or stay."""
+        button = QMessageBox.question(
+            self.parent,
+            "Unsaved token edits",
+            "The tokens of this clip have unsaved edits. Save them first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        answers = {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}
+        return answers.get(button, "cancel")
+
+    def restore(self, tokens: TokenFile) -> RestoreAnswer:
+        """Whether to bring back edits a crash left; None (box closed) keeps the file for next time."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Restore unsaved edits?",
+            f"RVQ Motion Studio closed without saving {len(tokens.edited)} edited token(s) of this clip "
+            "with this checkpoint. Restore them (Ctrl+Z undoes the restore) or discard them?",
+            QMessageBox.StandardButton.Discard,
+            self.parent,
+        )
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        if box.clickedButton() is restore:
+            return "restore"
+        return "discard" if box.clickedButton() is box.button(QMessageBox.StandardButton.Discard) else None
+
+
+class Prompts(Protocol):
+    """What the controller asks; :class:`DialogPrompts` asks the user, tests answer directly."""
+
+    def clip_to_open(self, start_dir: str) -> str | None: ...
+    def checkpoint_to_open(self, start_dir: str) -> str | None: ...
+    def tokens_to_load(self, start_dir: str) -> str | None: ...
+    def tokens_save_path(self, suggested: str) -> str | None: ...
+    def export_path(self, suggested: str) -> str | None: ...
+    def unsaved_edits(self) -> UnsavedAnswer: ...
+    def restore(self, tokens: TokenFile) -> RestoreAnswer: ...
+
+
+class Documents(QObject):
+    """Open, save, export and recover; says what happened in the status bar (``status(text, ms)``)."""
+
+    def __init__(
+        self,
+        session: Session,
+        reporter: ErrorReporter,
+        recent_files: RecentFiles,
+        autosave: Autosave,
+        prompts: Prompts,
+        status: Callable[[str, int], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.reporter = reporter
+        self.recent_files = recent_files
+        self.autosave = autosave
+        self.prompts = prompts
+        self.status = status
+
+    @contextmanager
+    def _busy(self, message: str) -> Iterator[None]:
+        """A wait cursor and a note while a slow file operation runs; the result's message comes after."""
+        self.status(message, 0)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            yield
+        finally:
+            QApplication.restoreOverrideCursor()
+            self.status("", 0)
+
+    def confirm_discard_edits(self) -> bool:
+        """Before unsaved token edits are replaced or the window closes: save them, drop them, or stay."""
+        if not self.session.has_unsaved_edits():
+            return True
+        answer = self.prompts.unsaved_edits()
+        if answer == "save":
+            return self.save_tokens()
+        return answer == "discard"
+
+    def _offer_recovery(self) -> None:
+        """After a clip or checkpoint opened: offer the edits a crash left for this pair."""
+        tokens = self.autosave.recovered()
+        if tokens is None:
+            return
+        answer = self.prompts.restore(tokens)
+        if answer == "restore":
+            with self.reporter.guard("Could not restore the edits"):
+                self.session.replace_tokens(tokens.indices)
+                self.status("Restored the unsaved token edits", STATUS_MS)
+        elif answer == "discard":
+            self.autosave.remove_recovered()
+
+    def _open(self, kind: str, path: str | Path, opener: Callable[[Path], None], what: str) -> bool:
+        if not self.confirm_discard_edits():
+            return False
+        opened = False
+        with self._busy(f"Opening {Path(path).name}…"), self.reporter.guard(f"Could not open the {what}"):
+            opener(Path(path))
+            opened = True
+        self.recent_files.remember(kind, Path(path), opened)
+        if opened:
+            self._offer_recovery()
+        return opened
+
+    def open_clip(self, path: str | Path | None = None) -> bool:
+        """Open a clip (asking for one without ``path``); True when it opened."""
+        path = path or self.prompts.clip_to_open(self.recent_files.start_dir("clips"))
+        return bool(path) and self._open("clips", path, self.session.open_clip, "clip")
+
+    def open_checkpoint(self, path: str | Path | None = None) -> bool:
+        """Open a checkpoint folder, a file in it, or a run folder (its latest checkpoint)."""
+        path = path or self.prompts.checkpoint_to_open(self.recent_files.start_dir("checkpoints"))
+        return bool(path) and self._open("checkpoints", path, self.session.open_checkpoint, "checkpoint")
+
+    def load_tokens(self, path: str | Path | None = None) -> bool:
+        path = path or self.prompts.tokens_to_load(self.recent_files.start_dir("clips"))
+        if not path:
+            return False
+        with self.reporter.guard("Could not load the tokens"):
+            self.session.load_tokens(path)
+            self.status(f"Loaded tokens from {path}", STATUS_MS)
+            return True
+        return False
+
+    def _suggested(self, name: str) -> str:
+        stem = self.session.clip_path.stem if self.session.clip_path else "clip"
+        return str(Path(self.recent_files.start_dir("clips")) / f"{stem}{name}")
+
+    def save_tokens(self, path: str | Path | None = None) -> bool:
+        if self.session.editor is None:
+            return False
+        path = path or self.prompts.tokens_save_path(self._suggested("_tokens.npy"))
+        if not path:
+            return False
+        path = Path(path).with_suffix(".npy")
+        with self.reporter.guard("Could not save the tokens"):
+            self.session.save_tokens(path)
+            self.status(f"Saved tokens to {path} (and {path.with_suffix('.json').name})", STATUS_MS)
+            return True
+        return False
+
+    def export_motion(self, path: str | Path | None = None) -> bool:
+        if self.session.reconstruction is None:
+            return False
+        layers = self.session.layers_used
+        path = path or self.prompts.export_path(self._suggested(f"_decoded_{layers}layers.bvh"))
+        if not path:
+            return False
+        exported = False
+        with self._busy("Exporting…"), self.reporter.guard("Could not export the motion"):
+            self.session.export_motion(path)
+            exported = True
+        if exported:
+            self.status(f"Exported the {layers}-layer reconstruction to {path}", STATUS_MS)
+        return exported
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Open what was dropped: checkpoints first, then a clip, then tokens (which need both)."""
+        kinds = {path: classify_path(path) for path in paths}
+        for kind, opener in (
+            ("checkpoint", self.open_checkpoint),
+            ("clip", self.open_clip),
+            ("tokens", self.load_tokens),
+        ):
+            for path in (p for p, k in kinds.items() if k == kind):
+                opener(path)
+        unknown = [p.name for p, kind in kinds.items() if kind is None]
+        if unknown:
+            self.reporter.warning(
+                "Cannot open", f"Not a clip, checkpoint or token file: {', '.join(unknown)}"
+            )

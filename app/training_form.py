@@ -1,0 +1,103 @@
+"""The Training dock's settings form, made from :data:`core.train.overrides.FIELDS`.
+
+Every setting with a label gets a widget (a check box for a switch, a spin box as the table
+describes for a number); the form shows a config and reads back the :class:`TrainOverrides` a
+run is started with, so a setting added to the table appears here with no code of its own.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QWidget
+
+from core.train.config import TrainConfig
+from core.train.overrides import FIELDS, OverrideField, Spin, TrainOverrides
+
+
+def _tip(setting: OverrideField) -> str:
+    return setting.help[:1].upper() + setting.help[1:]
+
+
+class _Switch:
+    """A check box for a setting that is on or off."""
+
+    def __init__(self, setting: OverrideField) -> None:
+        self.widget = QCheckBox(setting.label)
+        self.widget.setToolTip(_tip(setting))
+
+    def show(self, value: bool, config: TrainConfig) -> None:
+        self.widget.setChecked(value)
+
+    def value(self) -> bool:
+        return self.widget.isChecked()
+
+
+class _Number:
+    """A spin box as the setting's :class:`Spin` describes: whole numbers unless it has decimals."""
+
+    def __init__(self, setting: OverrideField, spin: Spin) -> None:
+        self.kind, self.spin = setting.kind, spin
+        self.widget: QSpinBox | QDoubleSpinBox
+        if spin.decimals:
+            self.widget = QDoubleSpinBox()
+            self.widget.setDecimals(spin.decimals)
+            self.widget.setRange(spin.minimum, spin.maximum)
+        else:
+            self.widget = QSpinBox()
+            self.widget.setRange(int(spin.minimum), int(spin.maximum))
+        if not callable(spin.step):
+            self.widget.setSingleStep(spin.step)
+        self.widget.setPrefix(spin.prefix)
+        self.widget.setSuffix(spin.suffix)
+        self.widget.setSpecialValueText(spin.off_text)
+        self.widget.setToolTip(_tip(setting))
+
+    def show(self, value: float, config: TrainConfig) -> None:
+        if callable(self.spin.step):
+            self.widget.setSingleStep(self.spin.step(config))
+        shown = value * self.spin.scale
+        self.widget.setValue(shown if isinstance(self.widget, QDoubleSpinBox) else round(shown))
+
+    def value(self) -> float:
+        value = self.widget.value() / self.spin.scale
+        return round(value) if self.kind == "int" else value
+
+
+class TrainingForm:
+    """An editor per setting the app offers; ``form["steps"]`` is the widget of a setting."""
+
+    def __init__(self) -> None:
+        self.settings = tuple(setting for setting in FIELDS if setting.label)
+        self._editors = {s.name: _Switch(s) if s.spin is None else _Number(s, s.spin) for s in self.settings}
+
+    def __getitem__(self, name: str) -> QWidget:
+        return self._editors[name].widget
+
+    def place(self, grid: QGridLayout, row: int) -> int:
+        """Lay the editors into a four-column grid from ``row``: numbers two to a row beside their
+        labels, then the switches; returns the next free row."""
+        numbers = [s for s in self.settings if s.spin is not None]
+        for i, setting in enumerate(numbers):
+            column = 2 * (i % 2)
+            grid.addWidget(QLabel(setting.label), row + i // 2, column)
+            grid.addWidget(self[setting.name], row + i // 2, column + 1)
+        row += (len(numbers) + 1) // 2
+        switches = [s for s in self.settings if s.spin is None]
+        if switches:
+            grid.addWidget(QLabel("Options"), row, 0)
+        for i, setting in enumerate(switches):
+            grid.addWidget(self[setting.name], row + i // 2, 1 + 2 * (i % 2), 1, 1 + i % 2)
+        return row + (len(switches) + 1) // 2
+
+    def show(self, config: TrainConfig) -> None:
+        """Fill every editor with ``config``'s value (and a step that fits it, where that depends)."""
+        values = TrainOverrides.of(config)
+        for name, editor in self._editors.items():
+            editor.show(getattr(values, name), config)
+
+    def overrides(self) -> TrainOverrides:
+        """What the editors hold, as the overrides a run starts with."""
+        return TrainOverrides(**{name: editor.value() for name, editor in self._editors.items()})
+
+    def set_enabled(self, enabled: bool) -> None:
+        for editor in self._editors.values():
+            editor.widget.setEnabled(enabled)

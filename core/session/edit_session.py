@@ -1,0 +1,325 @@
+"""The state a workbench window shows, without Qt: clip, checkpoint, reconstruction, token edits,
+selection, clipboard and what is saved.
+
+One token grid lives in the :class:`TokenEditor`; the :class:`Reconstruction` reads it and follows each
+:class:`TokenChange` an edit returns. Every command returns an :class:`Update` that says what changed,
+so a GUI turns updates into signals and a script or test just reads the state. Files that fail to load
+raise ``MotionFileError`` with the session untouched: nothing the user made is lost.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+
+from core.analysis.reconstruction import Reconstruction
+from core.errors import MotionFileError
+from core.formats import load_motion, save_motion
+from core.model.checkpoint import Checkpoint, load_checkpoint
+from core.motion.clip import Motion
+from core.tokens.codec import fit_clip, tokenize
+from core.tokens.edit import TokenChange, TokenEditor
+from core.tokens.files import TokenFile, load_tokens, save_tokens
+
+
+class Changed(enum.Flag):
+    """What a command changed; views redraw only what depends on it."""
+
+    NOTHING = 0
+    CLIP = enum.auto()
+    CHECKPOINT = enum.auto()
+    RECONSTRUCTION = enum.auto()
+    """A new reconstruction (or none): everything derived from the token grid starts over."""
+    TOKENS = enum.auto()
+    LAYERS_USED = enum.auto()
+    SELECTION = enum.auto()
+    CLIPBOARD = enum.auto()
+    SAVED = enum.auto()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should be told that is not an error (e.g. why there is no reconstruction)."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Update:
+    changed: Changed = Changed.NOTHING
+    frames: tuple[int, int] | None = None
+    """Frames whose decoded motion an edit changed, at the number of layers used."""
+    notice: Notice | None = None
+
+    def __or__(self, other: Update) -> Update:
+        frames = self.frames or other.frames
+        if self.frames and other.frames:
+            frames = (min(self.frames[0], other.frames[0]), max(self.frames[1], other.frames[1]))
+        return Update(self.changed | other.changed, frames, self.notice or other.notice)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The selected cell (``step``, ``layer``) and the step range ``[start, stop)`` that copy, paste
+    and reset use; ``anchor`` is where a shift-click or drag range started."""
+
+    step: int
+    layer: int
+    start: int
+    stop: int
+    anchor: int
+
+
+class EditSession:
+    """One window's clip, checkpoint and token edits."""
+
+    def __init__(self) -> None:
+        self.motion: Motion | None = None
+        self.clip_path: Path | None = None
+        self.checkpoint: Checkpoint | None = None
+        self.reconstruction: Reconstruction | None = None
+        self.editor: TokenEditor | None = None
+        self.mismatch: str | None = None
+        """Why the open clip has no reconstruction with the open checkpoint (None when it has one)."""
+        self.layers_used = 1
+        self.selection: Selection | None = None
+        self.clipboard: np.ndarray | None = None
+        self.clipboard_source = ""
+        self._saved_indices: np.ndarray | None = None
+        self._clip_positions: np.ndarray | None = None
+
+    # ----- opening ----------------------------------------------------------------------------
+
+    def open_clip(self, path: str | PathLike[str]) -> Update:
+        """Load a clip; it replaces the current one only when it loaded without error."""
+        return self.set_clip(load_motion(path), Path(path))
+
+    def open_checkpoint(self, path: str | PathLike[str]) -> Update:
+        return self.set_checkpoint(load_checkpoint(path))
+
+    def set_clip(self, motion: Motion, path: Path | None = None) -> Update:
+        self.motion, self.clip_path, self._clip_positions = motion, path, None
+        return Update(Changed.CLIP) | self._rebuild()
+
+    def set_checkpoint(self, checkpoint: Checkpoint) -> Update:
+        previous = self.checkpoint.config.num_quantizers if self.checkpoint is not None else None
+        self.checkpoint = checkpoint
+        if previous != checkpoint.config.num_quantizers:
+            self.layers_used = checkpoint.config.num_quantizers
+        return Update(Changed.CHECKPOINT) | self._rebuild()
+
+    def _rebuild(self) -> Update:
+        """Tokenize the clip with the checkpoint; a clip that does not fit is shown alone, and why."""
+        self.reconstruction = self.editor = self.selection = self._saved_indices = None
+        self.mismatch = None
+        changed = Changed.RECONSTRUCTION | Changed.TOKENS | Changed.SELECTION | Changed.LAYERS_USED
+        if self.motion is None or self.checkpoint is None:
+            return Update(changed)
+        try:
+            self.motion = fit_clip(self.checkpoint, self.motion)
+        except MotionFileError as exc:
+            self.mismatch = exc.reason
+            return Update(changed, notice=Notice("Skeleton does not match", self.no_reconstruction_reason()))
+        self.editor = TokenEditor(
+            tokenize(self.checkpoint, self.motion), nb_code=self.checkpoint.config.nb_code
+        )
+        self.reconstruction = Reconstruction(self.checkpoint, self.motion, self.editor.indices)
+        self._saved_indices = self.editor.indices.copy()
+        self.layers_used = min(max(self.layers_used, 1), self.num_quantizers)
+        return Update(changed)
+
+    # ----- what views read --------------------------------------------------------------------
+
+    @property
+    def num_frames(self) -> int:
+        return self.motion.num_frames if self.motion is not None else 1
+
+    @property
+    def fps(self) -> float:
+        return self.motion.fps if self.motion is not None else 30.0
+
+    @property
+    def num_quantizers(self) -> int:
+        """Layers in the model (0 without a reconstruction); ``layers_used`` of them are decoded."""
+        return self.reconstruction.num_quantizers if self.reconstruction is not None else 0
+
+    @property
+    def original_positions(self) -> np.ndarray | None:
+        """(T, J, 3) joints of the clip, from the reconstruction or (without one) the clip itself."""
+        if self.reconstruction is not None:
+            return self.reconstruction.original_positions
+        if self.motion is None:
+            return None
+        if self._clip_positions is None:
+            self._clip_positions = self.motion.joint_positions().astype(np.float32)
+        return self._clip_positions
+
+    def no_reconstruction_reason(self) -> str:
+        """What the view says where a reconstruction would be."""
+        if self.motion is None:
+            return "Open a clip to begin (File > Open clip, or drop a file here)"
+        if self.checkpoint is None:
+            return "No checkpoint: open one (File > Open checkpoint) or train one in the Training dock"
+        if self.mismatch is not None:
+            return f"No reconstruction: {self.mismatch}"
+        return ""
+
+    @property
+    def can_undo(self) -> bool:
+        return self.editor is not None and self.editor.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self.editor is not None and self.editor.can_redo
+
+    def has_unsaved_edits(self) -> bool:
+        """Edits that match neither the encoder's codes nor the last saved or loaded token file."""
+        if self.editor is None or self._saved_indices is None:
+            return False
+        return not np.array_equal(self.editor.indices, self._saved_indices)
+
+    def selected_code(self) -> int | None:
+        if self.editor is None or self.selection is None:
+            return None
+        return int(self.editor.indices[self.selection.step, self.selection.layer])
+
+    # ----- truncation, selection and clipboard -------------------------------------------------
+
+    def set_layers_used(self, k: int) -> Update:
+        if self.reconstruction is None:
+            return Update()
+        k = min(max(int(k), 1), self.num_quantizers)
+        if k == self.layers_used:
+            return Update()
+        self.layers_used = k
+        return Update(Changed.LAYERS_USED)
+
+    def select(self, step: int, layer: int, extend: bool = False) -> Update:
+        """Select a cell; ``extend`` grows the step range from the previous selection (shift-click)."""
+        if self.editor is None:
+            return Update()
+        step = min(max(int(step), 0), self.editor.num_steps - 1)
+        layer = min(max(int(layer), 0), self.editor.num_quantizers - 1)
+        anchor = self.selection.anchor if extend and self.selection is not None else step
+        selection = Selection(step, layer, min(anchor, step), max(anchor, step) + 1, anchor)
+        if selection == self.selection:
+            return Update()
+        self.selection = selection
+        return Update(Changed.SELECTION)
+
+    def clear_selection(self) -> Update:
+        if self.selection is None:
+            return Update()
+        self.selection = None
+        return Update(Changed.SELECTION)
+
+    def copy_selection(self) -> Update:
+        """Copy the selected steps (all layers); the clipboard outlives opening another clip."""
+        if self.editor is None or self.selection is None:
+            return Update()
+        self.clipboard = self.editor.copy(self.selection.start, self.selection.stop)
+        name = self.clip_path.name if self.clip_path else "this clip"
+        self.clipboard_source = f"{name}, steps {self.selection.start}–{self.selection.stop - 1}"
+        return Update(Changed.CLIPBOARD)
+
+    # ----- edits ------------------------------------------------------------------------------
+
+    def set_code(self, code: int) -> Update:
+        """Give the selected cell a new code and decode what it reaches."""
+        if self.editor is None or self.selection is None:
+            return Update()
+        return self._edited(self.editor.set_code(self.selection.step, self.selection.layer, int(code)))
+
+    def paste(self) -> Update:
+        """Paste the clipboard at the selected step (clipped at the clip's end)."""
+        if self.editor is None or self.selection is None or self.clipboard is None:
+            return Update()
+        if self.clipboard.shape[1] > self.editor.num_quantizers:
+            raise ValueError(
+                f"the copied steps have {self.clipboard.shape[1]} layers; this model has "
+                f"{self.editor.num_quantizers}"
+            )
+        return self._edited(self.editor.paste(self.selection.start, self.clipboard))
+
+    def reset_selection(self) -> Update:
+        if self.editor is None or self.selection is None:
+            return Update()
+        return self._edited(self.editor.reset(self.selection.start, self.selection.stop))
+
+    def reset_all(self) -> Update:
+        return self._edited(self.editor.reset()) if self.editor is not None else Update()
+
+    def undo(self) -> Update:
+        return self._edited(self.editor.undo()) if self.editor is not None else Update()
+
+    def redo(self) -> Update:
+        return self._edited(self.editor.redo()) if self.editor is not None else Update()
+
+    def replace_tokens(self, indices: np.ndarray) -> Update:
+        """Put a whole grid in place as one undoable edit (loaded, refined or recovered tokens)."""
+        return self._edited(self.editor.replace_all(indices)) if self.editor is not None else Update()
+
+    def _edited(self, change: TokenChange | None) -> Update:
+        """Decode the level on screen now (the preview); other levels wait for :meth:`refresh_stale`."""
+        if change is None or self.reconstruction is None:
+            return Update()
+        start, stop = self.reconstruction.apply(change, level=self.layers_used)
+        return Update(Changed.TOKENS, frames=(start, stop) if stop > start else None)
+
+    def refresh_stale(self) -> None:
+        """Decode the truncation levels an edit left stale (when the user pauses)."""
+        if self.reconstruction is not None:
+            self.reconstruction.refresh()
+
+    # ----- files ------------------------------------------------------------------------------
+
+    def tokens_for_saving(self) -> TokenFile:
+        """The current codes with what identifies them: the checkpoint's hash, the clip, the edited cells."""
+        if self.editor is None or self.checkpoint is None or self.motion is None:
+            raise ValueError("there are no tokens: open a clip and a checkpoint first")
+        return TokenFile.for_clip(
+            self.checkpoint,
+            self.motion,
+            self.editor.indices,
+            source=str(self.clip_path) if self.clip_path else None,
+            edited=self.editor.edited_mask(),
+        )
+
+    def save_tokens(self, path: str | PathLike[str]) -> Update:
+        """Write the current codes (.npy + .json sidecar); they become the saved state."""
+        if self.editor is None:
+            raise MotionFileError(path, "there are no tokens to save: open a clip and a checkpoint first")
+        save_tokens(path, self.tokens_for_saving())
+        self._saved_indices = self.editor.indices.copy()
+        return Update(Changed.SAVED)
+
+    def load_tokens(self, path: str | PathLike[str]) -> Update:
+        """Replace the codes by a saved grid (one undoable edit) after checking it fits."""
+        if self.editor is None or self.checkpoint is None:
+            raise MotionFileError(path, "open a clip and its checkpoint before loading tokens")
+        tokens = load_tokens(path)
+        tokens.check_checkpoint(self.checkpoint.weights_sha256, path)
+        if tokens.indices.shape != self.editor.indices.shape:
+            steps, layers = self.editor.indices.shape
+            raise MotionFileError(
+                path,
+                f"tokens are {tokens.indices.shape[0]} steps x {tokens.indices.shape[1]} layers; "
+                f"this clip has {steps} steps x {layers} layers",
+            )
+        try:
+            update = self.replace_tokens(tokens.indices)
+        except ValueError as exc:
+            raise MotionFileError(path, str(exc)) from exc
+        self._saved_indices = self.editor.indices.copy()
+        return update | Update(Changed.SAVED)
+
+    def export_motion(self, path: str | PathLike[str]) -> None:
+        """Save the decoded motion at the number of layers used (.bvh, or SMPL-X .npz)."""
+        if self.reconstruction is None:
+            raise MotionFileError(path, "there is no reconstruction to export: open a checkpoint first")
+        save_motion(self.reconstruction.motion_at(self.layers_used), path)

@@ -1,0 +1,160 @@
+"""The training settings a user may override, each declared once, as a field of :class:`TrainOverrides`.
+
+A field's metadata says how it is offered: its ``rvq-motion train`` flag and help, and for the app a
+label and, for numbers, the spin box that edits it. The CLI's flags, the app's form and the overrides
+laid over a preset are all made from :data:`FIELDS`, so a new setting is one field here.
+Imports no torch: ``rvq-motion --help`` builds its flags from this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_type_hints
+
+if TYPE_CHECKING:
+    from core.train.config import TrainConfig
+
+Kind = Literal["int", "float", "bool", "int-list"]
+
+
+@dataclass(frozen=True)
+class Spin:
+    """The app's spin box for a number. Range and step are in shown units: ``scale`` per unit of the
+    setting (100 shows a fraction as a percentage); ``off_text`` is shown at the minimum."""
+
+    minimum: float
+    maximum: float
+    step: float | Callable[[TrainConfig], float] = 1
+    """A fixed step, or one read from the config shown (a window steps by the model's downsampling)."""
+    decimals: int = 0
+    scale: float = 1
+    prefix: str = ""
+    suffix: str = ""
+    off_text: str = ""
+
+
+@dataclass(frozen=True)
+class OverrideField:
+    """One overridable setting: a TrainConfig field, or a model field when ``name`` is one of those."""
+
+    name: str
+    kind: Kind
+    flag: str
+    help: str
+    metavar: str | None = None
+    label: str = ""
+    """The app's label (a check box's text); empty for a setting only the CLI offers."""
+    spin: Spin | None = None
+
+
+def _setting(
+    flag: str, help: str, metavar: str | None = None, label: str = "", spin: Spin | None = None
+) -> Any:
+    """A TrainOverrides field, unset (None) by default, and how the CLI and the app offer it."""
+    return field(
+        default=None, metadata={"flag": flag, "help": help, "metavar": metavar, "label": label, "spin": spin}
+    )
+
+
+def _downsampling(config: TrainConfig) -> float:
+    return config.model.downsample_factor
+
+
+@dataclass(frozen=True)
+class TrainOverrides:
+    """Settings laid over a preset (or a resumed run's config); None keeps the value underneath."""
+
+    steps: int | None = _setting(
+        "--steps", "total optimisation steps", label="Steps", spin=Spin(1, 10_000_000, step=100)
+    )
+    batch_size: int | None = _setting(
+        "--batch-size", "training windows per optimisation step", label="Batch", spin=Spin(1, 8192)
+    )
+    window: int | None = _setting(
+        "--window",
+        "frames per training window; a multiple of the model's downsampling",
+        label="Window",
+        spin=Spin(4, 4096, step=_downsampling),
+    )
+    lr: float | None = _setting(
+        "--lr", "peak learning rate", label="LR", spin=Spin(1e-6, 1.0, step=1e-4, decimals=6)
+    )
+    lr_milestones: tuple[int, ...] | None = _setting(
+        "--lr-milestones",
+        "steps at which the learning rate drops tenfold (to extend a run, move them past its step)",
+        metavar="STEP",
+    )
+    seed: int | None = _setting("--seed", "seed of the initial weights and of the sampled windows")
+    nb_code: int | None = _setting("--codes", "codes per quantizer layer", metavar="N")
+    position_weight: float | None = _setting(
+        "--position-weight",
+        "weight of the joint-position loss after forward kinematics (0 turns it off)",
+        label="Position loss",
+        spin=Spin(0.0, 100.0, step=0.5, decimals=2),
+    )
+    random_speed: float | None = _setting(
+        "--random-speed",
+        "play each training window at a random speed, up to this much faster or slower "
+        "(between 1/(1+JITTER) and 1+JITTER times; 0 turns it off)",
+        metavar="JITTER",
+        label="Speed",
+        spin=Spin(0, 100, step=5, scale=100, prefix="± ", suffix=" %", off_text="off"),
+    )
+    root_channels: bool | None = _setting(
+        "--root-channels",
+        "add the root trajectory (3 channels: ground motion and height) to the rotation features",
+        label="Root trajectory channels",
+    )
+    mirror: bool | None = _setting(
+        "--mirror", "also train on every clip mirrored left-right (twice the data)", label="Mirror clips"
+    )
+    random_heading: bool | None = _setting(
+        "--random-heading",
+        "turn each training window to a random heading about the vertical axis",
+        label="Random heading",
+    )
+    log_every: int | None = _setting("--log-every", "steps between progress reports")
+    checkpoint_every: int | None = _setting("--checkpoint-every", "steps between checkpoints")
+
+    def changes(self) -> dict[str, Any]:
+        """The settings that are set, by field name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def applied_to(self, config: TrainConfig) -> TrainConfig:
+        """``config`` with every set field replaced; a model field changes the model config."""
+        changes = self.changes()
+        model_changes = {name: changes.pop(name) for name in list(changes) if _is_model_field(config, name)}
+        if model_changes:
+            changes["model"] = replace(config.model, **model_changes)
+        return replace(config, **changes)
+
+    @classmethod
+    def of(cls, config: TrainConfig) -> TrainOverrides:
+        """Every overridable setting's value in ``config`` (what a form shows for it)."""
+        return cls(
+            **{
+                f.name: getattr(config.model if _is_model_field(config, f.name) else config, f.name)
+                for f in FIELDS
+            }
+        )
+
+
+def _is_model_field(config: TrainConfig, name: str) -> bool:
+    return name in {f.name for f in fields(config.model)}
+
+
+def _kind(hint: object) -> Kind:
+    """The kind of a field from its annotation (``int | None`` is "int", ``tuple[int, ...]`` "int-list")."""
+    value = next(arg for arg in get_args(hint) if arg is not type(None))
+    if get_args(value) == (int, ...):
+        return "int-list"
+    kinds: dict[object, Kind] = {int: "int", float: "float", bool: "bool"}
+    return kinds[value]
+
+
+_HINTS = get_type_hints(TrainOverrides)
+FIELDS: tuple[OverrideField, ...] = tuple(
+    OverrideField(name=f.name, kind=_kind(_HINTS[f.name]), **f.metadata) for f in fields(TrainOverrides)
+)
+"""Every overridable setting, in the order the CLI's help and the app's form list them."""
