@@ -9,12 +9,14 @@ from pathlib import Path
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "convert",
-        help="convert a clip to .bvh or SMPL-X .npz (by the output extension)",
-        description="Read a .bvh, SMPL-X .npz or HumanML3D .npy clip and write it as .bvh (any skeleton) "
-        "or SMPL-X .npz in BEAT2 layout (SMPL-X skeletons only).",
+        help="convert a clip to .bvh, SMPL-X .npz or HumanML3D .npy (by the output extension)",
+        description="Read a .bvh, SMPL-X .npz or HumanML3D .npy clip and write it as .bvh (any skeleton), "
+        "SMPL-X .npz in BEAT2 layout (SMPL-X skeletons only) or HumanML3D 263-dim .npy features (SMPL-X "
+        "and HumanML3D skeletons: resampled to 20 fps, retargeted onto HumanML3D's body, placed and "
+        "turned as HumanML3D's process_file does; T frames at 20 fps give T-1 rows).",
     )
     parser.add_argument("input", type=Path, help="clip to read")
-    parser.add_argument("output", type=Path, help="file to write (.bvh or .npz)")
+    parser.add_argument("output", type=Path, help="file to write (.bvh, .npz or .npy)")
     parser.set_defaults(run=run)
 
 

@@ -9,7 +9,7 @@ from core.errors import MotionFileError, require_file
 from core.motion.clip import Motion
 
 LOADABLE = (".bvh", ".npz", ".npy")
-SAVABLE = (".bvh", ".npz")
+SAVABLE = (".bvh", ".npz", ".npy")
 
 
 def load_motion(path: str | PathLike[str]) -> Motion:
@@ -38,7 +38,8 @@ def load_motion(path: str | PathLike[str]) -> Motion:
 
 
 def save_motion(motion: Motion, path: str | PathLike[str]) -> None:
-    """Write a clip as ``.bvh`` (any skeleton) or SMPL-X ``.npz`` in BEAT2 layout (SMPL-X skeletons)."""
+    """Write a clip as ``.bvh`` (any skeleton), SMPL-X ``.npz`` in BEAT2 layout (SMPL-X skeletons) or
+    HumanML3D 263-dim ``.npy`` features (SMPL-X and HumanML3D skeletons)."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".bvh":
@@ -49,6 +50,10 @@ def save_motion(motion: Motion, path: str | PathLike[str]) -> None:
         from core.formats.smplx_npz import save_smplx_npz
 
         save_smplx_npz(motion, p)
+    elif suffix == ".npy":
+        from core.formats.humanml3d_features import save_humanml3d
+
+        save_humanml3d(motion, p)
     else:
         raise MotionFileError(
             p, f"cannot save {suffix or '(none)'} files; expected one of {', '.join(SAVABLE)}"

@@ -13,6 +13,10 @@ The features hold positions, not a rest pose plus rotations, so loading takes tw
 
 HumanML3D keeps bone lengths fixed, so forward kinematics of the result reproduces the recovered
 positions to float32 precision.
+
+The file's rows are kept, as read, in ``source["humanml3d_features"]``: saving the clip unchanged
+writes them back instead of recomputing (see :mod:`core.formats.humanml3d_features`), which would drop
+the last frame (T frames give T - 1 rows) each time.
 """
 
 from __future__ import annotations
@@ -100,9 +104,15 @@ def load_humanml3d(path: str | PathLike[str]) -> Motion:
             p,
             f"array holds a value of magnitude {largest:.3g}; HumanML3D features stay below {MAX_ABS_VALUE:g}",
         )
+    return humanml3d_motion(features, {"path": str(p)})
+
+
+def humanml3d_motion(features: np.ndarray, source: dict | None = None) -> Motion:
+    """The 20 fps clip that (T, 263) rows describe, on its own T2M skeleton, the rows kept in
+    ``source["humanml3d_features"]`` (the tokenizer's features and what saving writes back)."""
     positions = recover_from_ric(features.astype(np.float64))
     skeleton, rotations = fit_rotations(positions)
-    source = {"path": str(p), "format": FORMAT}
+    source = {**(source or {}), "format": FORMAT, "humanml3d_features": features}
     return Motion(
         skeleton=skeleton, rotations=rotations, root_translation=positions[:, 0], fps=FPS, source=source
     )
@@ -145,7 +155,7 @@ def _kabsch(rest: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.swapaxes(vt, 1, 2) @ correction @ np.swapaxes(u, 1, 2)
 
 
-def _shortest_arc(rest: np.ndarray, target: np.ndarray) -> np.ndarray:
+def shortest_arc(rest: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Smallest rotations (T, 3, 3) turning the rest direction (3,) onto target directions (T, 3)."""
     a = rest / np.linalg.norm(rest)
     b = target / np.maximum(np.linalg.norm(target, axis=-1, keepdims=True), 1e-12)
@@ -173,7 +183,7 @@ def fit_rotations(positions: np.ndarray) -> tuple[Skeleton, np.ndarray]:
             bones = positions[:, children] - positions[:, joint, None]
             in_parent = np.einsum("tji,tcj->tci", parent_world, bones)
             if len(children) == 1:
-                local[:, joint] = _shortest_arc(offsets[children[0]], in_parent[:, 0])
+                local[:, joint] = shortest_arc(offsets[children[0]], in_parent[:, 0])
             else:
                 local[:, joint] = _kabsch(offsets[children], in_parent)
         world[:, joint] = parent_world @ local[:, joint]

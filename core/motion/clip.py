@@ -60,15 +60,21 @@ class Motion:
         )
 
     def slice(self, start: int, stop: int) -> Motion:
-        """Frames [start, stop) as a new clip; per-frame extras (e.g. SMPL-X expressions) are sliced too."""
+        """Frames [start, stop) as a new clip; per-frame arrays of ``source`` and its extras (SMPL-X
+        expressions, a HumanML3D file's rows) are sliced too."""
         frames = self.num_frames
-        extras = {
-            k: v[start:stop]
-            if isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) == frames and k != "betas"
-            else v
-            for k, v in self.source.get("extras", {}).items()
-        }
-        source = {**self.source, "extras": extras} if "extras" in self.source else dict(self.source)
+
+        def per_frame(entries: dict) -> dict:
+            return {
+                k: v[start:stop]
+                if isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) == frames and k != "betas"
+                else v
+                for k, v in entries.items()
+            }
+
+        source = per_frame(self.source)
+        if "extras" in self.source:
+            source["extras"] = per_frame(self.source["extras"])
         return replace(
             self,
             rotations=self.rotations[start:stop],
