@@ -56,6 +56,11 @@ ACTIONS: dict[str, ActionSpec] = {
         QKeySequence.StandardKey.Paste,
         "Paste copied steps at the selected step (works across clips)",
     ),
+    "interpolate": ActionSpec(
+        "Interpolate steps",
+        "Ctrl+I",
+        "Re-code the steps between the selected range's ends from a straight path between their latents",
+    ),
     "reset_selection": ActionSpec(
         "Reset selection", ("Delete", "Backspace"), "Give the selected steps back the encoder's codes"
     ),
@@ -98,6 +103,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "-",
             "copy",
             "paste",
+            "interpolate",
             "-",
             "refine",
             "-",

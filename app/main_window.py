@@ -36,9 +36,10 @@ from app.timeline import TimelinePanel
 from app.training_panel import TrainingPanel
 from app.transport import TransportBar
 from app.viewer import Viewer
+from core.tokens.interpolate import MIN_STEPS
 
 PREFERRED_SIZE = QSize(1280, 800)
-EDIT_ACTIONS = ("copy", "paste", "reset_selection", "reset_all", "undo", "redo", "refine")
+EDIT_ACTIONS = ("copy", "paste", "interpolate", "reset_selection", "reset_all", "undo", "redo", "refine")
 """The commands the Token editor dock shows as buttons."""
 
 
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
             "redo": lambda: self._edit(session.redo),
             "copy": self._copy,
             "paste": lambda: self._edit(session.paste),
+            "interpolate": lambda: self._edit(session.interpolate_selection),
             "reset_selection": lambda: self._edit(session.reset_selection),
             "reset_all": lambda: self._edit(session.reset_all),
             "refine": lambda: self.refine.toggle(),
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
             ("redo", session.can_redo),
             ("copy", selected),
             ("paste", selected and session.clipboard is not None),
+            ("interpolate", selected and session.selection.stop - session.selection.start >= MIN_STEPS),
             ("reset_selection", selected),
             ("reset_all", has_tokens and session.editor.is_edited()),
             ("save_tokens", has_tokens),

@@ -107,6 +107,9 @@ class Session(QObject):
     def reset_selection(self) -> None:
         self._announce(self.model.reset_selection())
 
+    def interpolate_selection(self) -> None:
+        self._announce(self.model.interpolate_selection())
+
     def reset_all(self) -> None:
         self._announce(self.model.reset_all())
 

@@ -24,6 +24,7 @@ from core.motion.clip import Motion
 from core.tokens.codec import fit_clip, tokenize
 from core.tokens.edit import TokenChange, TokenEditor
 from core.tokens.files import TokenFile, load_tokens, save_tokens
+from core.tokens.interpolate import interpolated_codes
 
 
 class Changed(enum.Flag):
@@ -250,6 +251,15 @@ class EditSession:
         if self.editor is None or self.selection is None:
             return Update()
         return self._edited(self.editor.reset(self.selection.start, self.selection.stop))
+
+    def interpolate_selection(self) -> Update:
+        """Re-code the steps between the selected range's ends from a straight latent path between them
+        (:func:`core.tokens.interpolate.interpolated_codes`); ``ValueError`` for fewer than 3 steps."""
+        if self.editor is None or self.selection is None or self.checkpoint is None:
+            return Update()
+        start, stop = self.selection.start, self.selection.stop
+        block = interpolated_codes(self.checkpoint, self.editor.indices, start, stop)
+        return self._edited(self.editor.paste(start, block))
 
     def reset_all(self) -> Update:
         return self._edited(self.editor.reset()) if self.editor is not None else Update()
