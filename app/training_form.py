@@ -1,13 +1,13 @@
 """The Training dock's settings form, made from :data:`core.train.overrides.FIELDS`.
 
 Every setting with a label gets a widget (a check box for a switch, a spin box as the table
-describes for a number); the form shows a config and reads back the :class:`TrainOverrides` a
+describes for a number, a list for a text setting with choices); the form shows a config and reads back the :class:`TrainOverrides` a
 run is started with, so a setting added to the table appears here with no code of its own.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QWidget
 
 from core.train.config import TrainConfig
 from core.train.overrides import FIELDS, OverrideField, Spin, TrainOverrides
@@ -62,12 +62,38 @@ class _Number:
         return round(value) if self.kind == "int" else value
 
 
+class _Choice:
+    """A list of the setting's values; the empty value (a body part's "whole body") shown as ``blank``."""
+
+    def __init__(self, setting: OverrideField, blank: str = "whole body") -> None:
+        self.widget = QComboBox()
+        for choice in setting.choices:
+            self.widget.addItem(choice or blank, choice)
+        self.widget.setToolTip(_tip(setting))
+
+    def show(self, value: str, config: TrainConfig) -> None:
+        index = self.widget.findData(value)
+        if index < 0:  # a value off the list (joint names from the command line): shown as it is
+            self.widget.addItem(value, value)
+            index = self.widget.count() - 1
+        self.widget.setCurrentIndex(index)
+
+    def value(self) -> str:
+        return self.widget.currentData()
+
+
+def _editor(setting: OverrideField) -> _Switch | _Number | _Choice:
+    if setting.choices:
+        return _Choice(setting)
+    return _Switch(setting) if setting.spin is None else _Number(setting, setting.spin)
+
+
 class TrainingForm:
     """An editor per setting the app offers; ``form["steps"]`` is the widget of a setting."""
 
     def __init__(self) -> None:
         self.settings = tuple(setting for setting in FIELDS if setting.label)
-        self._editors = {s.name: _Switch(s) if s.spin is None else _Number(s, s.spin) for s in self.settings}
+        self._editors = {s.name: _editor(s) for s in self.settings}
 
     def __getitem__(self, name: str) -> QWidget:
         return self._editors[name].widget
@@ -75,13 +101,13 @@ class TrainingForm:
     def place(self, grid: QGridLayout, row: int) -> int:
         """Lay the editors into a four-column grid from ``row``: numbers two to a row beside their
         labels, then the switches; returns the next free row."""
-        numbers = [s for s in self.settings if s.spin is not None]
+        numbers = [s for s in self.settings if s.spin is not None or s.choices]
         for i, setting in enumerate(numbers):
             column = 2 * (i % 2)
             grid.addWidget(QLabel(setting.label), row + i // 2, column)
             grid.addWidget(self[setting.name], row + i // 2, column + 1)
         row += (len(numbers) + 1) // 2
-        switches = [s for s in self.settings if s.spin is None]
+        switches = [s for s in self.settings if s.spin is None and not s.choices]
         if switches:
             grid.addWidget(QLabel("Options"), row, 0)
         for i, setting in enumerate(switches):

@@ -49,6 +49,8 @@ PRESET_TIPS = {
     "seed": "The design documents' model (width 512, 1024 codes, 6 layers): sized for a GPU",
     "small": "A narrower model with 64 codes, 64-frame windows, a joint-position loss and mirrored clips "
     "that trains on a CPU",
+    "motion-s": "The Motion-S model of the design documents on HumanML3D's 263 features: plain convs with "
+    "BatchNorm, 6 x 512 codes, batches of whole clips",
 }
 DEVICES = (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
 

@@ -118,6 +118,8 @@ class Viewer(QWidget):
         self._bones = np.zeros((0, 2), dtype=np.int64)
         self._original_colors = np.zeros((0, 4))
         self._recon_colors = np.zeros((0, 4))
+        self._unmeasured = np.zeros(0, dtype=bool)
+        """Joints the tokenizer does not describe (a body part's rest of the body): drawn grey."""
         self.align_action = self._toggle(
             "Align roots",
             "A",
@@ -264,6 +266,10 @@ class Viewer(QWidget):
         """New clip or checkpoint: bones, grid, colour scale and camera start over."""
         positions = self.session.original_positions
         self._built_for = self.session.motion
+        recon = self.session.reconstruction
+        joints = 0 if positions is None else positions.shape[1]
+        self._unmeasured = np.ones(joints, dtype=bool)
+        self._unmeasured[recon.measured_joints if recon is not None else slice(None)] = False
         for item in (self.original_bones, self.original_joints):
             item.setVisible(positions is not None)
         if positions is None:
@@ -358,6 +364,7 @@ class Viewer(QWidget):
             decoded = to_view(recon.positions(k, aligned)[frame]) + right
             errors = recon.joint_errors(k, aligned)[frame] * (1000.0 / self._scale_mm)
             colors = self._cmap.map(np.clip(errors, 0.0, 1.0), mode="float")
+            colors[self._unmeasured] = rgba(theme.DIM_TEXT, 0.8)
             self.recon_bones.setData(pos=decoded[self._bones].reshape(-1, 3), color=self._recon_colors)
             self.recon_joints.setData(pos=decoded, color=colors)
         self._update_hud(frame)
@@ -373,8 +380,9 @@ class Viewer(QWidget):
         else:
             k, aligned = self.session.layers_used, self.align_roots
             frame = min(max(frame, 0), recon.num_frames - 1)
+            over = "" if not self._unmeasured.any() else f" of the {recon.representation.describe()}"
             self.mpjpe_label.setText(
-                f"{'Root-aligned MPJPE' if aligned else 'MPJPE'} with {k} of {recon.num_quantizers} layers<br>"
+                f"{'Root-aligned MPJPE' if aligned else 'MPJPE'}{over} with {k} of {recon.num_quantizers} layers<br>"
                 f"frame <b>{recon.frame_mpjpe_mm(k, aligned)[frame]:.1f} mm</b> &nbsp;·&nbsp; "
                 f"clip <b>{recon.mpjpe_mm(k, aligned):.1f} mm</b>"
             )

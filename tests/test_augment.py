@@ -8,12 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.features.representation import (
-    Normalizer,
-    Representation,
-    motion_to_features,
-    window_joint_positions,
-)
+from core.features.representation import Normalizer
+from core.features.rot6d import Rot6D
 from core.formats import load_motion
 from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer, turn_features
 from core.train.dataset import WindowSampler
@@ -26,7 +22,7 @@ def walk_left(data_dir):
 
 @pytest.fixture(scope="module")
 def rep(walk_left):
-    return Representation(walk_left.skeleton.num_joints, root_channels=True)
+    return Rot6D(walk_left.skeleton.num_joints, root_channels=True)
 
 
 def _yaw(angle: float) -> torch.Tensor:
@@ -35,23 +31,23 @@ def _yaw(angle: float) -> torch.Tensor:
 
 
 def test_a_turned_window_is_the_same_motion_rotated_about_the_vertical(walk_left, rep):
-    raw = torch.from_numpy(motion_to_features(walk_left, rep)[:64]).double()[None]
+    raw = torch.from_numpy(rep.features(walk_left)[:64]).double()[None]
     angle = torch.tensor(2.0, dtype=torch.float64)
     turned = turn_features(raw, rep, torch.cos(angle), torch.sin(angle))
-    before = window_joint_positions(raw, rep, walk_left.skeleton)
-    after = window_joint_positions(turned, rep, walk_left.skeleton)
+    before = rep.window_positions(raw, walk_left.skeleton)
+    after = rep.window_positions(turned, walk_left.skeleton)
     torch.testing.assert_close(after, before @ _yaw(2.0).T, atol=1e-9, rtol=0)
 
 
 def test_turning_leaves_every_local_joint_rotation_alone(walk_left, rep):
-    raw = torch.from_numpy(motion_to_features(walk_left, rep)).double()
+    raw = torch.from_numpy(rep.features(walk_left)).double()
     turned = turn_features(raw, rep, torch.tensor(0.6), torch.tensor(0.8))
     assert torch.equal(turned[:, 6 : rep.num_joints * 6], raw[:, 6 : rep.num_joints * 6])
     assert torch.equal(turned[:, -1], raw[:, -1])
 
 
 def test_the_heading_free_normalisation_equals_statistics_over_evenly_spread_headings(walk_left, rep):
-    raw = motion_to_features(walk_left, rep)
+    raw = rep.features(walk_left)
     exact = heading_free_normalizer([raw], rep)
     angles = np.linspace(0, 2 * np.pi, 36, endpoint=False)
     spread = Normalizer.fit(
@@ -65,7 +61,7 @@ def test_the_heading_free_normalisation_equals_statistics_over_evenly_spread_hea
 
 
 def test_random_headings_keep_normalised_windows_in_the_usual_range(walk_left, rep):
-    raw = motion_to_features(walk_left, rep)
+    raw = rep.features(walk_left)
     normalizer = heading_free_normalizer([raw], rep)
     windows = torch.from_numpy(normalizer.normalize(raw)[:64])[None].repeat(32, 1, 1)
     turned = RandomHeading(rep, normalizer)(windows, torch.Generator().manual_seed(0))
@@ -73,7 +69,7 @@ def test_random_headings_keep_normalised_windows_in_the_usual_range(walk_left, r
 
 
 def test_random_headings_are_drawn_from_the_given_generator(walk_left, rep):
-    raw = motion_to_features(walk_left, rep)
+    raw = rep.features(walk_left)
     normalizer = heading_free_normalizer([raw], rep)
     heading = RandomHeading(rep, normalizer)
     windows = torch.from_numpy(normalizer.normalize(raw)[:64])[None].repeat(4, 1, 1)
@@ -84,7 +80,7 @@ def test_random_headings_are_drawn_from_the_given_generator(walk_left, rep):
     assert not torch.allclose(first, other)
 
 
-def _ramp_clips(rep: Representation) -> list[np.ndarray]:
+def _ramp_clips(rep: Rot6D) -> list[np.ndarray]:
     """Two clips whose first column counts frames (from 0 and from 1000) and whose ground steps are 1."""
     clips = []
     for first, frames in ((0, 100), (1000, 70)):
@@ -96,7 +92,7 @@ def _ramp_clips(rep: Representation) -> list[np.ndarray]:
 
 
 def _speed_sampler(jitter: float, seed: int = 0) -> WindowSampler:
-    rep = Representation(num_joints=1, root_channels=True)
+    rep = Rot6D(num_joints=1, root_channels=True)
     identity = Normalizer(mean=np.zeros(rep.dim, np.float32), std=np.ones(rep.dim, np.float32))
     speed = RandomSpeed(jitter, rep, identity)
     return WindowSampler(_ramp_clips(rep), 16, torch.device("cpu"), seed=seed, speed=speed)
@@ -125,7 +121,7 @@ def test_ground_steps_scale_with_the_rate_the_window_is_played_at():
 
 
 def test_ground_steps_scale_in_raw_units_under_any_normalisation():
-    rep = Representation(num_joints=1, root_channels=True)
+    rep = Rot6D(num_joints=1, root_channels=True)
     normalizer = Normalizer(
         mean=np.linspace(-1, 1, rep.dim, dtype=np.float32), std=np.linspace(0.5, 3, rep.dim, dtype=np.float32)
     )
@@ -139,5 +135,5 @@ def test_ground_steps_scale_in_raw_units_under_any_normalisation():
 
 
 def test_no_jitter_gives_the_plain_windows():
-    plain = WindowSampler(_ramp_clips(Representation(1, root_channels=True)), 16, torch.device("cpu"), seed=5)
+    plain = WindowSampler(_ramp_clips(Rot6D(1, root_channels=True)), 16, torch.device("cpu"), seed=5)
     assert torch.equal(_speed_sampler(0.0, seed=5).sample(8), plain.sample(8))

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.features.representation import Normalizer, Representation, motion_to_features
+from core.features.representation import Normalizer
+from core.features.rot6d import Rot6D
 from core.formats import load_motion
 from core.model.objective import PositionLoss, rvq_losses
 
@@ -15,8 +16,8 @@ from core.model.objective import PositionLoss, rvq_losses
 def walk(data_dir):
     """Two normalised 32-frame windows of a real walk and the position loss that reads them."""
     motion = load_motion(data_dir / "bandai" / "dataset-1" / "dataset-1_walk_normal_001.bvh")
-    rep = Representation(num_joints=motion.skeleton.num_joints, root_channels=True)
-    features = motion_to_features(motion, rep)
+    rep = Rot6D(num_joints=motion.skeleton.num_joints, root_channels=True)
+    features = rep.features(motion)
     norm = Normalizer.fit([features])
     windows = torch.from_numpy(np.stack([norm.normalize(features[i : i + 32]) for i in (0, 60)]))
     return windows, PositionLoss(rep, motion.skeleton, norm)

@@ -10,7 +10,7 @@ from training_helpers import tiny_config
 
 from core.errors import MotionFileError
 from core.features.mirror import feature_mirror, mirror_partners
-from core.features.representation import Representation, features_to_motion, motion_to_features
+from core.features.rot6d import Rot6D
 from core.formats import load_motion, save_motion
 from core.train.trainer import prepare_data
 
@@ -33,19 +33,17 @@ def beat2(data_dir):
 
 
 def _mirror_of(clips):
-    rep = Representation(clips[0].skeleton.num_joints, root_channels=True)
-    features = [motion_to_features(c, rep) for c in clips]
+    rep = Rot6D(clips[0].skeleton.num_joints, root_channels=True)
+    features = [rep.features(c) for c in clips]
     return rep, features, feature_mirror(clips[0].skeleton, rep, np.concatenate(features).mean(0))
 
 
 def _mirrored_positions(motion, rep, flip):
     """Joint positions of ``motion`` mirrored in feature space and rebuilt from the same start."""
-    mirrored = flip(motion_to_features(motion, rep))
+    mirrored = flip(rep.features(motion))
     world = flip.signs[rep.num_joints * 6 : rep.num_joints * 6 + 2]
     start = motion.root_translation[0, [0, 2]] * world
-    positions = features_to_motion(
-        mirrored, rep, motion.skeleton, motion.fps, root_start=start
-    ).joint_positions()
+    positions = rep.motion(mirrored, motion.skeleton, motion.fps, root_start=start).joint_positions()
     return positions, np.array([world[0], 1.0, world[1]])
 
 
@@ -95,7 +93,7 @@ def test_a_skeleton_whose_sides_differ_cannot_be_mirrored(bandai):
     offsets = skeleton.offsets.copy()
     offsets[skeleton.index("LowerArm_L")] *= 1.6
     lopsided = replace(skeleton, offsets=offsets)
-    rep = Representation(skeleton.num_joints)
+    rep = Rot6D(skeleton.num_joints)
     with pytest.raises(ValueError, match="UpperArm_L"):
         feature_mirror(lopsided, rep, np.zeros(rep.dim))
 

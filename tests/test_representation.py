@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.features.representation import (
-    Normalizer,
-    Representation,
-    features_to_motion,
-    motion_to_features,
-    window_joint_positions,
-)
+from core.features.representation import Normalizer
+from core.features.rot6d import Rot6D
 from core.formats import load_motion
 from core.motion.rotations import matrix_to_6d
 
@@ -28,14 +23,14 @@ def bandai_walk(data_dir):
 
 
 def test_smplx_clip_gives_exactly_330_features(beat2):
-    features = motion_to_features(beat2, Representation(num_joints=55))
+    features = Rot6D(num_joints=55).features(beat2)
     assert features.shape == (beat2.num_frames, 330)
     assert features.dtype == np.float32
 
 
 def test_beat2_features_follow_the_published_beat2_statistics(beat2, data_dir):
     published = np.load(data_dir / "beat2" / "mean_std" / "beatx_2_330_mean.npy")
-    ours = motion_to_features(beat2, Representation(num_joints=55)).mean(0)
+    ours = Rot6D(num_joints=55).features(beat2).mean(0)
     assert np.corrcoef(ours, published)[0, 1] > 0.99
     assert np.abs(ours - published).mean() < 0.05
 
@@ -47,31 +42,29 @@ def test_column_convention_would_not_match_the_beat2_statistics(beat2, data_dir)
 
 
 def test_root_channels_add_three_columns(bandai_walk):
-    rep = Representation(num_joints=bandai_walk.skeleton.num_joints, root_channels=True)
+    rep = Rot6D(num_joints=bandai_walk.skeleton.num_joints, root_channels=True)
     assert rep.dim == 22 * 6 + 3
-    assert motion_to_features(bandai_walk, rep).shape == (bandai_walk.num_frames, rep.dim)
+    assert rep.features(bandai_walk).shape == (bandai_walk.num_frames, rep.dim)
 
 
 def test_features_round_trip_rotations_and_global_root_path(bandai_walk):
-    rep = Representation(num_joints=22, root_channels=True)
+    rep = Rot6D(num_joints=22, root_channels=True)
     start = bandai_walk.root_translation[0, [0, 2]]
-    back = features_to_motion(motion_to_features(bandai_walk, rep), rep, bandai_walk.skeleton, 30.0, start)
+    back = rep.motion(rep.features(bandai_walk), bandai_walk.skeleton, 30.0, root_start=start)
     np.testing.assert_allclose(back.rotations, bandai_walk.rotations, atol=1e-5)
     np.testing.assert_allclose(back.root_translation, bandai_walk.root_translation, atol=1e-4)
 
 
-def test_rotation_only_features_keep_a_given_root_path(beat2):
-    rep = Representation(num_joints=55)
-    back = features_to_motion(
-        motion_to_features(beat2, rep), rep, beat2.skeleton, 30.0, root_translation=beat2.root_translation
-    )
+def test_rotation_only_features_keep_the_source_clips_root_path(beat2):
+    rep = Rot6D(num_joints=55)
+    back = rep.motion(rep.features(beat2), beat2.skeleton, 30.0, like=beat2)
     np.testing.assert_allclose(back.joint_positions(), beat2.joint_positions(), atol=1e-4)
 
 
 def test_noisy_decoder_output_still_gives_proper_rotations(beat2):
-    rep = Representation(num_joints=55)
-    noisy = motion_to_features(beat2, rep)[:50] + np.random.default_rng(0).normal(0, 0.2, (50, 330))
-    rot = features_to_motion(noisy, rep, beat2.skeleton, 30.0).rotations
+    rep = Rot6D(num_joints=55)
+    noisy = rep.features(beat2)[:50] + np.random.default_rng(0).normal(0, 0.2, (50, 330))
+    rot = rep.motion(noisy, beat2.skeleton, 30.0).rotations
     identity = np.broadcast_to(np.eye(3), rot.shape)
     np.testing.assert_allclose(rot @ np.swapaxes(rot, -1, -2), identity, atol=1e-5)
     np.testing.assert_allclose(np.linalg.det(rot), 1.0, atol=1e-5)
@@ -79,7 +72,7 @@ def test_noisy_decoder_output_still_gives_proper_rotations(beat2):
 
 def test_wrong_width_features_are_refused(beat2):
     with pytest.raises(ValueError, match="330"):
-        features_to_motion(np.zeros((10, 329)), Representation(num_joints=55), beat2.skeleton, 30.0)
+        Rot6D(num_joints=55).motion(np.zeros((10, 329)), beat2.skeleton, 30.0)
 
 
 def test_normalizer_streaming_fit_equals_whole_dataset_statistics():
@@ -114,18 +107,18 @@ def test_normalizer_survives_a_json_round_trip():
 
 
 def test_torch_window_positions_equal_numpy_fk_with_the_path_starting_at_the_window(bandai_walk):
-    rep = Representation(num_joints=22, root_channels=True)
-    window = motion_to_features(bandai_walk, rep)[40:104]
-    positions = window_joint_positions(torch.from_numpy(window).double()[None], rep, bandai_walk.skeleton)[0]
+    rep = Rot6D(num_joints=22, root_channels=True)
+    window = rep.features(bandai_walk)[40:104]
+    positions = rep.window_positions(torch.from_numpy(window).double()[None], bandai_walk.skeleton)[0]
     truth = bandai_walk.joint_positions()[40:104]
     start = bandai_walk.root_translation[40] * np.array([1.0, 0.0, 1.0])
     np.testing.assert_allclose(positions.numpy(), truth - start, atol=1e-6)
 
 
 def test_torch_window_positions_without_root_channels_keep_the_root_at_the_origin(beat2):
-    rep = Representation(num_joints=55)
-    features = torch.from_numpy(motion_to_features(beat2, rep)[:8])[None]
-    positions = window_joint_positions(features, rep, beat2.skeleton)[0]
+    rep = Rot6D(num_joints=55)
+    features = torch.from_numpy(rep.features(beat2)[:8])[None]
+    positions = rep.window_positions(features, beat2.skeleton)[0]
     assert torch.all(positions[:, 0] == 0)
     pose = beat2.joint_positions()[:8] - beat2.joint_positions()[:8, :1]
     np.testing.assert_allclose(positions.numpy(), pose, atol=1e-5)

@@ -47,6 +47,11 @@ def test_the_flags_keep_the_names_the_readme_documents():
         "--random-speed",
         "--log-every",
         "--checkpoint-every",
+        "--arch",
+        "--whole-clips",
+        "--representation",
+        "--body-part",
+        "--stats",
     }
 
 

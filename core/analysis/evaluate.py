@@ -15,7 +15,7 @@ import numpy as np
 from core.analysis import metrics
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
-from core.tokens.codec import fit_clip, reconstruct, tokenize
+from core.tokens.codec import decode_features, fit_clip, tokenize
 from core.tokens.refine import RefineSettings, refine_tokens
 
 
@@ -25,6 +25,8 @@ class LayerMetrics:
     mpjpe_root_aligned_mm: float
     velocity_error: float
     accel_error: float
+    feature_error: float
+    """Mean absolute error of the decoded features, in normalised units (what the model is trained on)."""
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,17 @@ class EvalReport:
     frames: int
     refine: RefineSettings | None = None
     """How the codes were refined (analysis by synthesis), or None for the encoder's own codes."""
+    measured: str = ""
+    """Which joints the errors are over (a body part's), empty for all of them."""
 
     @property
     def encoding(self) -> str:
-        if self.refine is None:
-            return "encoder codes"
-        return f"codes refined {self.refine.steps} steps (lr {self.refine.lr:g})"
+        codes = (
+            "encoder codes"
+            if self.refine is None
+            else (f"codes refined {self.refine.steps} steps (lr {self.refine.lr:g})")
+        )
+        return codes + (f"; errors over the {self.measured}" if self.measured else "")
 
     def to_json(self) -> dict:
         return {
@@ -51,18 +58,24 @@ class EvalReport:
             "clips": self.clips,
             "frames": self.frames,
             "refine": None if self.refine is None else self.refine.to_json(),
-            "units": {"mpjpe": "mm", "velocity_error": "mm/frame", "accel_error": "mm/frame^2"},
+            "measured": self.measured or "all joints",
+            "units": {
+                "mpjpe": "mm",
+                "velocity_error": "mm/frame",
+                "accel_error": "mm/frame^2",
+                "feature_error": "normalised features",
+            },
         }
 
     def table(self) -> str:
         lines = [
             f"{self.clips} clips, {self.frames} frames, {self.encoding}",
-            "layers  MPJPE mm  root-aligned mm  vel err mm/f  accel err mm/f^2",
+            "layers  MPJPE mm  root-aligned mm  vel err mm/f  accel err mm/f^2  feature err",
         ]
         for k, m in sorted(self.layers.items()):
             lines.append(
                 f"{k:>6}  {m.mpjpe_mm:8.2f}  {m.mpjpe_root_aligned_mm:15.2f}  "
-                f"{m.velocity_error:12.3f}  {m.accel_error:16.3f}"
+                f"{m.velocity_error:12.3f}  {m.accel_error:16.3f}  {m.feature_error:11.4f}"
             )
         lines.append("layer   codebook usage  perplexity")
         for i, (use, ppl) in enumerate(zip(self.codebook_usage, self.perplexity, strict=True)):
@@ -94,13 +107,17 @@ class EvalReport:
         return "\n".join(lines)
 
 
-def clip_errors(pred: np.ndarray, true: np.ndarray) -> LayerMetrics:
-    """One clip's figures (see :mod:`core.analysis.metrics`)."""
+def clip_errors(pred: np.ndarray, true: np.ndarray, joints: np.ndarray, feature_error: float) -> LayerMetrics:
+    """One clip's figures over ``joints`` (see :mod:`core.analysis.metrics`); root alignment uses the
+    whole skeleton's root, whether or not it is measured."""
+    aligned = metrics.joint_errors(pred, true, aligned=True)[:, joints]
+    pred, true = pred[:, joints], true[:, joints]
     return LayerMetrics(
         mpjpe_mm=metrics.mpjpe_mm(pred, true),
-        mpjpe_root_aligned_mm=metrics.mpjpe_mm(pred, true, aligned=True),
+        mpjpe_root_aligned_mm=float(1000.0 * aligned.mean()),
         velocity_error=metrics.velocity_error_mm(pred, true),
         accel_error=metrics.accel_error_mm(pred, true),
+        feature_error=feature_error,
     )
 
 
@@ -116,7 +133,9 @@ def evaluate(
     ``on_clip`` is called after each clip (a progress bar's hook).
     """
     q = ckpt.config.num_quantizers
-    sums = np.zeros((q, 4))
+    rep = ckpt.representation
+    sums = np.zeros((q, 5))
+    joints = rep.measured_joints(ckpt.skeleton)
     frames = 0
     counts = np.zeros((q, ckpt.config.nb_code))
     for clip in clips:
@@ -125,9 +144,14 @@ def evaluate(
         for layer in range(q):
             counts[layer] += np.bincount(indices[:, layer], minlength=ckpt.config.nb_code)
         truth = clip.joint_positions()
+        target = ckpt.normalizer.normalize(rep.features(clip))
         for k in range(1, q + 1):
-            pred = reconstruct(ckpt, clip, indices, layers_used=k).joint_positions()
-            sums[k - 1] += np.asarray(astuple(clip_errors(pred, truth))) * clip.num_frames
+            decoded = decode_features(ckpt, indices, k, clip.num_frames)
+            feature_error = float(np.abs(ckpt.normalizer.normalize(decoded) - target).mean())
+            pred = rep.positions(decoded, clip)
+            sums[k - 1] += (
+                np.asarray(astuple(clip_errors(pred, truth, joints, feature_error))) * clip.num_frames
+            )
         frames += clip.num_frames
         on_clip(clip)
     means = sums / max(frames, 1)
@@ -141,4 +165,5 @@ def evaluate(
         clips=len(clips),
         frames=frames,
         refine=refine,
+        measured="" if len(joints) == ckpt.skeleton.num_joints else rep.describe(),
     )

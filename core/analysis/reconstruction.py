@@ -20,11 +20,8 @@ import numpy as np
 import torch
 
 from core.analysis import metrics
-from core.features.representation import integrate_root_path
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
-from core.motion.kinematics import forward_kinematics
-from core.motion.rotations import sixd_to_matrix
 from core.tokens.edit import TokenChange
 
 
@@ -41,13 +38,14 @@ class Reconstruction:
         self.skeleton = motion.skeleton
         self.factor = ckpt.model.downsample_factor
         self.radius = ckpt.model.decoder_receptive_field()
+        self.representation = ckpt.representation
+        self.measured_joints = self.representation.measured_joints(self.skeleton)
+        """The joints the features describe; a body part's other joints are the source clip's."""
         self.original_positions = motion.joint_positions().astype(np.float32)
-        self._root_start = motion.root_translation[0, [0, 2]]
         levels = np.arange(1, self.num_quantizers + 1)
         self._features = self._decode_levels(self.indices, levels, 0, self.indices.shape[0])
-        self._roots = np.stack([self._root_path(f) for f in self._features])
         self._positions = np.stack(
-            [self._fk(self._features[q], self._roots[q]) for q in range(self.num_quantizers)]
+            [self.representation.positions(f, motion) for f in self._features]
         ).astype(np.float32)
         self._errors = metrics.joint_errors(self._positions, self.original_positions)
         self._aligned_errors = metrics.joint_errors(self._positions, self.original_positions, aligned=True)
@@ -70,20 +68,18 @@ class Reconstruction:
         return self._aligned_errors[q] if aligned else self._errors[q]
 
     def frame_mpjpe_mm(self, k: int, aligned: bool = False) -> np.ndarray:
-        return 1000.0 * self.joint_errors(k, aligned).mean(axis=1)
+        """Per-frame mean error of the measured joints, in millimetres."""
+        return 1000.0 * self.joint_errors(k, aligned)[:, self.measured_joints].mean(axis=1)
 
     def mpjpe_mm(self, k: int, aligned: bool = False) -> float:
-        return float(1000.0 * self.joint_errors(k, aligned).mean())
+        return float(1000.0 * self.joint_errors(k, aligned)[:, self.measured_joints].mean())
 
     def motion_at(self, k: int) -> Motion:
         """The reconstruction with ``k`` layers as a clip, for export."""
-        q = self._fresh(k)
-        joints = self.skeleton.num_joints
-        rotations = sixd_to_matrix(
-            self._features[q][:, : joints * 6].reshape(-1, joints, 6).astype(np.float64)
-        )
-        source = {"format": "reconstruction", "layers": k, "source": self.motion.source.get("path")}
-        return Motion(self.skeleton, rotations, self._roots[q], self.fps, source)
+        features = self._features[self._fresh(k)]
+        decoded = self.representation.motion(features, self.skeleton, self.fps, like=self.motion)
+        decoded.source = {"format": "reconstruction", "layers": k, "source": self.motion.source.get("path")}
+        return decoded
 
     def frames_of_step(self, step: int) -> tuple[int, int]:
         """Frames ``[start, stop)`` that token step ``step`` covers."""
@@ -140,23 +136,11 @@ class Reconstruction:
         f0, f1 = self._frame_window(start, stop)
         feats = self._decode_levels(self.indices, np.asarray([q + 1]), *self._step_window(start, stop))[0]
         self._features[q, f0:f1] = feats[: f1 - f0]
-        last = f1
-        if self.ckpt.representation.root_channels:
-            old_end = self._roots[q, -1].copy()
-            self._roots[q] = self._root_path(self._features[q])
-            if not np.allclose(self._roots[q, -1], old_end, atol=1e-9):
-                last = self.num_frames
-        self._positions[q, f0:f1] = self._fk(self._features[q, f0:f1], self._roots[q, f0:f1])
-        if last > f1:
-            shift = self._roots[q, f1:] - self._positions[q, f1:, 0]
-            self._positions[q, f1:] += shift[:, None, :].astype(np.float32)
-        self._errors[q, f0:last] = metrics.joint_errors(
-            self._positions[q, f0:last], self.original_positions[f0:last]
-        )
-        # A rigid shift of the path leaves root-aligned errors alone: only the decoded window changes.
-        self._aligned_errors[q, f0:f1] = metrics.joint_errors(
-            self._positions[q, f0:f1], self.original_positions[f0:f1], aligned=True
-        )
+        last = self.representation.refresh_positions(self._features[q], self._positions[q], f0, f1, self.motion)
+        for errors, aligned in ((self._errors, False), (self._aligned_errors, True)):
+            errors[q, f0:last] = metrics.joint_errors(
+                self._positions[q, f0:last], self.original_positions[f0:last], aligned=aligned
+            )
         return f0, last
 
     def _level(self, k: int) -> int:
@@ -189,15 +173,3 @@ class Reconstruction:
             frames = model.decode_latent_window(latents, start, stop).cpu().numpy()
         f0, f1 = start * self.factor, min(stop * self.factor, self.num_frames)
         return self.ckpt.normalizer.denormalize(frames[:, : f1 - f0])
-
-    def _root_path(self, features: np.ndarray) -> np.ndarray:
-        if not self.ckpt.representation.root_channels:
-            return self.motion.root_translation.astype(np.float64)
-        return integrate_root_path(features, self._root_start)
-
-    def _fk(self, features: np.ndarray, root: np.ndarray) -> np.ndarray:
-        joints = self.skeleton.num_joints
-        rot = sixd_to_matrix(
-            np.ascontiguousarray(features[:, : joints * 6], dtype=np.float32).reshape(-1, joints, 6)
-        )
-        return forward_kinematics(self.skeleton.parents, self.skeleton.offsets, rot, root.astype(np.float32))

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, required=True, metavar="RUN_DIR", help="where checkpoints and logs go"
     )
     parser.add_argument(
-        "--preset", default="small", help="seed (the design documents' numbers) or small (CPU)"
+        "--preset", default="small", help="seed (the design documents' numbers), small (CPU) or motion-s (HumanML3D's 263 features)"
     )
     add_override_flags(parser)
     parser.add_argument(
@@ -56,9 +56,11 @@ def add_override_flags(parser: argparse.ArgumentParser) -> None:
 def _flag_options(setting: OverrideField) -> dict[str, object]:
     if setting.kind == "bool":  # --x / --no-x
         return {"action": argparse.BooleanOptionalAction, "default": None}
-    options: dict[str, object] = {"type": float if setting.kind == "float" else int}
-    if setting.kind == "int-list":
+    options: dict[str, object] = {"type": {"float": float, "str": str, "str-list": str}.get(setting.kind, int)}
+    if setting.kind.endswith("-list"):
         options["nargs"] = "+"
+    if setting.choices and "" not in setting.choices:  # a closed list; a body part may also be joint names
+        options["choices"] = setting.choices
     if setting.metavar:
         options["metavar"] = setting.metavar
     return options

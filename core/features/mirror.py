@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.features.representation import ROOT_CHANNELS, Representation
+from core.features.rot6d import ROOT_CHANNELS, Rot6D
 from core.motion.skeleton import Skeleton
 
 SIDE_MARKERS = (
@@ -91,7 +91,7 @@ def _offset_mismatch(skeleton: Skeleton, partners: np.ndarray, joint: int, flip:
     return worst
 
 
-def feature_mirror(skeleton: Skeleton, rep: Representation, mean_features: np.ndarray) -> FeatureMirror:
+def feature_mirror(skeleton: Skeleton, rep: Rot6D, mean_features: np.ndarray) -> FeatureMirror:
     """The feature-space mirror of ``skeleton`` clips; ``mean_features`` (D,) settles open choices.
 
     Raises ValueError if the joint names do not pair up or the rest offsets are not mirror-symmetric.

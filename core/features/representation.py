@@ -1,125 +1,91 @@
-"""Motion <-> feature matrix (frames, D), and the normalisation that travels with a dataset.
+"""What a clip becomes for the model, and the normalisation that travels with a dataset.
 
-Default layout: the 6D rotation (first two rows of the matrix) of every joint, joint-major,
-so an SMPL-X clip gives 55 x 6 = 330 features in the order EMAGE and the BEAT2 statistics use.
-With ``root_channels`` three more columns follow: the root's world-frame ground displacement
-since the previous frame (dx, dz; zero on the first frame) and its height y. Together with the
-root joint's global 6D rotation this makes the clip's global trajectory recoverable.
+A :class:`Representation` turns a clip into a (frames, D) feature matrix and decoded features back
+into a clip and joint positions. It is stored in every checkpoint (``to_dict``), so decoding always
+matches encoding. The kinds live beside this module: :mod:`core.features.rot6d` (6D rotations of
+every joint, the seed documents' 330 for SMPL-X), :mod:`core.features.humanml3d` (HumanML3D's 263
+rows) and :mod:`core.features.body_part` (a part of an SMPL-X body, as SynTalker and GestureLSM train);
+:func:`core.features.kinds.representation_from_dict` reads any of them back.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 from core.motion.clip import Motion
-from core.motion.kinematics import forward_kinematics
-from core.motion.rotations import matrix_to_6d, sixd_to_matrix
-from core.motion.skeleton import Skeleton
-
-ROOT_CHANNELS = 3
+from core.motion.skeleton import Skeleton, describe_difference
 
 
-@dataclass(frozen=True)
-class Representation:
-    """Which features a clip becomes; stored in checkpoints so decoding matches encoding."""
+class Representation(ABC):
+    """Clip <-> features; every method is per clip (frames first), NumPy in and out."""
 
-    num_joints: int
-    root_channels: bool = False
+    kind: ClassVar[str]
 
     @property
+    @abstractmethod
     def dim(self) -> int:
-        return self.num_joints * 6 + (ROOT_CHANNELS if self.root_channels else 0)
+        """Features per frame."""
 
+    @abstractmethod
     def to_dict(self) -> dict:
-        return {"kind": "rot6d", "num_joints": self.num_joints, "root_channels": self.root_channels}
+        """JSON form stored in checkpoints (with a "kind" key)."""
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Representation:
-        if data.get("kind", "rot6d") != "rot6d":
-            raise ValueError(f"unknown representation kind {data.get('kind')!r}")
-        return cls(num_joints=int(data["num_joints"]), root_channels=bool(data.get("root_channels", False)))
+    @abstractmethod
+    def describe(self) -> str:
+        """What the features hold, for people (the app's status bar, ``rvq-motion info``)."""
 
+    def fit(self, motion: Motion, skeleton: Skeleton) -> Motion:
+        """``motion`` made ready for :meth:`features` on checkpoints of ``skeleton``: by default the same
+        joint tree, reordered to ``skeleton``'s joint order with the clip's own bone lengths. Raises
+        ValueError saying what differs."""
+        reason = describe_difference(motion.skeleton, skeleton, reference_label="the checkpoint")
+        if reason is not None:
+            raise ValueError(reason)
+        return motion.reordered(motion.skeleton.joint_order_in(skeleton))
 
-def motion_to_features(motion: Motion, rep: Representation) -> np.ndarray:
-    """(T, rep.dim) float32 features of a clip."""
-    if motion.skeleton.num_joints != rep.num_joints:
-        raise ValueError(
-            f"clip has {motion.skeleton.num_joints} joints but the representation expects {rep.num_joints}"
-        )
-    rot = matrix_to_6d(motion.rotations).reshape(motion.num_frames, rep.num_joints * 6)
-    if not rep.root_channels:
-        return rot.astype(np.float32)
-    root = motion.root_translation
-    step = np.zeros((motion.num_frames, 2))
-    step[1:] = root[1:, [0, 2]] - root[:-1, [0, 2]]
-    return np.concatenate([rot, step, root[:, 1:2]], axis=1).astype(np.float32)
+    @abstractmethod
+    def features(self, motion: Motion) -> np.ndarray:
+        """(T, dim) float32 features of a clip that :meth:`fit` made ready."""
 
+    @abstractmethod
+    def motion(
+        self,
+        features: np.ndarray,
+        skeleton: Skeleton,
+        fps: float,
+        like: Motion | None = None,
+        root_start: np.ndarray | None = None,
+    ) -> Motion:
+        """A clip from (T, dim) decoded features. ``like`` is the clip they were encoded from, when known
+        (its bone lengths, start position and, for a body part, the other joints); ``root_start`` (x, z)
+        places a path that starts nowhere else."""
 
-def integrate_root_path(features: np.ndarray, start_xz: np.ndarray | None = None) -> np.ndarray:
-    """(T, 3) root positions from the root channels of (T, D) features: the ground steps summed from
-    ``start_xz`` (the origin by default), the height as decoded."""
-    root = np.empty((len(features), 3))
-    start = np.zeros(2) if start_xz is None else np.asarray(start_xz, dtype=np.float64)
-    root[:, [0, 2]] = start + np.cumsum(features[:, -3:-1], axis=0, dtype=np.float64)
-    root[:, 1] = features[:, -1]
-    return root
+    def positions(self, features: np.ndarray, like: Motion) -> np.ndarray:
+        """(T, J, 3) joints of decoded features, the ones errors are measured on."""
+        return self.motion(features, like.skeleton, like.fps, like=like).joint_positions()
 
+    def refresh_positions(
+        self, features: np.ndarray, positions: np.ndarray, start: int, stop: int, like: Motion
+    ) -> int:
+        """Update ``positions`` in place after ``features[start:stop]`` changed; returns the end of the
+        frames that moved. By default every frame is recomputed; kinds whose later frames cannot move
+        (or move rigidly) do less."""
+        positions[:] = self.positions(features, like)
+        return len(positions)
 
-def features_to_motion(
-    features: np.ndarray,
-    rep: Representation,
-    skeleton: Skeleton,
-    fps: float,
-    root_start: np.ndarray | None = None,
-    root_translation: np.ndarray | None = None,
-) -> Motion:
-    """Rebuild a clip from (T, rep.dim) features (e.g. a decoder's output).
+    def measured_joints(self, skeleton: Skeleton) -> np.ndarray:
+        """Indices of the joints the features describe (errors are averaged over these)."""
+        return np.arange(skeleton.num_joints)
 
-    Rotations are re-orthonormalised by Gram-Schmidt. The root path is integrated from the root
-    channels starting at ``root_start`` (x, z; origin by default); a representation without
-    root channels takes ``root_translation`` as given, or the skeleton's rest root position.
-    """
-    feats = np.asarray(features, dtype=np.float64)
-    if feats.ndim != 2 or feats.shape[1] != rep.dim:
-        raise ValueError(f"features must be (frames, {rep.dim}), got {feats.shape}")
-    frames = feats.shape[0]
-    rotations = sixd_to_matrix(feats[:, : rep.num_joints * 6].reshape(frames, rep.num_joints, 6))
-    if rep.root_channels:
-        root = integrate_root_path(feats, root_start)
-    elif root_translation is not None:
-        root = np.asarray(root_translation, dtype=np.float64)
-    else:
-        root = np.broadcast_to(skeleton.offsets[0], (frames, 3)).copy()
-    return Motion(skeleton=skeleton, rotations=rotations, root_translation=root, fps=fps)
-
-
-def window_joint_positions(
-    features: torch.Tensor, rep: Representation, skeleton: Skeleton, offsets: torch.Tensor | None = None
-) -> torch.Tensor:
-    """Differentiable joint positions ``(B, T, J, 3)`` of denormalised feature windows ``(B, T, D)``.
-
-    The torch twin of :func:`features_to_motion` + FK for training losses. With root channels the
-    root path is integrated from each window's first frame (x, z start at 0, so a wrong speed shows
-    as growing error across the window) and takes the decoded height; without, the root stays at the
-    origin and the positions describe the pose alone. ``offsets`` may pass the skeleton's offsets
-    already on the features' device.
-    """
-    batch, frames, dim = features.shape
-    if dim != rep.dim or skeleton.num_joints != rep.num_joints:
-        raise ValueError(f"features must be (batch, frames, {rep.dim}) for a {rep.num_joints}-joint skeleton")
-    rotations = sixd_to_matrix(features[..., : rep.num_joints * 6].reshape(batch, frames, rep.num_joints, 6))
-    root = features.new_zeros(batch, frames, 3)
-    if rep.root_channels:
-        steps = features[:, 1:, -3:-1]
-        path = torch.cat([steps.new_zeros(batch, 1, 2), torch.cumsum(steps, dim=1)], dim=1)
-        root = torch.stack([path[..., 0], features[..., -1], path[..., 1]], dim=-1)
-    if offsets is None:
-        offsets = torch.as_tensor(skeleton.offsets, dtype=features.dtype, device=features.device)
-    return forward_kinematics(skeleton.parents, offsets, rotations, root)
+    def moves_later_frames(self) -> bool:
+        """Whether an edit can shift frames after the decoder's reach (an integrated root path)."""
+        return False
 
 
 @dataclass(frozen=True, eq=False)

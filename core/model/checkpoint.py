@@ -27,6 +27,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from core.errors import MotionFileError
+from core.features.kinds import representation_from_dict
 from core.features.representation import Normalizer, Representation
 from core.model import RVQVAE, RVQVAEConfig
 from core.motion.skeleton import Skeleton
@@ -164,7 +165,7 @@ def load_checkpoint(path: str | os.PathLike[str], device: str | torch.device = "
     try:
         config = RVQVAEConfig.from_dict(meta["model"])
         skeleton = Skeleton.from_dict(meta["skeleton"])
-        representation = Representation.from_dict(meta["representation"])
+        representation = representation_from_dict(meta["representation"])
         normalizer = Normalizer.from_dict(meta["normalizer"])
         fps = float(meta["fps"])
         step = int(meta.get("step", 0))

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+ARCHS = ("resnet", "motion-s")
+"""Encoder/decoder families: the seed's dilated residual stacks, or Motion-S's plain convs with BatchNorm."""
 ACTIVATIONS = ("relu", "silu", "gelu")
 NORMS = (None, "LN", "GN", "BN")
 GROUP_NORM_GROUPS = 32
@@ -31,6 +33,9 @@ class RVQVAEConfig:
     """Architecture and quantizer settings; defaults are the seed recipe (BEAT2 upper body, 330-dim 6D rows).
 
     Frozen so a model's config cannot drift away from its weights; use :func:`dataclasses.replace`.
+    ``arch="motion-s"`` swaps the encoder/decoder for :mod:`core.model.motion_s`, which reads ``width``,
+    ``depth`` (stride-1 convs per side), ``activation`` and the downsampling, and ignores
+    ``dilation_growth_rate``, ``norm`` (always BatchNorm) and ``dropout``.
     """
 
     input_dim: int = 330
@@ -50,6 +55,7 @@ class RVQVAEConfig:
     quantize_dropout_cutoff_index: int = 0
     sample_codebook_temp: float = 0.5
     dropout: float = 0.2
+    arch: str = "resnet"
 
     def __post_init__(self) -> None:
         for name in _INT_FIELDS:
@@ -75,6 +81,13 @@ class RVQVAEConfig:
                 f"RVQVAEConfig.stride_t must be an even number >= 2 (the strided conv uses kernel "
                 f"2*stride and padding stride/2, which only divides the length exactly for even strides), "
                 f"got {self.stride_t}"
+            )
+        if self.arch not in ARCHS:
+            raise ValueError(f"RVQVAEConfig.arch must be one of {ARCHS}, got {self.arch!r}")
+        if self.arch == "motion-s" and (self.down_t < 1 or self.stride_t & (self.stride_t - 1)):
+            raise ValueError(
+                "RVQVAEConfig with arch='motion-s' downsamples by stride-2 convs only, so stride_t must be "
+                f"a power of two and down_t >= 1, got stride_t={self.stride_t}, down_t={self.down_t}"
             )
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"RVQVAEConfig.activation must be one of {ACTIVATIONS}, got {self.activation!r}")

@@ -5,6 +5,13 @@ padded at the end by repeating its last frame up to ``ceil(T / f) * f`` frames, 
 steps; :meth:`RVQVAE.forward` crops the reconstruction back to ``T`` frames, and :meth:`RVQVAE.decode`
 returns ``f`` frames per step unless given ``length``. Edge replication (rather than zeros) keeps the
 padded tail a plausible continuation, so the last real frames are not reconstructed next to a jump.
+
+Batches of clips of different lengths: ``forward(x, lengths)`` treats frames past each clip's length
+as padding. They are overwritten by the clip's last real frame (the padding a lone clip gets), only
+the real steps are quantized (commitment, code statistics and EMA updates ignore padding; padded steps
+get token ``-1`` and a zero latent), and the Motion-S layers also zero padded positions after every
+layer and keep them out of BatchNorm's statistics, so a padded clip is reconstructed exactly as it
+would be alone. The seed's resnet layers see the replicated frames and the zero latent.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from torch import Tensor, nn
 
 from core.model.config import RVQVAEConfig
 from core.model.encdec import Decoder, Encoder
+from core.model.motion_s import MotionSDecoder, MotionSEncoder
 from core.model.residual_vq import ResidualVQ
 
 
@@ -33,18 +41,19 @@ class RVQVAEOutput:
     usage: Tensor
     """``(Q,)`` per-layer fraction of codes hit in this batch (0 for dropped layers)."""
     indices: Tensor
-    """``(B, ceil(T / f), Q)`` int64 tokens; ``-1`` marks dropped layers."""
+    """``(B, ceil(T / f), Q)`` int64 tokens; ``-1`` marks dropped layers and padded steps."""
     active_layers: Tensor
     """``(Q,)`` bool, the layers that took part (average per-layer statistics over these)."""
 
 
 class RVQVAE(nn.Module):
-    """Residual-vector-quantized VAE over motion feature sequences (MoMask/T2M-GPT architecture).
+    """Residual-vector-quantized VAE over motion feature sequences (MoMask/T2M-GPT architecture, or
+    Motion-S's plain conv stacks with ``config.arch="motion-s"``: :mod:`core.model.motion_s`).
 
     ``forward`` is the training step (Gumbel code sampling, EMA codebook updates and quantize dropout when
     ``self.training``); ``encode``/``decode`` are the tokenizer API and always quantize by argmin with every
     layer, never touching the codebooks. Call ``eval()`` for deterministic results: the residual blocks
-    have dropout.
+    have dropout, and Motion-S's BatchNorm uses batch statistics in training.
     """
 
     def __init__(self, config: RVQVAEConfig | None = None) -> None:
@@ -63,7 +72,9 @@ class RVQVAE(nn.Module):
             norm=c.norm,
             dropout=c.dropout,
         )
-        self.encoder = Encoder(**nets)
+        self.encoder: Encoder | MotionSEncoder
+        self.decoder: Decoder | MotionSDecoder
+        self.encoder = MotionSEncoder(c) if c.arch == "motion-s" else Encoder(**nets)
         self.quantizer = ResidualVQ(
             num_quantizers=c.num_quantizers,
             nb_code=c.nb_code,
@@ -74,7 +85,7 @@ class RVQVAE(nn.Module):
             quantize_dropout_cutoff_index=c.quantize_dropout_cutoff_index,
             sample_codebook_temp=c.sample_codebook_temp,
         )
-        self.decoder = Decoder(**nets)
+        self.decoder = MotionSDecoder(c) if c.arch == "motion-s" else Decoder(**nets)
 
     @property
     def downsample_factor(self) -> int:
@@ -105,19 +116,65 @@ class RVQVAE(nn.Module):
         self._check_motion(x)
         return self.encoder(self._pad(x))
 
-    def forward(self, x: Tensor) -> RVQVAEOutput:
-        """Reconstruct ``x`` ``(B, T, D)`` through the quantized bottleneck (the training step)."""
-        latent = self.encode_latent(x)
-        vq = self.quantizer(latent)
-        reconstruction = self.decoder(vq.quantized)[:, : x.shape[1]]
+    def forward(self, x: Tensor, lengths: Tensor | None = None) -> RVQVAEOutput:
+        """Reconstruct ``x`` ``(B, T, D)`` through the quantized bottleneck (the training step).
+
+        ``lengths`` ``(B,)`` gives each clip's real frames in a padded batch (see the module docstring);
+        pass it on the CPU, where the real steps are indexed without waiting for the device.
+        """
+        if lengths is None:
+            latent = self.encode_latent(x)
+            vq = self.quantizer(latent)
+            reconstruction = self.decoder(vq.quantized)[:, : x.shape[1]]
+            return RVQVAEOutput(
+                reconstruction=reconstruction,
+                commit_loss=vq.commit_loss,
+                perplexity=vq.perplexity,
+                usage=vq.usage,
+                indices=vq.indices,
+                active_layers=vq.active_layers,
+            )
+        self._check_motion(x)
+        lengths = self._check_lengths(lengths, x)
+        n, f = self.num_steps(x.shape[1]), self.downsample_factor
+        real_steps = torch.arange(n) < (-(-lengths // f))[:, None]  # (B, n) on the CPU
+        flat = real_steps.reshape(-1).nonzero().squeeze(1).to(x.device)
+        step_mask = real_steps.to(x.device)
+        last_real = torch.minimum(torch.arange(n * f), lengths[:, None] - 1).to(x.device)
+        filled = self._pad(x).gather(1, last_real.unsqueeze(-1).expand(-1, -1, x.shape[-1]))
+        if isinstance(self.encoder, MotionSEncoder):
+            latent = self.encoder(filled, step_mask.repeat_interleave(f, dim=1))
+        else:
+            latent = self.encoder(filled)
+        batch, _, dim = latent.shape
+        vq = self.quantizer(latent.reshape(batch * n, dim)[flat].unsqueeze(0))
+        quantized = torch.zeros(batch * n, dim, device=x.device).index_copy(0, flat, vq.quantized[0])
+        indices = torch.full((batch * n, self.config.num_quantizers), -1, device=x.device)
+        indices = indices.index_copy(0, flat, vq.indices[0]).view(batch, n, -1)
+        if isinstance(self.decoder, MotionSDecoder):
+            frames = self.decoder(quantized.view(batch, n, dim), step_mask)
+        else:
+            frames = self.decoder(quantized.view(batch, n, dim))
         return RVQVAEOutput(
-            reconstruction=reconstruction,
+            reconstruction=frames[:, : x.shape[1]],
             commit_loss=vq.commit_loss,
             perplexity=vq.perplexity,
             usage=vq.usage,
-            indices=vq.indices,
+            indices=indices,
             active_layers=vq.active_layers,
         )
+
+    @staticmethod
+    def _check_lengths(lengths: Tensor, x: Tensor) -> Tensor:
+        """``lengths`` as a CPU int64 tensor, checked to give every clip 1 .. T real frames."""
+        if lengths.dtype.is_floating_point or lengths.dtype == torch.bool:
+            raise ValueError(f"lengths must be an integer tensor, got {lengths.dtype}")
+        lengths = lengths.to("cpu", torch.long)
+        if lengths.shape != x.shape[:1] or bool((lengths < 1).any() | (lengths > x.shape[1]).any()):
+            raise ValueError(
+                f"lengths must be ({x.shape[0]},) with values in [1, {x.shape[1]}], got {lengths.tolist()}"
+            )
+        return lengths
 
     def encode(self, x: Tensor, layers_used: int | None = None) -> Tensor:
         """Tokens ``(B, ceil(T / f), layers_used or Q)`` int64 by argmin; the codebooks are never updated."""
@@ -168,8 +225,9 @@ class RVQVAE(nn.Module):
         token changed at step ``j`` can only alter frames ``(j-R)*f .. (j+R+1)*f - 1``, and decoding steps
         ``a .. b-1`` needs only latent steps ``a-R .. b-1+R`` (see :meth:`decode_latent_window`).
         ``R = 22`` for the default config (each of the two Resnet1D stacks reaches 9+3+1 steps at its
-        resolution, plus the k3 convs, composed through the x2 upsamplings). Holds in eval mode (dropout
-        and BatchNorm statistics are per-frame then); raises ``ValueError`` for ``norm='GN'``.
+        resolution, plus the k3 convs, composed through the x2 upsamplings); 3 for the ``motion-s`` preset.
+        Holds in eval mode (dropout and BatchNorm statistics are per-frame then); raises ``ValueError``
+        for ``norm='GN'``.
         """
         return self.decoder.receptive_field()
 

@@ -7,32 +7,29 @@ import numpy as np
 import torch
 
 from core.errors import MotionFileError
-from core.features.representation import features_to_motion, motion_to_features
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
-from core.motion.skeleton import Skeleton, describe_difference
 
 
 def fit_clip(ckpt: Checkpoint, motion: Motion) -> Motion:
-    """``motion`` with its joints in the checkpoint's order (the same object when already so), keeping
-    its own bone lengths: the features are per joint in skeleton order, so a clip of the same tree
-    listed in another order (another CMU subject, AMASS, another BEAT2 speaker) must be reordered
-    before encoding. Raises MotionFileError saying what differs when the tree is not the
-    checkpoint's; a different frame rate is no reason to refuse."""
-    reason = describe_difference(motion.skeleton, ckpt.skeleton, reference_label="the checkpoint")
-    if reason is not None:
+    """``motion`` ready for the checkpoint's representation (see :meth:`Representation.fit`: for joint
+    rotations, its joints in the checkpoint's order with its own bone lengths, so another CMU subject
+    or BEAT2 speaker fits). Raises MotionFileError saying what differs and what to do; a different
+    frame rate is no reason to refuse."""
+    try:
+        return ckpt.representation.fit(motion, ckpt.skeleton)
+    except ValueError as exc:
         raise MotionFileError(
             motion.source.get("path", "clip"),
-            f"this clip's skeleton does not match the checkpoint's: {reason} (open a checkpoint trained "
+            f"this clip's skeleton does not match the checkpoint's: {exc} (open a checkpoint trained "
             "on this skeleton, or train one on this clip's folder)",
-        )
-    return motion.reordered(motion.skeleton.joint_order_in(ckpt.skeleton))
+        ) from None
 
 
 def tokenize(ckpt: Checkpoint, motion: Motion) -> np.ndarray:
     """(steps, layers) int64 codes of a whole clip of any length."""
     motion = fit_clip(ckpt, motion)
-    features = ckpt.normalizer.normalize(motion_to_features(motion, ckpt.representation))
+    features = ckpt.normalizer.normalize(ckpt.representation.features(motion))
     device = next(ckpt.model.parameters()).device
     with torch.no_grad():
         return ckpt.model.encode(torch.from_numpy(features)[None].to(device))[0].cpu().numpy()
@@ -54,24 +51,14 @@ def decode_motion(
     indices: np.ndarray,
     layers_used: int | None = None,
     frames: int | None = None,
-    skeleton: Skeleton | None = None,
+    like: Motion | None = None,
     root_start: np.ndarray | None = None,
-    root_translation: np.ndarray | None = None,
 ) -> Motion:
-    """A clip from codes, on ``skeleton`` (default: the checkpoint's).
-
-    With root channels the path starts at ``root_start`` (x, z); without, ``root_translation``
-    (e.g. the original clip's) is used as given, else the rest root position.
-    """
+    """A clip from codes: on ``like``'s skeleton and from its start when given (the clip they were
+    encoded from), else on the checkpoint's skeleton starting at ``root_start`` (x, z)."""
     features = decode_features(ckpt, indices, layers_used, frames)
-    return features_to_motion(
-        features,
-        ckpt.representation,
-        skeleton or ckpt.skeleton,
-        ckpt.fps,
-        root_start=root_start,
-        root_translation=None if root_translation is None else root_translation[: len(features)],
-    )
+    skeleton = like.skeleton if like is not None else ckpt.skeleton
+    return ckpt.representation.motion(features, skeleton, ckpt.fps, like=like, root_start=root_start)
 
 
 def reconstruct(
@@ -80,12 +67,4 @@ def reconstruct(
     """Decode ``motion``'s codes back onto its own skeleton (its bone lengths, in the checkpoint's
     joint order, as :func:`fit_clip` lists it), starting where it starts."""
     fitted = fit_clip(ckpt, motion)
-    return decode_motion(
-        ckpt,
-        indices,
-        layers_used,
-        frames=fitted.num_frames,
-        skeleton=fitted.skeleton,
-        root_start=fitted.root_translation[0, [0, 2]],
-        root_translation=fitted.root_translation,
-    )
+    return decode_motion(ckpt, indices, layers_used, frames=fitted.num_frames, like=fitted)

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from core.features.representation import motion_to_features
 from core.model.checkpoint import Checkpoint
 from core.model.objective import PositionLoss, rvq_losses
 from core.motion.clip import Motion
@@ -62,7 +61,7 @@ class TokenRefinement:
         self.settings = settings or RefineSettings()
         self._model = ckpt.model
         device = next(self._model.parameters()).device
-        features = ckpt.normalizer.normalize(motion_to_features(motion, ckpt.representation))
+        features = ckpt.normalizer.normalize(ckpt.representation.features(motion))
         self._target = torch.from_numpy(features)[None].to(device)
         self._position = PositionLoss(ckpt.representation, motion.skeleton, ckpt.normalizer)
         with torch.no_grad():

@@ -16,10 +16,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from core.features.representation import Normalizer, Representation
+from core.features.representation import Normalizer
+from core.features.rot6d import Rot6D
 
 
-def turn_features(raw: Tensor, rep: Representation, cos: Tensor, sin: Tensor) -> Tensor:
+def turn_features(raw: Tensor, rep: Rot6D, cos: Tensor, sin: Tensor) -> Tensor:
     """Un-normalised features ``(..., D)`` turned about +y by the angles whose ``cos``/``sin`` broadcast
     against ``raw[..., :1]``: the root's world rotation ``G`` becomes ``Ry G`` (its first 6D row mixes
     with the third, rebuilt as a cross product; the second is unchanged) and (dx, dz) turn with it.
@@ -34,7 +35,7 @@ def turn_features(raw: Tensor, rep: Representation, cos: Tensor, sin: Tensor) ->
     return out
 
 
-def heading_free_normalizer(raw_features: Sequence[np.ndarray], rep: Representation) -> Normalizer:
+def heading_free_normalizer(raw_features: Sequence[np.ndarray], rep: Rot6D) -> Normalizer:
     """The normalisation of the clips as :class:`RandomHeading` shows them, at every heading.
 
     Fitted over each clip turned by 0, 90, 180 and 270 degrees, which is exact: turned features are
@@ -56,7 +57,7 @@ def heading_free_normalizer(raw_features: Sequence[np.ndarray], rep: Representat
 class RandomHeading:
     """Turns normalised feature windows ``(B, T, D)`` about +y, one uniform angle per window."""
 
-    def __init__(self, rep: Representation, normalizer: Normalizer) -> None:
+    def __init__(self, rep: Rot6D, normalizer: Normalizer) -> None:
         self.rep = rep
         self.normalizer = normalizer
 
@@ -81,7 +82,7 @@ class RandomSpeed:
     within rounding of the rotation path.
     """
 
-    def __init__(self, jitter: float, rep: Representation, normalizer: Normalizer) -> None:
+    def __init__(self, jitter: float, rep: Rot6D, normalizer: Normalizer) -> None:
         if jitter < 0:
             raise ValueError(f"speed jitter must be at least 0, got {jitter}")
         self.jitter = jitter

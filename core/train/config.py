@@ -28,6 +28,21 @@ class TrainConfig:
     velocity_weight: float = 0.5
     commit_weight: float = 0.02
     position_weight: float = 0.0
+    root_weight: float = 0.0
+    """Extra weight of the SmoothL1 on the first ``root_dims`` feature channels (0: no root term)."""
+    root_dims: int = 4
+    """Leading channels the root term covers: HumanML3D's root rotation velocity, ground velocity, height."""
+    whole_clips: bool = False
+    """Batches of whole clips (each cropped to at most ``window`` frames, padded to the longest and
+    masked out of the loss) instead of fixed ``window``-frame windows."""
+    representation: str = "rot6d"
+    """The features: "rot6d" (6D rotations of every joint) or "humanml3d" (HumanML3D's 263 rows)."""
+    body_part: str = ""
+    """A part of SMPL-X clips (a name of :data:`core.features.smplx_parts.PARTS`, or joint names separated
+    by commas) instead of the whole body ("")."""
+    stats: tuple[str, ...] = ()
+    """Statistics files to normalise with instead of fitting: mean and std (and, for a body part with root
+    channels, the trans mean and std)."""
     root_channels: bool = False
     mirror: bool = False
     random_heading: bool = False
@@ -47,6 +62,19 @@ class TrainConfig:
             )
         if self.random_speed < 0:
             raise ValueError(f"random_speed must be at least 0, got {self.random_speed}")
+        if self.whole_clips and self.random_speed > 0:
+            raise ValueError("random_speed resamples fixed windows; it cannot be used with whole_clips")
+        if self.root_weight < 0 or not 1 <= self.root_dims <= self.model.input_dim:
+            raise ValueError(
+                f"root_weight must be at least 0 and root_dims in [1, {self.model.input_dim}], "
+                f"got {self.root_weight} and {self.root_dims}"
+            )
+        if self.representation not in ("rot6d", "humanml3d"):
+            raise ValueError(f"representation must be rot6d or humanml3d, got {self.representation!r}")
+        if self.body_part and self.representation != "rot6d":
+            raise ValueError("a body part is a part of the 6D rotation features: use representation rot6d")
+        if len(self.stats) not in (0, 2, 4):
+            raise ValueError(f"stats takes MEAN STD [TRANS_MEAN TRANS_STD] files, got {len(self.stats)}")
         if self.log_every < 1 or self.checkpoint_every < 1 or self.keep_checkpoints < 1:
             raise ValueError("log_every, checkpoint_every and keep_checkpoints must be at least 1")
 
@@ -62,6 +90,7 @@ class TrainConfig:
         kwargs["model"] = RVQVAEConfig.from_dict(data["model"])
         kwargs["betas"] = tuple(kwargs.get("betas", (0.9, 0.99)))
         kwargs["lr_milestones"] = tuple(kwargs.get("lr_milestones", ()))
+        kwargs["stats"] = tuple(kwargs.get("stats", ()))
         return cls(**kwargs)
 
     def with_input_dim(self, input_dim: int) -> TrainConfig:
@@ -88,6 +117,34 @@ PRESETS: dict[str, TrainConfig] = {
         root_channels=True,
         position_weight=1.0,
         mirror=True,
+    ),
+    # Motion-S (../shared/seeds, docs/model.md "Motion-S"): plain convs with BatchNorm, a 256-dim latent,
+    # 6 x 512 EMA codes chosen by argmin (no Gumbel sampling) with quantize dropout 0.2, on HumanML3D's
+    # 263 features (SMPL-X clips are converted; --representation rot6d trains it on rotations instead). Width 512, as in the seed's layer listing: the first
+    # conv reads 3 frames x 263 channels and the plain stack has no residual paths, so its capacity is
+    # its width; 256 would make every hidden layer narrower than the input. Loss: SmoothL1 + 1.5 x root
+    # + 2.0 x velocity + 1.0 x commitment, on whole clips of up to 196 frames (HumanML3D's longest).
+    "motion-s": TrainConfig(
+        model=RVQVAEConfig(
+            arch="motion-s",
+            input_dim=263,
+            width=512,
+            depth=1,
+            code_dim=256,
+            nb_code=512,
+            num_quantizers=6,
+            quantize_dropout_prob=0.2,
+            sample_codebook_temp=0.0,
+            dropout=0.0,
+        ),
+        batch_size=64,
+        window=196,
+        velocity_weight=2.0,
+        commit_weight=1.0,
+        root_weight=1.5,
+        root_dims=4,
+        whole_clips=True,
+        representation="humanml3d",
     ),
 }
 

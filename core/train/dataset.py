@@ -1,4 +1,5 @@
-"""Training data: many clips of different lengths as one normalised tensor, sampled in windows.
+"""Training data: many clips of different lengths as one normalised tensor, sampled in windows
+(or, with :class:`ClipSampler`, as whole clips padded to the longest of a batch).
 
 All clips are concatenated into one (frames, D) tensor on the training device; a window is
 drawn uniformly among every valid start position of every clip, so long clips are sampled in
@@ -16,7 +17,6 @@ import numpy as np
 import torch
 
 from core.errors import MotionFileError
-from core.features.representation import Representation, motion_to_features
 from core.formats import load_motion
 from core.motion.clip import Motion
 from core.motion.skeleton import Skeleton, describe_difference
@@ -117,6 +117,56 @@ class WindowSampler:
         return windows if self.augment is None else self.augment(windows, self.generator)
 
 
-def clip_features(clips: ClipSet, rep: Representation) -> list[np.ndarray]:
-    """Un-normalised (frames, D) features of every clip."""
-    return [motion_to_features(c, rep) for c in clips.clips]
+class ClipSampler:
+    """Batches of whole clips of different lengths, padded to one length, for masked training.
+
+    Each of ``batch_size`` clips, drawn uniformly, is cropped to at most ``window`` frames at a random
+    start; the batch is as long as its longest crop rounded up to ``multiple`` (the model's
+    downsampling), and each shorter crop is padded by repeating its last frame. The clips and crops
+    are drawn on the host (``clip_generator``), because their lengths set the batch's shape: so a
+    batch costs no host synchronisation. ``generator`` (on the device) drives the augmentation, as
+    :class:`WindowSampler`'s does; both states are checkpointed for exact resumes.
+    """
+
+    def __init__(
+        self,
+        features: Sequence[np.ndarray],
+        window: int,
+        multiple: int,
+        device: torch.device,
+        seed: int,
+        augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
+    ) -> None:
+        lengths = [len(f) for f in features]
+        if not lengths or min(lengths) < 1 or window < 1 or multiple < 1:
+            raise ValueError(
+                "whole-clip batches need at least one clip, a window and a multiple of 1 or more"
+            )
+        self.window = window
+        self.multiple = multiple
+        self.device = device
+        self.data = torch.from_numpy(np.concatenate(features).astype(np.float32)).to(device)
+        self.lengths = torch.tensor(lengths, dtype=torch.long)
+        self.offsets = torch.cumsum(torch.tensor([0, *lengths[:-1]], dtype=torch.long), dim=0)
+        self.clip_generator = torch.Generator()
+        self.clip_generator.manual_seed(seed)
+        self.generator = torch.Generator(device=device)
+        self.generator.manual_seed(seed)
+        self.augment = augment
+
+    @property
+    def num_clips(self) -> int:
+        return int(self.lengths.numel())
+
+    def sample(self, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(batch, T, D)`` padded crops on the device and their ``(batch,)`` real lengths on the CPU."""
+        pick = torch.randint(self.num_clips, (batch_size,), generator=self.clip_generator)
+        full = self.lengths[pick]
+        lengths = full.clamp(max=self.window)
+        room = full - lengths + 1  # crop starts that stay inside the clip
+        start = (torch.rand(batch_size, generator=self.clip_generator) * room).long().clamp(max=room - 1)
+        frames = -(-int(lengths.max()) // self.multiple) * self.multiple
+        steps = torch.minimum(torch.arange(frames), lengths[:, None] - 1)  # padding repeats the last frame
+        index = (self.offsets[pick] + start)[:, None] + steps
+        batch = self.data[index.to(self.device)]
+        return (batch if self.augment is None else self.augment(batch, self.generator)), lengths

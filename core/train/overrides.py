@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_type_hints
 
+from core.features.smplx_parts import PARTS
+
 if TYPE_CHECKING:
     from core.train.config import TrainConfig
 
-Kind = Literal["int", "float", "bool", "int-list"]
+Kind = Literal["int", "float", "bool", "str", "int-list", "str-list"]
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,21 @@ class OverrideField:
     label: str = ""
     """The app's label (a check box's text); empty for a setting only the CLI offers."""
     spin: Spin | None = None
+    choices: tuple[str, ...] = ()
+    """For a text setting the app offers as a list: the values, the first one shown for "not set"."""
 
 
 def _setting(
-    flag: str, help: str, metavar: str | None = None, label: str = "", spin: Spin | None = None
+    flag: str,
+    help: str,
+    metavar: str | None = None,
+    label: str = "",
+    spin: Spin | None = None,
+    choices: tuple[str, ...] = (),
 ) -> Any:
     """A TrainOverrides field, unset (None) by default, and how the CLI and the app offer it."""
-    return field(
-        default=None, metadata={"flag": flag, "help": help, "metavar": metavar, "label": label, "spin": spin}
-    )
+    metadata = {"flag": flag, "help": help, "metavar": metavar, "label": label, "spin": spin, "choices": choices}
+    return field(default=None, metadata=metadata)
 
 
 def _downsampling(config: TrainConfig) -> float:
@@ -86,6 +94,37 @@ class TrainOverrides:
         metavar="STEP",
     )
     seed: int | None = _setting("--seed", "seed of the initial weights and of the sampled windows")
+    arch: str | None = _setting(
+        "--arch",
+        "model architecture: resnet (the seed's dilated residual convs) or motion-s (plain convs with "
+        "BatchNorm); the preset's widths and codebooks are kept",
+        metavar="ARCH",
+        label="Architecture",
+        choices=("resnet", "motion-s"),
+    )
+    representation: str | None = _setting(
+        "--representation",
+        "the features: rot6d (6D rotations of every joint) or humanml3d (HumanML3D's 263-dim rows; "
+        "SMPL-X clips are converted)",
+        metavar="KIND",
+        label="Features",
+        choices=("rot6d", "humanml3d"),
+    )
+    body_part: str | None = _setting(
+        "--body-part",
+        "train on a part of SMPL-X clips, as SynTalker and GestureLSM do: upper, hands, lower, lower_trans, "
+        "whole_trans, or joint names separated by commas",
+        metavar="PART",
+        label="Body part",
+        choices=("", *PARTS),
+    )
+    stats: tuple[str, ...] | None = _setting(
+        "--stats",
+        "normalise with these statistics instead of fitting them: MEAN.npy STD.npy (a dataset's own, e.g. "
+        "HumanML3D's Mean.npy Std.npy), plus TRANS_MEAN.npy TRANS_STD.npy for a body part with root "
+        "channels (BEAT2's 330-dim statistics are sliced to the part)",
+        metavar="FILE",
+    )
     nb_code: int | None = _setting("--codes", "codes per quantizer layer", metavar="N")
     position_weight: float | None = _setting(
         "--position-weight",
@@ -105,6 +144,12 @@ class TrainOverrides:
         "--root-channels",
         "add the root trajectory (3 channels: ground motion and height) to the rotation features",
         label="Root trajectory channels",
+    )
+    whole_clips: bool | None = _setting(
+        "--whole-clips",
+        "train on batches of whole clips (up to the window's length, padded and masked out of the loss) "
+        "instead of fixed-length windows",
+        label="Whole clips",
     )
     mirror: bool | None = _setting(
         "--mirror", "also train on every clip mirrored left-right (twice the data)", label="Mirror clips"
@@ -149,7 +194,9 @@ def _kind(hint: object) -> Kind:
     value = next(arg for arg in get_args(hint) if arg is not type(None))
     if get_args(value) == (int, ...):
         return "int-list"
-    kinds: dict[object, Kind] = {int: "int", float: "float", bool: "bool"}
+    if get_args(value) == (str, ...):
+        return "str-list"
+    kinds: dict[object, Kind] = {int: "int", float: "float", bool: "bool", str: "str"}
     return kinds[value]
 
 

@@ -31,8 +31,9 @@ from core.model.objective import PositionLoss, rvq_losses
 from core.motion.skeleton import Skeleton
 from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer
 from core.train.config import TrainConfig
-from core.train.dataset import WindowSampler, clip_features, load_clips
+from core.train.dataset import ClipSampler, WindowSampler, load_clips
 from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
+from core.train.features import normalizer_for, representation_for
 
 _LOSS_NAMES = ("loss", "reconstruction", "velocity", "commitment", "position")
 """The loss terms accumulated between step events, in this order."""
@@ -65,7 +66,7 @@ def prepare_data(
 ) -> TrainingData:
     """Load every clip under ``paths`` (minus ``holdout``) as ``config`` asks, featurise and normalise.
 
-    Clips shorter than the config's window are skipped; no clip at all is a MotionFileError naming
+    Clips shorter than the config's window (with ``whole_clips``, than one token step) are skipped; no clip at all is a MotionFileError naming
     ``paths``. With ``mirror`` every clip is also added left-right mirrored (see
     :mod:`core.features.mirror`) and the normalisation is fitted to both, so the two sides share one
     set of statistics; with ``random_heading`` it is fitted to the clips at every heading (see
@@ -76,9 +77,16 @@ def prepare_data(
         raise MotionFileError(
             ", ".join(str(p) for p in paths), f"no motion clips ({', '.join(LOADABLE)}) found"
         )
-    clips = load_clips(files, holdout=holdout, min_frames=config.window)
-    rep = Representation(num_joints=clips.skeleton.num_joints, root_channels=config.root_channels)
-    raw = clip_features(clips, rep)
+    shortest = config.model.downsample_factor if config.whole_clips else config.window
+    clips = load_clips(files, holdout=holdout, min_frames=shortest)
+    rep = representation_for(config, clips.skeleton)
+    fitted = []
+    for path, clip in zip(clips.paths, clips.clips, strict=True):
+        try:
+            fitted.append(rep.fit(clip, clips.skeleton))
+        except ValueError as exc:
+            raise MotionFileError(path, str(exc)) from None
+    raw = [rep.features(clip) for clip in fitted]
     if config.mirror:
         try:
             flip = feature_mirror(clips.skeleton, rep, Normalizer.fit(raw).mean)
@@ -86,10 +94,10 @@ def prepare_data(
             raise MotionFileError(clips.paths[0], f"cannot mirror this skeleton: {exc}") from exc
         raw += [flip(f) for f in raw]
     if normalizer is None:
-        normalizer = heading_free_normalizer(raw, rep) if config.random_heading else Normalizer.fit(raw)
+        normalizer = heading_free_normalizer(raw, rep) if config.random_heading else normalizer_for(config, rep, raw)
     return TrainingData(
-        skeleton=clips.skeleton,
-        fps=clips.fps,
+        skeleton=fitted[0].skeleton,
+        fps=fitted[0].fps,
         representation=rep,
         normalizer=normalizer,
         features=[normalizer.normalize(f) for f in raw],
@@ -146,14 +154,25 @@ class Trainer:
             if config.random_speed > 0
             else None
         )
-        self.sampler = WindowSampler(
-            data.features,
-            config.window,
-            self.device,
-            seed=config.seed + self.rank,
-            augment=heading,
-            speed=speed,
-        )
+        self.sampler: WindowSampler | ClipSampler
+        if config.whole_clips:
+            self.sampler = ClipSampler(
+                data.features,
+                config.window,
+                config.model.downsample_factor,
+                self.device,
+                seed=config.seed + self.rank,
+                augment=heading,
+            )
+        else:
+            self.sampler = WindowSampler(
+                data.features,
+                config.window,
+                self.device,
+                seed=config.seed + self.rank,
+                augment=heading,
+                speed=speed,
+            )
         self.step = 0
         self.position_loss = (
             PositionLoss(data.representation, data.skeleton, data.normalizer)
@@ -186,11 +205,16 @@ class Trainer:
             f"{len(self.data.files)} clip{'s' if len(self.data.files) != 1 else ''}"
             f"{' (mirrored too)' if self.data.mirrored else ''}, "
             f"{self.data.frames} frames, "
-            f"{self.sampler.num_windows} windows of {cfg.window}; step {self.step} of {cfg.steps}"
+            + (
+                f"whole clips of up to {cfg.window} frames"
+                if isinstance(self.sampler, ClipSampler)
+                else f"{self.sampler.num_windows} windows of {cfg.window}"
+            )
+            + f"; step {self.step} of {cfg.steps}"
         )
         self.model.train()
         autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda")
-        tick, tick_step = time.perf_counter(), self.step
+        tick, tick_step, frames = time.perf_counter(), self.step, 0
         while self.step < cfg.steps:
             if should_stop():
                 path = self.save()
@@ -199,10 +223,11 @@ class Trainer:
                 return
             for group in self.optimizer.param_groups:
                 group["lr"] = learning_rate(cfg, self.step)
-            batch = self.sampler.sample(cfg.batch_size)
+            batch, lengths, mask = self._batch()
+            frames += cfg.batch_size * cfg.window if lengths is None else int(lengths.sum())
             try:
                 with autocast:
-                    out = self._net(batch)
+                    out = self._net(batch) if lengths is None else self._net(batch, lengths)
                     terms = rvq_losses(
                         out.reconstruction,
                         batch,
@@ -211,6 +236,9 @@ class Trainer:
                         cfg.commit_weight,
                         self.position_loss,
                         cfg.position_weight,
+                        cfg.root_weight,
+                        cfg.root_dims,
+                        mask,
                     )
                 self.optimizer.zero_grad(set_to_none=True)
                 terms.loss.backward()
@@ -229,14 +257,22 @@ class Trainer:
                 )
             self._acc_count += 1
             if self.step % cfg.log_every == 0 or self.step == cfg.steps:
-                event = self._step_event(time.perf_counter() - tick, self.step - tick_step)
-                tick, tick_step = time.perf_counter(), self.step
+                event = self._step_event(time.perf_counter() - tick, self.step - tick_step, frames)
+                tick, tick_step, frames = time.perf_counter(), self.step, 0
                 yield event
             if self.step % cfg.checkpoint_every == 0 or self.step == cfg.steps:
                 yield CheckpointEvent(self.step, self.save())
         yield FinishedEvent(self.step, "completed", self.last_checkpoint)
 
-    def _step_event(self, seconds: float, steps: int) -> StepEvent:
+    def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """A training batch, and for whole clips their lengths (on the CPU) and ``(B, T)`` real-frame mask."""
+        if isinstance(self.sampler, WindowSampler):
+            return self.sampler.sample(self.config.batch_size), None, None
+        batch, lengths = self.sampler.sample(self.config.batch_size)
+        mask = torch.arange(batch.shape[1], device=self.device) < lengths.to(self.device)[:, None]
+        return batch, lengths, mask
+
+    def _step_event(self, seconds: float, steps: int, frames: int) -> StepEvent:
         means = (self._acc / self._acc_count).tolist()
         q = (self._acc_q[:2] / self._acc_q[2].clamp_min(1)).tolist()
         if not all(math.isfinite(v) for v in means):
@@ -260,7 +296,7 @@ class Trainer:
             usage=tuple(q[1]),
             lr=learning_rate(self.config, self.step - 1),
             steps_per_s=rate,
-            frames_per_s=rate * self.config.batch_size * self.config.window * self.world_size,
+            frames_per_s=frames / seconds * self.world_size if seconds > 0 else 0.0,
             eta_s=(self.config.steps - self.step) / rate if rate > 0 else float("inf"),
         )
 
@@ -305,6 +341,8 @@ class Trainer:
         }
         tensors["rng.torch"] = torch.get_rng_state()
         tensors["rng.sampler"] = self.sampler.generator.get_state()
+        if isinstance(self.sampler, ClipSampler):
+            tensors["rng.clips"] = self.sampler.clip_generator.get_state()
         if self.device.type == "cuda":
             tensors["rng.cuda"] = torch.cuda.get_rng_state(self.device)
         tensors["acc.losses"] = self._acc
@@ -329,6 +367,8 @@ class Trainer:
         self.optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
         torch.set_rng_state(tensors["rng.torch"])
         self.sampler.generator.set_state(tensors["rng.sampler"].to(self.sampler.generator.get_state().device))
+        if isinstance(self.sampler, ClipSampler) and "rng.clips" in tensors:  # absent: it trained on windows
+            self.sampler.clip_generator.set_state(tensors["rng.clips"])
         if self.device.type == "cuda" and "rng.cuda" in tensors:
             torch.cuda.set_rng_state(tensors["rng.cuda"], self.device)
         acc = tensors["acc.losses"].to(self.device)
