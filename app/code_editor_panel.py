@@ -152,7 +152,7 @@ class CodeEditorPanel(QWidget):
         steps = selection.stop - selection.start
         self.title.setText(f"Layer {selection.layer + 1} · step {selection.step}")
         original = int(self.session.editor.original[selection.step, selection.layer])
-        moves_root = self.session.checkpoint.representation.root_channels
+        moves_root = self.session.checkpoint.representation.moves_later_frames()
         lines = [
             f"Covers frames {start}–{stop - 1}; an edit here can change the poses of frames "
             f"{reach[0]}–{reach[1] - 1}"

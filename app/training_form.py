@@ -67,6 +67,8 @@ class _Choice:
 
     def __init__(self, setting: OverrideField, blank: str = "whole body") -> None:
         self.widget = QComboBox()
+        self.widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.widget.setMinimumContentsLength(8)  # narrow docks: the list opens wide enough anyway
         for choice in setting.choices:
             self.widget.addItem(choice or blank, choice)
         self.widget.setToolTip(_tip(setting))
@@ -99,20 +101,18 @@ class TrainingForm:
         return self._editors[name].widget
 
     def place(self, grid: QGridLayout, row: int) -> int:
-        """Lay the editors into a four-column grid from ``row``: numbers two to a row beside their
-        labels, then the switches; returns the next free row."""
-        numbers = [s for s in self.settings if s.spin is not None or s.choices]
-        for i, setting in enumerate(numbers):
-            column = 2 * (i % 2)
-            grid.addWidget(QLabel(setting.label), row + i // 2, column)
-            grid.addWidget(self[setting.name], row + i // 2, column + 1)
-        row += (len(numbers) + 1) // 2
+        """Lay the editors into a four-column grid from ``row``, one to a row (a dock is narrow): numbers
+        and lists beside their labels, then the switches under "Options"; returns the next free row."""
+        for setting in (s for s in self.settings if s.spin is not None or s.choices):
+            grid.addWidget(QLabel(setting.label), row, 0)
+            grid.addWidget(self[setting.name], row, 1, 1, 3)
+            row += 1
         switches = [s for s in self.settings if s.spin is None and not s.choices]
         if switches:
             grid.addWidget(QLabel("Options"), row, 0)
         for i, setting in enumerate(switches):
-            grid.addWidget(self[setting.name], row + i // 2, 1 + 2 * (i % 2), 1, 1 + i % 2)
-        return row + (len(switches) + 1) // 2
+            grid.addWidget(self[setting.name], row + i, 1, 1, 3)
+        return row + len(switches)
 
     def show(self, config: TrainConfig) -> None:
         """Fill every editor with ``config``'s value (and a step that fits it, where that depends)."""

@@ -78,7 +78,8 @@ class Reconstruction:
         """The reconstruction with ``k`` layers as a clip, for export."""
         features = self._features[self._fresh(k)]
         decoded = self.representation.motion(features, self.skeleton, self.fps, like=self.motion)
-        decoded.source = {"format": "reconstruction", "layers": k, "source": self.motion.source.get("path")}
+        # The decoded clip's own source (a HumanML3D clip's rows) stays, so a save writes what was decoded.
+        decoded.source = {**decoded.source, "reconstruction_of": self.motion.source.get("path"), "layers": k}
         return decoded
 
     def frames_of_step(self, step: int) -> tuple[int, int]:

@@ -66,6 +66,7 @@ from core.formats.humanml3d import (
     JOINT_NAMES,
     KINEMATIC_CHAIN,
     PARENTS,
+    fit_rotations,
     recover_from_ric,
     shortest_arc,
 )
@@ -239,14 +240,16 @@ def _resample(positions: np.ndarray, fps: float) -> np.ndarray:
 
 
 def _loaded_rows(motion: Motion, positions: np.ndarray) -> np.ndarray | None:
-    """The rows a HumanML3D file was loaded from, when they still describe the clip: same frames and
-    rate, and positions recovered from them within 0.1 mm of the clip's (the loader's fit is ~2e-6 m)."""
+    """The rows a clip was made from (a loaded file's, or a decoder's), when they still describe it: same
+    frames and rate, and the clip's rotations and root those the rows give (an edit changes them)."""
     rows = motion.source.get("humanml3d_features")
     if not (isinstance(rows, np.ndarray) and rows.shape == (motion.num_frames, FEATURE_WIDTH)):
         return None
-    if motion.fps != FPS or np.abs(recover_from_ric(rows.astype(np.float64)) - positions).max() > 1e-4:
+    recovered = recover_from_ric(rows.astype(np.float64))
+    if motion.fps != FPS or np.abs(recovered[:, 0] - motion.root_translation).max() > 1e-4:
         return None
-    return rows
+    _, rotations = fit_rotations(recovered)
+    return rows if np.abs(rotations - motion.rotations).max() <= 1e-6 else None
 
 
 def motion_to_humanml3d(motion: Motion) -> np.ndarray:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
+from core.features.rot6d import Rot6D
 from core.model.checkpoint import Checkpoint
 from core.model.objective import PositionLoss, rvq_losses
 from core.motion.clip import Motion
@@ -63,7 +64,9 @@ class TokenRefinement:
         device = next(self._model.parameters()).device
         features = ckpt.normalizer.normalize(ckpt.representation.features(motion))
         self._target = torch.from_numpy(features)[None].to(device)
-        self._position = PositionLoss(ckpt.representation, motion.skeleton, ckpt.normalizer)
+        rep = ckpt.representation
+        # The joint-position term runs FK on 6D rotations of the whole skeleton; other features get none.
+        self._position = PositionLoss(rep, motion.skeleton, ckpt.normalizer) if isinstance(rep, Rot6D) else None
         with torch.no_grad():
             self._latent = self._model.encode_latent(self._target)
         self.initial_loss = float("nan")

@@ -217,3 +217,22 @@ def test_the_form_is_locked_while_a_run_is_in_progress(window, qtbot, data_dir, 
         assert not any(panel.form[f.name].isEnabled() for f in FIELDS if f.label)
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert all(panel.form[f.name].isEnabled() for f in FIELDS if f.label)
+
+
+def test_the_panel_offers_the_body_parts_features_and_architectures(window):
+    form = window.training_panel.form
+    parts = form["body_part"]
+    assert [parts.itemData(i) for i in range(parts.count())] == [
+        "",
+        "upper",
+        "hands",
+        "lower",
+        "lower_trans",
+        "whole_trans",
+    ]
+    assert parts.currentText() == "whole body"
+    parts.setCurrentIndex(parts.findData("upper"))
+    form["representation"].setCurrentIndex(form["representation"].findData("rot6d"))
+    form["arch"].setCurrentIndex(form["arch"].findData("motion-s"))
+    overrides = form.overrides()
+    assert (overrides.body_part, overrides.representation, overrides.arch) == ("upper", "rot6d", "motion-s")
