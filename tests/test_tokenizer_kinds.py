@@ -21,10 +21,16 @@ TINY = ["--steps", "3", "--batch-size", "2", "--codes", "16", "--no-tensorboard"
 
 @pytest.fixture(scope="module")
 def humanml3d_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Motion-S on the two HumanML3D samples and the BEAT2 clip, converted on the way in."""
     run = tmp_path_factory.mktemp("motion-s")
-    args = ["train", "--data", str(data_dir / "humanml3d" / "new_joint_vecs"), "--out", str(run)]
-    assert main([*args, "--preset", "motion-s", *TINY]) == 0
+    data = [str(data_dir / "humanml3d" / "new_joint_vecs"), str(data_dir / "beat2" / "2_scott_0_1_1.npz")]
+    assert main(["train", "--data", *data, "--out", str(run), "--preset", "motion-s", *TINY]) == 0
     return run
+
+
+def test_smplx_clips_train_beside_humanml3d_files(humanml3d_run):
+    log = (humanml3d_run / "metrics.jsonl").read_text()
+    assert "3 clips" in log and "skipped" not in log
 
 
 @pytest.fixture(scope="module")

@@ -35,10 +35,16 @@ class ClipSet:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def load_clips(files: Sequence[Path], holdout: set[str] = frozenset(), min_frames: int = 1) -> ClipSet:
+def load_clips(
+    files: Sequence[Path],
+    holdout: set[str] = frozenset(),
+    min_frames: int = 1,
+    prepare: Callable[[Motion], Motion] | None = None,
+) -> ClipSet:
     """Load clips, keeping those of the first clip's joint tree (listed in any order: they are brought
     into the first clip's order, as subjects of one dataset may list joints differently) and at least
-    ``min_frames`` long."""
+    ``min_frames`` long. ``prepare`` turns each clip into what the features are made of first (e.g.
+    SMPL-X clips into HumanML3D ones, beside HumanML3D files); a ValueError it raises skips the clip."""
     clips: list[Motion] = []
     paths: list[Path] = []
     skipped: list[tuple[Path, str]] = []
@@ -47,8 +53,12 @@ def load_clips(files: Sequence[Path], holdout: set[str] = frozenset(), min_frame
             continue
         try:
             motion = load_motion(f)
+            motion = prepare(motion) if prepare is not None else motion
         except MotionFileError as exc:
             skipped.append((f, exc.reason))
+            continue
+        except ValueError as exc:
+            skipped.append((f, str(exc)))
             continue
         if clips:
             first = clips[0].skeleton

@@ -33,7 +33,7 @@ from core.train.augment import RandomHeading, RandomSpeed, heading_free_normaliz
 from core.train.config import TrainConfig
 from core.train.dataset import ClipSampler, WindowSampler, load_clips
 from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
-from core.train.features import normalizer_for, representation_for
+from core.train.features import clip_preparation, normalizer_for, representation_for
 
 _LOSS_NAMES = ("loss", "reconstruction", "velocity", "commitment", "position")
 """The loss terms accumulated between step events, in this order."""
@@ -78,7 +78,7 @@ def prepare_data(
             ", ".join(str(p) for p in paths), f"no motion clips ({', '.join(LOADABLE)}) found"
         )
     shortest = config.model.downsample_factor if config.whole_clips else config.window
-    clips = load_clips(files, holdout=holdout, min_frames=shortest)
+    clips = load_clips(files, holdout=holdout, min_frames=shortest, prepare=clip_preparation(config))
     rep = representation_for(config, clips.skeleton)
     fitted = []
     for path, clip in zip(clips.paths, clips.clips, strict=True):
