@@ -62,6 +62,7 @@ class CodeEditorPanel(QWidget):
         self.spin = QSpinBox()
         self.spin.setToolTip("Code index in this layer's codebook")
         self.spin.setKeyboardTracking(False)
+        self.spin.setSpecialValueText(" ")
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.sliderReleased.connect(lambda: self._apply(self.slider.value()))
         self.spin.valueChanged.connect(self._apply)
@@ -136,6 +137,10 @@ class CodeEditorPanel(QWidget):
                 else "Open a clip and a checkpoint that fits it to see and edit its tokens."
             )
             self.swatch.setStyleSheet("")
+            for widget in (self.slider, self.spin):  # no code to show: the spin box's blank minimum
+                widget.blockSignals(True)
+                widget.setRange(-1, -1)
+                widget.blockSignals(False)
             self._listed_for = None
             self.nearest_box.setTitle("Nearest codes in this layer's codebook")
             for button in self.nearest_buttons:

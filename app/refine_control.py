@@ -99,11 +99,14 @@ class RefineControl(QObject):
         ):
             return
         changed = int((result.indices != session.editor.indices).sum())
+        k = session.layers_used
         with self.reporter.guard("Could not apply the refined codes"):
+            before = session.reconstruction.mpjpe_mm(k, aligned=True)
             session.replace_tokens(result.indices)
-            how = "stopped early" if result.stopped else f"{self.settings.steps} steps"
+            after = session.reconstruction.mpjpe_mm(k, aligned=True)
+            how = " (stopped early)" if result.stopped else ""
             self.status_bar.showMessage(
-                f"Refined codes ({how}): loss {result.initial_loss:.4f} → {result.best_loss:.4f}, "
-                f"{changed} codes changed; Undo restores the previous codes",
+                f"Refined the whole clip{how}: {before:.1f} → {after:.1f} mm with {k} layers, "
+                f"{changed} codes changed · Ctrl+Z undoes",
                 10000,
             )

@@ -165,9 +165,9 @@ class TrainingPanel(QWidget):
         self.setup.expand(animate=False)
 
         self.progress_bar = QProgressBar()
-        self.progress_bar.setFormat("step %v / %m")
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("no run yet")
         self.rate_label = QLabel("Not running")
         self.rate_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
         self.rate_label.setWordWrap(True)
@@ -293,6 +293,7 @@ class TrainingPanel(QWidget):
         self.setup.collapse(animate=False)
         self.progress_bar.setRange(0, request.overrides.steps or 0)
         self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("step %v / %m")
         self.rate_label.setText("Loading clips…")
         self._message(("Resuming " if resume else "Starting ") + str(run_dir))
         with self.reporter.guard("Could not start training"):
@@ -345,6 +346,8 @@ class TrainingPanel(QWidget):
         self._message(f"checkpoint written: {event.path}")
 
     def _finished(self, event: FinishedEvent) -> None:
+        """The bar and the label both say where the run ended (a stop lands after the last logged step)."""
+        self.progress_bar.setValue(event.step)
         self.rate_label.setText(f"{event.reason.capitalize()} at step {event.step}")
         self._message(
             f"{event.reason} at step {event.step}"

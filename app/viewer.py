@@ -176,21 +176,19 @@ class Viewer(QWidget):
         bar.addWidget(_swatch("Original", theme.ORIGINAL))
         bar.addSpacing(10)
         bar.addWidget(self.recon_label)
-        hint = QLabel("Drag to orbit · middle-drag to pan · wheel to zoom")
-        hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        hint.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
-        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        bar.addWidget(hint, 1)
-        bar.addSpacing(8)
+        bar.addStretch(1)
         for button in (self.align_button, self.overlay_button, self.follow_button, self.reset_button):
             bar.addWidget(button)
+        self.view.setStatusTip("Drag to orbit · middle-drag to pan · wheel to zoom")
 
-        # Heads-up display over the 3D view: the error numbers and the colour key stay next to the skeletons.
-        self.hud = QWidget(self.view)
+        # The error numbers and the colour key sit in a strip of their own above the view, so they never
+        # cover a skeleton at any window size.
+        self.hud = QWidget()
         self.hud.setObjectName("hud")
         self.hud.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        self.hud.setStyleSheet("#hud { background: rgba(20, 22, 25, 200); border-radius: 6px; }")
+        self.hud.setStyleSheet("#hud { background: rgba(20, 22, 25, 200); }")
         self.mpjpe_label = QLabel()
+        self.mpjpe_label.setWordWrap(True)
         self.mpjpe_label.setToolTip(
             "Mean per-joint position error between the reconstruction and the original, "
             "at the current frame and over the whole clip"
@@ -198,18 +196,17 @@ class Viewer(QWidget):
         self.legend = ErrorLegend()
         self.legend_title = QLabel("Joint error")
         self.legend_title.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
-        hud_layout = QVBoxLayout(self.hud)
-        hud_layout.setContentsMargins(10, 6, 10, 6)
-        hud_layout.setSpacing(2)
-        hud_layout.addWidget(self.mpjpe_label)
+        hud_layout = QHBoxLayout(self.hud)
+        hud_layout.setContentsMargins(10, 4, 10, 4)
+        hud_layout.addWidget(self.mpjpe_label, 1)
         hud_layout.addWidget(self.legend_title)
         hud_layout.addWidget(self.legend)
-        self.hud.move(10, 10)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
+        layout.addWidget(self.hud)
         layout.addWidget(self.view, 1)
 
         session.reconstructionChanged.connect(self._rebuild)
@@ -386,7 +383,6 @@ class Viewer(QWidget):
                 f"frame <b>{recon.frame_mpjpe_mm(k, aligned)[frame]:.1f} mm</b> &nbsp;·&nbsp; "
                 f"clip <b>{recon.mpjpe_mm(k, aligned):.1f} mm</b>"
             )
-        self.hud.adjustSize()
 
     def grab_view(self) -> pg.QtGui.QImage:
         """The 3D view's current framebuffer (what screenshots and tests inspect)."""

@@ -128,3 +128,12 @@ def test_the_scrubber_keeps_its_width_as_the_frame_label_changes(window, clip_pa
         widths.append(scrubber.width())
     assert playback.num_frames - 1 >= 100 * playback.fps
     assert len(set(widths)) == 1, widths
+
+
+def test_with_nothing_selected_the_code_box_shows_no_code(window, gui_checkpoint, clip_path):
+    assert window.documents.open_checkpoint(gui_checkpoint) and window.documents.open_clip(clip_path)
+    panel = window.editor_panel
+    window.session.select(4, 1)
+    assert panel.spin.text() == str(window.session.selected_code())
+    window.session.clear_selection()
+    assert panel.spin.text().strip() == "" and not panel.spin.isEnabled()

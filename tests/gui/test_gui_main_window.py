@@ -308,3 +308,11 @@ def test_the_first_window_fits_a_1024x700_screen(window):
     assert initial_size(QSize(1920, 1080)) == QSize(1280, 800)
     hint = window.minimumSizeHint()
     assert hint.width() <= 1024 and hint.height() <= 700, hint
+
+
+def test_the_error_numbers_and_legend_never_cover_the_3d_view(loaded, qtbot):
+    loaded.resize(1024, 700)
+    qtbot.wait(50)
+    viewer = loaded.viewer
+    assert not viewer.hud.geometry().intersects(viewer.view.geometry())
+    assert viewer.legend.isVisible() and viewer.legend.geometry().right() <= viewer.hud.width()

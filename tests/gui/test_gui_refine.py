@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -32,7 +34,8 @@ def test_refined_codes_replace_the_grid_as_one_undoable_edit(loaded, qtbot):
     assert result.best_loss < result.initial_loss
     np.testing.assert_array_equal(session.editor.indices, result.indices)
     assert (session.editor.indices != encoded).any()
-    assert "Refined codes" in loaded.statusBar().currentMessage()
+    message = loaded.statusBar().currentMessage()
+    assert re.match(r"Refined the whole clip: [\d.]+ → [\d.]+ mm with 3 layers", message), message
     qtbot.waitUntil(lambda: loaded.commands["refine"].text() == "Refine codes")
     loaded.commands["undo"].trigger()
     np.testing.assert_array_equal(session.editor.indices, encoded)

@@ -62,6 +62,7 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
     (stopped,) = finished.args
     assert isinstance(stopped, FinishedEvent)
     assert stopped.reason == "stopped" and stopped.step >= 30 and stopped.checkpoint
+    assert panel.progress_bar.value() == stopped.step, "the bar and the label say the same step"
     step = stopped.step
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert panel.start_button.isEnabled() and panel.load_button.isEnabled()
@@ -236,3 +237,7 @@ def test_the_panel_offers_the_body_parts_features_and_architectures(window):
     form["arch"].setCurrentIndex(form["arch"].findData("motion-s"))
     overrides = form.overrides()
     assert (overrides.body_part, overrides.representation, overrides.arch) == ("upper", "rot6d", "motion-s")
+
+
+def test_before_any_run_the_progress_bar_says_so(window):
+    assert window.training_panel.progress_bar.text() == "no run yet"
