@@ -10,6 +10,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import escape
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -36,7 +37,9 @@ class ErrorReporter(QObject):
 
     def _show(self, kind: str, title: str, text: str, detail: str) -> None:
         icon = QMessageBox.Icon.Critical if kind == "error" else QMessageBox.Icon.Warning
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self._parent)
+        # The title is repeated as the box's heading: window managers elide long window titles.
+        box = QMessageBox(icon, title, f"<b>{escape(title)}</b>", QMessageBox.StandardButton.Ok, self._parent)
+        box.setInformativeText(escape(text).replace("\n", "<br>"))
         if detail:
             box.setDetailedText(detail)
         box.setObjectName("errorDialog")

@@ -3,7 +3,11 @@ so it always shows what is actually bound."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from importlib import metadata
+
+import PySide6
+import torch
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -53,16 +57,30 @@ def show_shortcuts(window: QMainWindow) -> QDialog:
     for row, (name, keys) in enumerate(rows):
         table.setItem(row, 0, QTableWidgetItem(name))
         table.setItem(row, 1, QTableWidgetItem(keys))
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+    for column in (0, 1):  # every row whole: the dialog grows to the longest, not the rows shrink
+        table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)
     layout.addWidget(table)
     layout.addWidget(buttons)
-    dialog.resize(560, 620)
+    width = sum(table.columnWidth(c) for c in (0, 1)) + 60
+    dialog.resize(min(max(width, 560), window.screen().availableGeometry().width() - 40), 620)
     dialog.open()
     return dialog
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _device() -> str:
+    """What training and decoding run on when left to choose."""
+    return f"CUDA ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else "the CPU"
 
 
 def show_about(window: QMainWindow) -> QMessageBox:
@@ -75,6 +93,8 @@ def show_about(window: QMainWindow) -> QMessageBox:
         "<p>Train residual-vector-quantized motion tokenizers (RVQ-VAE) and see what their tokens "
         "do to a motion: compare the reconstruction with the original, truncate quantizer layers, "
         "and edit tokens with an immediate preview.</p>"
+        f"<p>Version {_version('rvq-motion-studio')} · PyTorch {torch.__version__} · "
+        f"Qt {qVersion()} (PySide6 {PySide6.__version__}) · computing on {_device()}</p>"
         "<p>Built on PySide6, pyqtgraph and PyTorch. MIT license.</p>"
         "<p>The demo clip comes from the Bandai Namco Research Motion Dataset "
         "(© Bandai Namco Research Inc., CC BY-NC 4.0, non-commercial use only).</p>"

@@ -60,7 +60,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
         self.recent_files = RecentFiles(self.settings)
-        self.setWindowTitle("RVQ Motion Studio[*]")
         self.setAcceptDrops(True)
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
@@ -115,7 +114,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.timeline_dock], [210], Qt.Orientation.Vertical)
 
         self.recent_menu = QMenu("Open recent", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(
+            lambda: self.recent_files.fill_menu(
+                self.recent_menu, self.documents.open_clip, self.documents.open_checkpoint
+            )
+        )
         fill_menus(self.menuBar(), self._menu_actions(), self.recent_menu)
         # Printable keys, so a focused spin box or text field keeps its arrows and digits.
         self.layer_shortcuts = [
@@ -239,21 +242,6 @@ class MainWindow(QMainWindow):
     def recent(self, kind: str) -> list[str]:
         return self.recent_files.entries(kind)
 
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for kind, title, opener in (
-            ("clips", "Clips", self.documents.open_clip),
-            ("checkpoints", "Checkpoints", self.documents.open_checkpoint),
-        ):
-            self.recent_menu.addSection(title)
-            entries = self.recent(kind)
-            if not entries:
-                self.recent_menu.addAction("(none)").setEnabled(False)
-            for entry in entries:
-                action = self.recent_menu.addAction(Path(entry).name if kind == "clips" else entry)
-                action.setToolTip(entry)
-                action.triggered.connect(lambda _checked=False, e=entry, o=opener: o(e))
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -298,7 +286,8 @@ class MainWindow(QMainWindow):
             else "No checkpoint"
         )
         parts = [p for p in (clip_name, ckpt.path.name if ckpt else "") if p]
-        self.setWindowTitle("RVQ Motion Studio[*]" + (f" — {' · '.join(parts)}" if parts else ""))
+        # The platform appends the application's name ("… — RVQ Motion Studio"); empty shows the name alone.
+        self.setWindowTitle(" · ".join(parts) + "[*]" if parts else "")
         self.setWindowModified(session.has_unsaved_edits())
 
     # ----- window life ------------------------------------------------------------------------

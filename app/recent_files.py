@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QMenu
 
 MAX_RECENT = 8
 
@@ -16,7 +19,8 @@ class RecentFiles:
         self.settings = settings
 
     def entries(self, kind: str) -> list[str]:
-        return [str(p) for p in self.settings.value(f"recent/{kind}", [], type=list)]
+        """The kind's entries, newest first; a file deleted or moved since is dropped."""
+        return [str(p) for p in self.settings.value(f"recent/{kind}", [], type=list) if Path(p).exists()]
 
     def remember(self, kind: str, path: Path, opened: bool) -> None:
         """Put an opened path first; drop one that failed to open, so the list only offers what works."""
@@ -30,3 +34,24 @@ class RecentFiles:
         """Where a file dialog opens: beside the last file of that kind, else home."""
         entries = self.entries(kind)
         return str(Path(entries[0]).parent) if entries else str(Path.home())
+
+    def fill_menu(
+        self, menu: QMenu, open_clip: Callable[[str], object], open_checkpoint: Callable[[str], object]
+    ) -> None:
+        """File > Open recent: each entry's name and its folder (elided in the middle), so two clips of
+        one name in different folders can be told apart."""
+        menu.clear()
+        metrics = QFontMetrics(menu.font())
+        for kind, title, opener in (
+            ("clips", "Clips", open_clip),
+            ("checkpoints", "Checkpoints", open_checkpoint),
+        ):
+            menu.addSection(title)
+            entries = self.entries(kind)
+            if not entries:
+                menu.addAction("(none)").setEnabled(False)
+            for entry in entries:
+                folder = metrics.elidedText(str(Path(entry).parent), Qt.TextElideMode.ElideMiddle, 320)
+                action = menu.addAction(f"{Path(entry).name}   {folder}")
+                action.setToolTip(entry)
+                action.triggered.connect(lambda _checked=False, e=entry, o=opener: o(e))

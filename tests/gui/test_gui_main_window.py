@@ -4,6 +4,7 @@ truncation slider, editing with undo, error dialogs, help, playback and the rend
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,8 +139,8 @@ def test_dropping_files_opens_them_and_remembers_them(window, qtbot, gui_checkpo
     assert window.session.reconstruction is not None
     assert window.recent("clips")[0] == str(clip_path.resolve())
     assert window.recent("checkpoints")[0] == str(gui_checkpoint.resolve())
-    window._fill_recent_menu()
-    assert any(a.text() == clip_path.name for a in window.recent_menu.actions())
+    window.recent_menu.aboutToShow.emit()
+    assert any(a.text().startswith(clip_path.name + " ") for a in window.recent_menu.actions())
 
 
 def test_saved_tokens_are_recognised_on_drop(loaded, tmp_path):
@@ -316,3 +317,52 @@ def test_the_error_numbers_and_legend_never_cover_the_3d_view(loaded, qtbot):
     viewer = loaded.viewer
     assert not viewer.hud.geometry().intersects(viewer.view.geometry())
     assert viewer.legend.isVisible() and viewer.legend.geometry().right() <= viewer.hud.width()
+
+
+def test_recent_entries_name_their_folder_and_forget_files_that_are_gone(window, tmp_path, clip_path):
+    import shutil
+
+    copies = []
+    for folder in ("take_a", "take_b"):
+        (tmp_path / folder).mkdir()
+        copies.append(shutil.copy(clip_path, tmp_path / folder / "walk.bvh"))
+        assert window.documents.open_clip(copies[-1])
+    window.recent_menu.aboutToShow.emit()
+    texts = [a.text() for a in window.recent_menu.actions() if a.text().startswith("walk.bvh")]
+    assert len(texts) == 2 and texts[0] != texts[1] and "take_b" in texts[0]
+    Path(copies[0]).unlink()
+    assert str(Path(copies[0]).resolve()) not in window.recent("clips")
+
+
+def test_the_window_title_leaves_the_application_name_to_the_platform(loaded):
+    assert "RVQ Motion Studio" not in loaded.windowTitle()
+    assert loaded.windowTitle().startswith("dataset-1_punch_normal_001.bvh · ")
+
+
+def test_error_dialogs_repeat_their_title_in_the_box(loaded, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    broken = tmp_path / "broken.bvh"
+    broken.write_text("not a bvh")
+    loaded.documents.open_clip(broken)
+    box = next(b for b in loaded.findChildren(QMessageBox) if b.objectName() == "errorDialog")
+    assert "Could not open the clip" in box.text() and "broken.bvh" in box.informativeText()
+
+
+def test_about_names_the_versions_and_the_device(window):
+    from PySide6.QtWidgets import QMessageBox
+
+    window.commands["about"].trigger()
+    box = next(b for b in window.findChildren(QMessageBox) if b.objectName() == "aboutDialog")
+    assert "Version" in box.text() and "PyTorch" in box.text() and "Qt" in box.text() and "computing on" in box.text()
+
+
+def test_every_shortcut_row_shows_whole(window):
+    from PySide6.QtWidgets import QDialog, QTableWidget
+
+    window.commands["shortcuts"].trigger()
+    dialog = next(d for d in window.findChildren(QDialog) if d.objectName() == "shortcutsDialog")
+    table = dialog.findChild(QTableWidget)
+    metrics = table.fontMetrics()
+    widest = max(metrics.horizontalAdvance(table.item(r, 0).text()) for r in range(table.rowCount()))
+    assert table.columnWidth(0) >= widest
