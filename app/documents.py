@@ -22,7 +22,7 @@ from app.recovery import Autosave
 from app.session import Session
 from core.formats import LOADABLE
 from core.model.checkpoint import META_NAME, STATE_NAME, WEIGHTS_NAME
-from core.tokens.files import TokenFile
+from core.tokens.files import TokenFile, WrongCheckpointError
 
 RestoreAnswer = Literal["restore", "discard"] | None
 UnsavedAnswer = Literal["save", "discard", "cancel"]
@@ -90,6 +90,17 @@ class DialogPrompts:
         answers = {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}
         return answers.get(button, "cancel")
 
+    def open_their_checkpoint(self, reason: str) -> bool:
+        """Tokens of another checkpoint that still exists: open it (and then the tokens)?"""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Tokens of another checkpoint", reason, parent=self.parent
+        )
+        box.setInformativeText("Open that checkpoint and load the tokens with it?")
+        open_it = box.addButton("Open that checkpoint", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is open_it
+
     def restore(self, tokens: TokenFile) -> RestoreAnswer:
         """Whether to bring back edits a crash left; None (box closed) keeps the file for next time."""
         box = QMessageBox(
@@ -118,6 +129,7 @@ class Prompts(Protocol):
     def export_path(self, suggested: str) -> str | None: ...
     def unsaved_edits(self) -> UnsavedAnswer: ...
     def restore(self, tokens: TokenFile) -> RestoreAnswer: ...
+    def open_their_checkpoint(self, reason: str) -> bool: ...
 
 
 class Documents(QObject):
@@ -200,10 +212,22 @@ class Documents(QObject):
         path = path or self.prompts.tokens_to_load(self.recent_files.start_dir("clips"))
         if not path:
             return False
-        with self.reporter.guard("Could not load the tokens"):
-            self.session.load_tokens(path)
-            self.status(f"Loaded tokens from {path}", STATUS_MS)
-            return True
+        try:
+            with self.reporter.guard("Could not load the tokens", reraise=WrongCheckpointError):
+                self.session.load_tokens(path)
+                self.status(f"Loaded tokens from {path}", STATUS_MS)
+                return True
+        except WrongCheckpointError as exc:
+            theirs = exc.checkpoint_path
+            # Offered only for another folder that still exists: the same folder has changed since.
+            elsewhere = (
+                theirs
+                and Path(theirs).exists()
+                and Path(theirs).resolve() != self.session.checkpoint.path.resolve()
+            )
+            if elsewhere and self.prompts.open_their_checkpoint(exc.reason):
+                return self.open_checkpoint(theirs) and self.load_tokens(path)
+            self.reporter.error("Could not load the tokens", exc)
         return False
 
     def _suggested(self, name: str) -> str:

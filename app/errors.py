@@ -48,10 +48,13 @@ class ErrorReporter(QObject):
         self.reported.emit(kind, title, text)
 
     @contextmanager
-    def guard(self, title: str) -> Iterator[None]:
-        """Run a user action; any exception becomes a dialog titled ``title`` and the app carries on."""
+    def guard(self, title: str, reraise: type[Exception] | tuple[type[Exception], ...] = ()) -> Iterator[None]:
+        """Run a user action; any exception becomes a dialog titled ``title`` and the app carries on
+        (but those of ``reraise``, which the caller answers itself)."""
         try:
             yield
+        except reraise:
+            raise
         except Exception as exc:  # noqa: BLE001 - the point: nothing a user does may crash the app
             self.error(title, exc)
 

@@ -151,3 +151,15 @@ def test_the_decoded_motion_exports_as_bvh(session, tmp_path):
     motion = load_motion(out)
     assert motion.num_frames == 224 and motion.skeleton.num_joints == 22
     np.testing.assert_allclose(motion.joint_positions(), session.reconstruction.positions(2), atol=2e-3)
+
+
+def test_tokens_of_another_checkpoint_name_where_it_is(session, tmp_path, tiny_checkpoint):
+    path = tmp_path / "t.npy"
+    session.save_tokens(path)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    assert meta["checkpoint_path"] == str(session.checkpoint.path) and meta["checkpoint_step"] == 40
+    meta["checkpoint_sha256"] = "0" * 64
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(MotionFileError, match=f"000000000000 \\({session.checkpoint.path}, step 40\\)") as refused:
+        session.load_tokens(path)
+    assert refused.value.checkpoint_path == str(session.checkpoint.path)

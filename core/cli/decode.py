@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
     ckpt = load_checkpoint(args.checkpoint)
     tokens = load_tokens(args.tokens)
-    tokens.check_checkpoint(ckpt.weights_sha256, args.tokens)
+    tokens.check_checkpoint(ckpt, args.tokens)
     q, nb_code = ckpt.config.num_quantizers, ckpt.config.nb_code
     if tokens.indices.shape[1] > q or tokens.indices.max() >= nb_code:
         raise MotionFileError(

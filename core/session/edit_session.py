@@ -313,7 +313,7 @@ class EditSession:
         if self.editor is None or self.checkpoint is None:
             raise MotionFileError(path, "open a clip and its checkpoint before loading tokens")
         tokens = load_tokens(path)
-        tokens.check_checkpoint(self.checkpoint.weights_sha256, path)
+        tokens.check_checkpoint(self.checkpoint, path)
         if tokens.indices.shape != self.editor.indices.shape:
             steps, layers = self.editor.indices.shape
             raise MotionFileError(

@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 MAX_LAYERS = 64
 
 
+class WrongCheckpointError(MotionFileError):
+    """Tokens made by another checkpoint; ``checkpoint_path`` says where that one was (or None)."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str, checkpoint_path: str | None) -> None:
+        super().__init__(path, reason)
+        self.checkpoint_path = checkpoint_path
+
+
 @dataclass
 class TokenFile:
     indices: np.ndarray
@@ -35,6 +43,9 @@ class TokenFile:
     root_start: tuple[float, float] | None = None
     source: str | None = None
     edited: list[tuple[int, int]] = field(default_factory=list)
+    checkpoint_path: str | None = None
+    """Where the checkpoint was when the codes were saved, so a refusal can say where to find it."""
+    checkpoint_step: int | None = None
 
     @classmethod
     def for_clip(
@@ -51,6 +62,8 @@ class TokenFile:
         return cls(
             indices=np.asarray(indices),
             checkpoint_sha256=ckpt.weights_sha256,
+            checkpoint_path=str(ckpt.path),
+            checkpoint_step=ckpt.step,
             frames=motion.num_frames,
             fps=motion.fps,
             root_start=tuple(float(v) for v in motion.root_translation[0, [0, 2]]),
@@ -58,13 +71,19 @@ class TokenFile:
             edited=cells,
         )
 
-    def check_checkpoint(self, sha256: str, path: str | os.PathLike[str]) -> None:
-        """Refuse codes made by another checkpoint (when the file says which one made them)."""
-        if self.checkpoint_sha256 is not None and self.checkpoint_sha256 != sha256:
-            raise MotionFileError(
-                path,
-                f"tokens belong to checkpoint {self.checkpoint_sha256[:12]}, not the loaded {sha256[:12]}",
-            )
+    def check_checkpoint(self, ckpt: Checkpoint, path: str | os.PathLike[str]) -> None:
+        """Refuse codes made by another checkpoint (when the file says which one made them), naming it."""
+        if self.checkpoint_sha256 is None or self.checkpoint_sha256 == ckpt.weights_sha256:
+            return
+        theirs = self.checkpoint_sha256[:12]
+        if self.checkpoint_path:
+            step = f", step {self.checkpoint_step}" if self.checkpoint_step is not None else ""
+            theirs += f" ({self.checkpoint_path}{step})"
+        raise WrongCheckpointError(
+            path,
+            f"tokens belong to checkpoint {theirs}, not the loaded {ckpt.weights_sha256[:12]} ({ckpt.path})",
+            self.checkpoint_path,
+        )
 
 
 def sidecar_path(path: str | os.PathLike[str]) -> Path:
@@ -80,6 +99,8 @@ def save_tokens(path: str | os.PathLike[str], tokens: TokenFile) -> None:
         "format": "rvq-motion-tokens",
         "version": 1,
         "checkpoint_sha256": tokens.checkpoint_sha256,
+        "checkpoint_path": tokens.checkpoint_path,
+        "checkpoint_step": tokens.checkpoint_step,
         "frames": tokens.frames,
         "fps": tokens.fps,
         "root_start": list(tokens.root_start) if tokens.root_start is not None else None,
@@ -122,6 +143,9 @@ def _read_sidecar(side: Path, tokens: TokenFile) -> None:
             raise ValueError("not an rvq-motion token description")
         sha = meta.get("checkpoint_sha256")
         tokens.checkpoint_sha256 = str(sha) if sha is not None else None
+        where, step = meta.get("checkpoint_path"), meta.get("checkpoint_step")
+        tokens.checkpoint_path = str(where) if where is not None else None
+        tokens.checkpoint_step = int(step) if step is not None else None
         tokens.frames = int(meta["frames"]) if meta.get("frames") is not None else None
         tokens.fps = float(meta["fps"]) if meta.get("fps") is not None else None
         start = meta.get("root_start")

@@ -249,3 +249,25 @@ def test_the_real_restore_question_answers_restore_when_its_button_is_clicked(op
 
     QTimer.singleShot(100, click_restore)
     assert DialogPrompts(win).restore(TokenFile(indices=np.zeros((56, 3), np.int64))) == "restore"
+
+
+def test_tokens_of_another_checkpoint_that_still_exists_offer_to_open_it(
+    open_window, tmp_path, gui_checkpoint, clip_path, data_dir
+):
+    from training_helpers import tiny_config
+
+    from core.train.trainer import Trainer, prepare_data
+
+    other = tmp_path / "other_run"
+    config = tiny_config(steps=2, checkpoint_every=2, log_every=1, root_channels=False)
+    data = prepare_data([data_dir / "bandai" / "dataset-1" / "dataset-1_walk_normal_001.bvh"], config)
+    other_checkpoint = list(Trainer(config, data, other, device="cpu").run())[-1].checkpoint
+    win = open_window()
+    tokens = tmp_path / "t.npy"
+    assert win.documents.save_tokens(tokens)
+    assert win.documents.open_checkpoint(other_checkpoint)
+    asked = []
+    win.prompts.open_their_checkpoint = lambda reason: asked.append(reason) or True
+    assert win.documents.load_tokens(tokens)
+    assert asked and str(gui_checkpoint) in asked[0]
+    assert win.session.checkpoint.path == gui_checkpoint
