@@ -14,28 +14,43 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
 from app.errors import ErrorReporter
+from app.import_dialog import ImportDialog
 from app.recent_files import RecentFiles
 from app.recovery import Autosave
+from app.resources import app_data_dir
 from app.session import Session
+from core.errors import MotionFileError
 from core.formats import LOADABLE
 from core.model.checkpoint import META_NAME, STATE_NAME, WEIGHTS_NAME
+from core.model.peers.importer import MissingStatisticsError, is_peer_checkpoint, plan_import, write_import
+from core.model.peers.plan import ImportPlan
 from core.tokens.files import TokenFile, WrongCheckpointError
 
 RestoreAnswer = Literal["restore", "discard"] | None
 UnsavedAnswer = Literal["save", "discard", "cancel"]
 
+CHECKPOINT_FILTER = (
+    "Checkpoints (checkpoint.json *.tar *.pth *.pt);;This studio's (checkpoint.json);;"
+    "MoMask, SynTalker, GestureLSM, T2M-GPT (*.tar *.pth *.pt);;All files (*)"
+)
 CLIP_FILTER = (
     "Motion clips (*.bvh *.npz *.npy);;BVH (*.bvh);;SMPL-X (*.npz);;HumanML3D (*.npy);;All files (*)"
 )
 STATUS_MS = 5000
 
 
+def _statistics_order(path: str) -> tuple[bool, bool]:
+    """MEAN before STD, the whole body's before the trans ones (the order ``--stats`` takes them)."""
+    name = Path(path).name.lower()
+    return "trans" in name, "std" in name
+
+
 def classify_path(path: Path) -> str | None:
     """What a dropped or recent path is: "checkpoint", "tokens", "clip", or None when unknown."""
-    if path.is_dir() or path.name in (META_NAME, WEIGHTS_NAME, STATE_NAME):
+    if path.is_dir() or path.name in (META_NAME, WEIGHTS_NAME, STATE_NAME) or is_peer_checkpoint(path):
         return "checkpoint"
     suffix = path.suffix.lower()
     sidecar = path.with_suffix(".json")
@@ -58,7 +73,22 @@ class DialogPrompts:
         return QFileDialog.getOpenFileName(self.parent, "Open clip", start_dir, CLIP_FILTER)[0] or None
 
     def checkpoint_to_open(self, start_dir: str) -> str | None:
-        return QFileDialog.getExistingDirectory(self.parent, "Open checkpoint folder", start_dir) or None
+        """A checkpoint folder's checkpoint.json, or another codebase's tokenizer file (imported)."""
+        path = QFileDialog.getOpenFileName(self.parent, "Open checkpoint", start_dir, CHECKPOINT_FILTER)[0]
+        return path or None
+
+    def import_plan(self, plan: ImportPlan) -> ImportPlan | None:
+        """The import as the user confirms it (fields edited), or None when cancelled."""
+        dialog = ImportDialog(plan, self.parent)
+        return dialog.plan if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def statistics_files(self, reason: str) -> tuple[str, ...]:
+        """The normalisation statistics an import needs and its file does not carry (empty: cancelled)."""
+        QMessageBox.information(self.parent, "Statistics needed", reason)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.parent, "Choose MEAN and STD (.npy)", "", "NumPy (*.npy)"
+        )
+        return tuple(sorted(paths, key=_statistics_order))
 
     def tokens_to_load(self, start_dir: str) -> str | None:
         path = QFileDialog.getOpenFileName(self.parent, "Load tokens", start_dir, "Token files (*.npy)")[0]
@@ -130,6 +160,8 @@ class Prompts(Protocol):
     def unsaved_edits(self) -> UnsavedAnswer: ...
     def restore(self, tokens: TokenFile) -> RestoreAnswer: ...
     def open_their_checkpoint(self, reason: str) -> bool: ...
+    def import_plan(self, plan: ImportPlan) -> ImportPlan | None: ...
+    def statistics_files(self, reason: str) -> tuple[str, ...]: ...
 
 
 class Documents(QObject):
@@ -204,9 +236,38 @@ class Documents(QObject):
         return bool(path) and self._open("clips", path, self.session.open_clip, "clip")
 
     def open_checkpoint(self, path: str | Path | None = None) -> bool:
-        """Open a checkpoint folder, a file in it, or a run folder (its latest checkpoint)."""
+        """Open a checkpoint folder, a file in it, or a run folder (its latest checkpoint); another
+        codebase's tokenizer is imported first (:meth:`import_checkpoint`)."""
         path = path or self.prompts.checkpoint_to_open(self.recent_files.start_dir("checkpoints"))
+        if path and is_peer_checkpoint(Path(path)) and not (Path(path) / META_NAME).is_file():
+            return self.import_checkpoint(Path(path))
         return bool(path) and self._open("checkpoints", path, self.session.open_checkpoint, "checkpoint")
+
+    def import_checkpoint(self, path: Path) -> bool:
+        """Plan the import (asking for statistics the file does not carry), let the user confirm it,
+        write it under the app's data folder and open it. The same file imported again reopens it."""
+        stats: tuple[str, ...] = ()
+        while True:
+            try:
+                plan = plan_import(path, stats=stats)
+                break
+            except MissingStatisticsError as exc:
+                stats = self.prompts.statistics_files(exc.reason)
+                if not stats:
+                    return False
+            except MotionFileError as exc:
+                self.reporter.error("Could not import the tokenizer", exc)
+                return False
+        out = app_data_dir() / "imports" / f"{plan.family}-{path.stem}-{plan.sha256[:10]}"
+        if not (out / META_NAME).is_file():
+            plan = self.prompts.import_plan(plan)
+            if plan is None:
+                return False
+            with self._busy(f"Importing {path.name}…"), self.reporter.guard("Could not import the tokenizer"):
+                write_import(plan, out)
+            if not (out / META_NAME).is_file():
+                return False
+        return self.open_checkpoint(out)
 
     def load_tokens(self, path: str | Path | None = None) -> bool:
         path = path or self.prompts.tokens_to_load(self.recent_files.start_dir("clips"))

@@ -6,25 +6,21 @@ portable installs); which file, and whether one fits, is decided in core.tokens.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.resources import APPLICATION, ORGANIZATION
+from app.resources import app_data_dir
 from app.session import Session
 from core.tokens.files import TokenFile, save_tokens
 from core.tokens.recovery import read_recovery, recovery_path, remove_recovery
 
-DATA_DIR_ENV = "RVQ_STUDIO_DATA_DIR"
 AUTOSAVE_DELAY_MS = 500
 
 
 def default_recovery_dir() -> Path:
     """``$RVQ_STUDIO_DATA_DIR/recovery``, else ``recovery`` in the platform's user data directory."""
-    root = os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APPLICATION, ORGANIZATION)
-    return Path(root) / "recovery"
+    return app_data_dir() / "recovery"
 
 
 class Autosave(QObject):

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import torch
-from platformdirs import user_data_dir
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -36,7 +35,7 @@ from app import icons, theme
 from app.background_job import BackgroundJob
 from app.errors import ErrorReporter
 from app.plots import TrainingPlots
-from app.resources import APPLICATION, ORGANIZATION
+from app.resources import app_data_dir
 from app.training_form import TrainingForm
 from core.errors import MotionFileError
 from core.model.checkpoint import read_checkpoint_meta
@@ -65,7 +64,7 @@ def format_duration(seconds: float) -> str:
 
 def default_run_dir() -> Path:
     """A fresh, dated run folder under the user's data directory."""
-    return Path(user_data_dir(APPLICATION, ORGANIZATION)) / "runs" / time.strftime("run-%Y%m%d-%H%M%S")
+    return app_data_dir() / "runs" / time.strftime("run-%Y%m%d-%H%M%S")
 
 
 class TrainingPanel(QWidget):

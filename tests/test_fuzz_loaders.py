@@ -20,6 +20,7 @@ import shutil
 import signal
 import time
 import tracemalloc
+import zipfile
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from hypothesis import strategies as st
 from core.errors import MotionFileError
 from core.formats import load_motion
 from core.model.checkpoint import META_NAME, WEIGHTS_NAME, load_checkpoint, resolve_checkpoint_dir
+from core.model.peers.importer import plan_import
 from core.tokens.files import TokenFile, load_tokens, save_tokens, sidecar_path
 
 pytestmark = pytest.mark.filterwarnings(
@@ -43,7 +45,7 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 EXAMPLES = int(os.environ.get("RVQ_FUZZ_EXAMPLES", "1000"))
-LOADERS = ("bvh", "smplx_npz", "humanml3d", "tokens", "checkpoint")
+LOADERS = ("bvh", "smplx_npz", "humanml3d", "tokens", "checkpoint", "peer")
 EXAMPLE_COUNTS: dict[str, int] = dict.fromkeys(LOADERS, 0)
 """Mutated files handed to each loader by its fuzz test in this session (each test checks its own count)."""
 
@@ -56,6 +58,7 @@ BANDAI_CLIP = "bandai/dataset-1/dataset-1_dash_normal_001.bvh"
 CMU_CLIP = "cmu_iclone/subjects/002/002_04.bvh"
 BEAT2_CLIP = "beat2/2_scott_0_1_1.npz"
 HUMANML3D_CLIP = "humanml3d/new_joint_vecs/012314.npy"
+PEER_CHECKPOINT = Path(__file__).resolve().parents[1].parent / "shared" / "peer_tokenizers" / "t2mgpt" / "vq"
 
 
 def fuzz_settings(examples: int = EXAMPLES) -> settings:
@@ -570,3 +573,69 @@ def test_a_config_claiming_a_huge_model_is_refused_without_building_it(
     write_checkpoint(folder, mut.dump_json(meta), checkpoint_seed.weights)
     error = check_load(load_checkpoint, folder, [folder / META_NAME, folder / WEIGHTS_NAME])
     assert error is not None
+
+
+# --- peer tokenizer checkpoints (torch.save zips holding a pickle) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PeerSeed:
+    data: bytes
+    members: list[tuple[str, bytes]]
+
+
+@pytest.fixture(scope="module")
+def peer_seed(seed_dir: Path) -> PeerSeed:
+    """T2M-GPT's checkpoint from ../shared/peer_tokenizers (4 MB: the smallest), with its meta/ beside it."""
+    if not PEER_CHECKPOINT.is_dir():
+        pytest.skip(f"peer tokenizer fixtures not found at {PEER_CHECKPOINT}")
+    folder = seed_dir / "peer"
+    shutil.copytree(PEER_CHECKPOINT, folder, ignore=shutil.ignore_patterns("reference"))
+    assert plan_import(folder / "net_last.pth").family == "t2mgpt"
+    data = (folder / "net_last.pth").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [(info.filename, archive.read(info.filename)) for info in archive.infolist()]
+    return PeerSeed(data, members)
+
+
+@st.composite
+def rezipped_peer(draw: st.DrawFn, seed: PeerSeed) -> bytes:
+    """The archive rebuilt with its pickle or one tensor record damaged, or members dropped, renamed or
+    repeated: what reaches the unpickler and torch's record reader rather than the zip parser."""
+    members = list(seed.members)
+    edit = draw(st.sampled_from(["pickle", "pickle", "record", "drop", "rename", "repeat"]))
+    index = 0 if edit == "pickle" else draw(st.integers(0, len(members) - 1))
+    name, content = members[index]
+    if edit in ("pickle", "record"):
+        members[index] = (name, draw(mut.byte_edits(content)))
+    elif edit == "drop":
+        del members[index]
+    elif edit == "rename":
+        members[index] = (
+            draw(st.sampled_from(["other/data.pkl", name.upper(), "net_last/data/999", "data.pkl"])),
+            content,
+        )
+    else:
+        members.insert(draw(st.integers(0, len(members))), (name, content))
+    return mut.zip_bytes(members)
+
+
+def test_peer_checkpoint_import_raises_only_motion_file_error(peer_seed: PeerSeed, seed_dir: Path) -> None:
+    """A torch.save archive truncated, flipped (in the pickle its first bytes hold, a tensor, the zip
+    directory), its zip numbers edited, rebuilt with a damaged pickle or tensor record or with members
+    dropped, renamed or repeated, or no zip at all: the importer reads it all through the safe loader."""
+    path = seed_dir / "peer" / "net_last.pth"
+    head, tail = peer_seed.data[:4096], peer_seed.data[-8192:]  # first local header; central directory
+    body = peer_seed.data[len(head) : -len(tail)]
+    strategy = st.one_of(
+        mut.damaged(peer_seed.data),
+        mut.zip_field_edits(head).map(lambda edited: edited + body + tail),
+        mut.zip_field_edits(tail).map(lambda edited: head + body + edited),
+        rezipped_peer(peer_seed),
+    )
+
+    def example(data: bytes) -> None:
+        path.write_bytes(data)
+        check_load(plan_import, path)
+
+    run_fuzz("peer", strategy, example)

@@ -43,6 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in RUN_DIR from its latest checkpoint"
     )
+    parser.add_argument(
+        "--init",
+        type=Path,
+        metavar="CKPT",
+        help="fine-tune this checkpoint (trained here, or imported with rvq-motion import) in a new run: its "
+        "model, features and normalisation; its codebooks' statistics are calibrated on the data first",
+    )
     parser.add_argument("--no-tensorboard", action="store_true")
     parser.set_defaults(run=run)
 
@@ -95,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         tensorboard=not args.no_tensorboard,
         holdout=args.holdout,
+        init_from=args.init,
     )
     bar = None  # made at the first step report, when the run's step and length are known
     stopped = False

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.formats.discovery import read_holdout
-from core.train.config import run_config
+from core.train.config import config_from_checkpoint, run_config
 from core.train.events import Event, FinishedEvent, MessageEvent
 from core.train.overrides import TrainOverrides
 from core.train.run_log import RunLog
@@ -35,6 +35,8 @@ class TrainingRequest:
     tensorboard: bool = True
     holdout: Path | None = None
     """A split file (JSON with a "holdout" list of clip names) whose clips are left out of training."""
+    init_from: Path | None = None
+    """A checkpoint (trained here, or imported) whose tokenizer a new run fine-tunes."""
 
 
 def run_training(
@@ -47,10 +49,14 @@ def run_training(
     continues exactly. Under torchrun only rank 0 writes the log.
     """
     config, normalizer = run_config(request.preset, request.run_dir, request.resume, request.overrides)
+    if request.init_from is not None:
+        config, normalizer = config_from_checkpoint(config, request.init_from)
     holdout = read_holdout(request.holdout) if request.holdout else set()
     yield MessageEvent(f"loading clips from {', '.join(str(p) for p in request.data_paths)}")
     data = prepare_data(request.data_paths, config, holdout, normalizer)
-    trainer = Trainer(config, data, request.run_dir, device=request.device, resume=request.resume)
+    trainer = Trainer(
+        config, data, request.run_dir, device=request.device, resume=request.resume, init_from=request.init_from
+    )
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
         for path, reason in data.skipped:

@@ -20,7 +20,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from core.errors import MotionFileError, TrainingError
+from core.errors import ConfigError, MotionFileError, TrainingError
 from core.features.mirror import feature_mirror
 from core.features.representation import Normalizer, Representation
 from core.formats import LOADABLE
@@ -134,6 +134,7 @@ class Trainer:
         device: str = "auto",
         resume: bool = False,
         compile_model: bool = False,
+        init_from: str | Path | None = None,
     ) -> None:
         if config.model.input_dim != data.representation.dim:
             config = config.with_input_dim(data.representation.dim)
@@ -183,8 +184,12 @@ class Trainer:
         self._acc_q = torch.zeros(3, config.model.num_quantizers, device=self.device)
         self._acc_count = 0
         self.last_checkpoint: Path | None = None
+        if resume and init_from is not None:
+            raise ConfigError("a run either resumes or starts from another checkpoint, not both")
         if resume:
             self._restore(resolve_checkpoint_dir(self.run_dir))
+        elif init_from is not None:
+            self._start_from(resolve_checkpoint_dir(init_from))
         if self.device.type == "cuda":
             torch.backends.cudnn.benchmark = True
         net: torch.nn.Module = self.model
@@ -355,6 +360,10 @@ class Trainer:
         from core.model.checkpoint import load_checkpoint
 
         ckpt = load_checkpoint(directory, device=self.device)
+        if "imported_from" in ckpt.extra:
+            raise MotionFileError(
+                directory, "an imported tokenizer has no training run to resume; start a new run from it"
+            )
         if ckpt.config != self.config.model or not ckpt.skeleton.same_topology(self.data.skeleton):
             raise MotionFileError(directory, "checkpoint was made with another model config or skeleton")
         self.model.load_state_dict(ckpt.model.state_dict())
@@ -377,3 +386,48 @@ class Trainer:
         self._acc_count = int(meta["acc_count"])
         self.step = int(meta["step"])
         self.last_checkpoint = directory
+
+    # --- Fine-tuning a checkpoint, such as an imported tokenizer (core.model.peers) -----------------------
+
+    def _start_from(self, directory: Path) -> None:
+        """Start at step 0 from ``directory``'s weights. An imported tokenizer's codebooks carry no EMA
+        statistics of their own: they are calibrated on this run's batches first, so training neither
+        re-seeds the codebooks nor resets codes this data happens to miss (core.model.peers.ema)."""
+        from dataclasses import replace
+
+        from core.model.checkpoint import load_checkpoint
+        from core.model.peers.ema import calibrate_codebooks
+
+        ckpt = load_checkpoint(directory, device=self.device)
+        # Settings only training reads may differ: a fine-tune may change its dropout or EMA decay.
+        training_only = "mu quantize_dropout_prob quantize_dropout_cutoff_index sample_codebook_temp dropout"
+        ours = {k: getattr(self.config.model, k) for k in training_only.split()}
+        model_config = replace(ckpt.config, **ours)
+        same = (
+            model_config == self.config.model
+            and ckpt.representation.to_dict() == self.data.representation.to_dict()
+            and ckpt.skeleton.same_topology(self.data.skeleton)
+            and np.array_equal(ckpt.normalizer.mean, self.data.normalizer.mean)
+            and np.array_equal(ckpt.normalizer.std, self.data.normalizer.std)
+        )
+        if not same:
+            raise ConfigError(
+                f"{directory} has another model, representation, skeleton or normalisation than this run: train "
+                "with its model config and prepare the data with its normaliser"
+            )
+        self.model.load_state_dict(ckpt.model.state_dict())
+        if "imported_from" in ckpt.extra:
+            generators = [self.sampler.generator]
+            if isinstance(self.sampler, ClipSampler):
+                generators.append(self.sampler.clip_generator)
+            states = [g.get_state() for g in generators]  # training then sees the batches it would have
+            self.model.eval()
+            with torch.no_grad():
+                grids = []
+                for _ in range(8):
+                    batch, lengths, _ = self._batch()
+                    out = self.model(batch) if lengths is None else self.model(batch, lengths)
+                    grids.append(out.indices)
+                calibrate_codebooks(self.model, grids)
+            for generator, state in zip(generators, states, strict=True):
+                generator.set_state(state)
