@@ -45,6 +45,7 @@ ACTIONS: dict[str, ActionSpec] = {
         SP.SP_DialogSaveButton,
     ),
     "export": ActionSpec("Export decoded motion…", "Ctrl+E", "Save the reconstruction as BVH or SMPL-X .npz"),
+    "export_video": ActionSpec("Export video…", "Ctrl+Shift+E", "Save the comparison as an MP4 or GIF video"),
     "quit": ActionSpec("Quit", QKeySequence.StandardKey.Quit, "Quit RVQ Motion Studio"),
     "undo": ActionSpec("Undo", QKeySequence.StandardKey.Undo, "Undo the last token edit"),
     "redo": ActionSpec("Redo", "Ctrl+Shift+Z", "Redo the token edit"),
@@ -93,7 +94,7 @@ ACTIONS: dict[str, ActionSpec] = {
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "&File",
-        ("open_clip", "open_checkpoint", "recent", "-", "load_tokens", "save_tokens", "export", "-", "quit"),
+        ("open_clip", "open_checkpoint", "recent", "-", "load_tokens", "save_tokens", "export", "export_video", "-", "quit"),
     ),
     (
         "&Edit",

@@ -35,6 +35,7 @@ from app.session import Session
 from app.timeline import TimelinePanel
 from app.training_panel import TrainingPanel
 from app.transport import TransportBar
+from app.video_export import VideoExport
 from app.viewer import Viewer
 from core.tokens.interpolate import MIN_STEPS
 
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
             "load_tokens": docs.load_tokens,
             "save_tokens": docs.save_tokens,
             "export": docs.export_motion,
+            "export_video": lambda: VideoExport.for_window(self).start(),
             "quit": self.close,
             "undo": lambda: self._edit(session.undo),
             "redo": lambda: self._edit(session.redo),
@@ -269,6 +271,7 @@ class MainWindow(QMainWindow):
             ("save_tokens", has_tokens),
             ("load_tokens", has_tokens),
             ("export", has_recon),
+            ("export_video", session.motion is not None),
             ("more_layers", has_recon),
             ("fewer_layers", has_recon),
         ):
