@@ -23,7 +23,7 @@ from app.recovery import Autosave
 from app.resources import app_data_dir
 from app.session import Session
 from core.errors import MotionFileError
-from core.formats import LOADABLE
+from core.formats import LOADABLE, savable_formats
 from core.model.checkpoint import META_NAME, STATE_NAME, WEIGHTS_NAME
 from core.model.peers.importer import MissingStatisticsError, is_peer_checkpoint, plan_import, write_import
 from core.model.peers.plan import ImportPlan
@@ -32,6 +32,7 @@ from core.tokens.files import TokenFile, WrongCheckpointError
 RestoreAnswer = Literal["restore", "discard"] | None
 UnsavedAnswer = Literal["save", "discard", "cancel"]
 
+FORMAT_NAMES = {".bvh": "BVH", ".npz": "SMPL-X", ".npy": "HumanML3D 263"}
 CHECKPOINT_FILTER = (
     "Checkpoints (checkpoint.json *.tar *.pth *.pt);;This studio's (checkpoint.json);;"
     "MoMask, SynTalker, GestureLSM, T2M-GPT (*.tar *.pth *.pt);;All files (*)"
@@ -98,12 +99,12 @@ class DialogPrompts:
         path = QFileDialog.getSaveFileName(self.parent, "Save tokens", suggested, "Token files (*.npy)")[0]
         return path or None
 
-    def export_path(self, suggested: str) -> str | None:
-        path, chosen = QFileDialog.getSaveFileName(
-            self.parent, "Export decoded motion", suggested, "BVH (*.bvh);;SMPL-X (*.npz)"
-        )
-        if path and Path(path).suffix.lower() not in (".bvh", ".npz"):
-            path = str(Path(path).with_suffix(".npz" if "npz" in chosen else ".bvh"))
+    def export_path(self, suggested: str, formats: tuple[str, ...]) -> str | None:
+        """Where to export, offering only ``formats`` (the extensions this clip's skeleton can be saved as)."""
+        filters = ";;".join(f"{FORMAT_NAMES[suffix]} (*{suffix})" for suffix in formats)
+        path, chosen = QFileDialog.getSaveFileName(self.parent, "Export decoded motion", suggested, filters)
+        if path and Path(path).suffix.lower() not in formats:
+            path = str(Path(path).with_suffix(next((s for s in formats if s in chosen), formats[0])))
         return path or None
 
     def unsaved_edits(self) -> UnsavedAnswer:
@@ -156,7 +157,7 @@ class Prompts(Protocol):
     def checkpoint_to_open(self, start_dir: str) -> str | None: ...
     def tokens_to_load(self, start_dir: str) -> str | None: ...
     def tokens_save_path(self, suggested: str) -> str | None: ...
-    def export_path(self, suggested: str) -> str | None: ...
+    def export_path(self, suggested: str, formats: tuple[str, ...]) -> str | None: ...
     def unsaved_edits(self) -> UnsavedAnswer: ...
     def restore(self, tokens: TokenFile) -> RestoreAnswer: ...
     def open_their_checkpoint(self, reason: str) -> bool: ...
@@ -312,7 +313,11 @@ class Documents(QObject):
         if self.session.reconstruction is None:
             return False
         layers = self.session.layers_used
-        path = path or self.prompts.export_path(self._suggested(f"_decoded_{layers}layers.bvh"))
+        edited = "_edited" if self.session.editor.is_edited() else ""  # the name says what the file carries
+        formats = savable_formats(self.session.reconstruction.motion)
+        path = path or self.prompts.export_path(
+            self._suggested(f"_decoded_{layers}layers{edited}.bvh"), formats
+        )
         if not path:
             return False
         exported = False

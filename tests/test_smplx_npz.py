@@ -399,3 +399,15 @@ def test_a_member_whose_stated_size_lies_too_is_refused_before_allocating(tmp_pa
     finally:
         tracemalloc.stop()
     assert peak < 50 * 2**20
+
+
+def test_each_skeleton_is_offered_the_formats_it_can_be_saved_as(data_dir):
+    from core.formats import savable_formats
+
+    assert savable_formats(load_motion(data_dir / "beat2" / "2_scott_0_1_1.npz")) == (".bvh", ".npz", ".npy")
+    assert savable_formats(load_motion(data_dir / "humanml3d" / "new_joint_vecs" / "012314.npy")) == (
+        ".bvh",
+        ".npy",
+    )
+    bandai = data_dir / "bandai" / "dataset-1" / "dataset-1_walk_normal_001.bvh"
+    assert savable_formats(load_motion(bandai)) == (".bvh",)

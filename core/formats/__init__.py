@@ -5,6 +5,8 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
+
 from core.errors import MotionFileError, require_file
 from core.motion.clip import Motion
 
@@ -58,3 +60,16 @@ def save_motion(motion: Motion, path: str | PathLike[str]) -> None:
         raise MotionFileError(
             p, f"cannot save {suffix or '(none)'} files; expected one of {', '.join(SAVABLE)}"
         )
+
+
+def savable_formats(motion: Motion) -> tuple[str, ...]:
+    """The extensions ``motion`` can be saved as: BVH always, SMPL-X ``.npz`` for the SMPL-X skeleton,
+    HumanML3D ``.npy`` for SMPL-X and HumanML3D skeletons (what the savers accept, asked before saving)."""
+    from core.formats.humanml3d import JOINT_NAMES, PARENTS
+    from core.formats.smplx_skeleton import smplx_skeleton
+    from core.motion.skeleton import Skeleton, describe_difference
+
+    t2m = Skeleton(JOINT_NAMES, PARENTS, np.zeros((len(JOINT_NAMES), 3)))
+    smplx = describe_difference(motion.skeleton, smplx_skeleton()) is None
+    humanml3d = smplx or describe_difference(motion.skeleton, t2m) is None
+    return (".bvh",) + ((".npz",) if smplx else ()) + ((".npy",) if humanml3d else ())

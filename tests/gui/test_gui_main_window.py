@@ -366,3 +366,15 @@ def test_every_shortcut_row_shows_whole(window):
     metrics = table.fontMetrics()
     widest = max(metrics.horizontalAdvance(table.item(r, 0).text()) for r in range(table.rowCount()))
     assert table.columnWidth(0) >= widest
+
+
+def test_export_offers_only_the_formats_the_skeleton_takes_and_names_edits(loaded):
+    offered = []
+    loaded.prompts.export_path = lambda suggested, formats: offered.append((suggested, formats)) or None
+    loaded.documents.export_motion()
+    suggested, formats = offered[-1]
+    assert formats == (".bvh",) and suggested.endswith("_decoded_3layers.bvh")  # Bandai: not SMPL-X
+    loaded.session.select(3, 0)
+    loaded.session.set_code((loaded.session.selected_code() + 1) % 32)
+    loaded.documents.export_motion()
+    assert offered[-1][0].endswith("_decoded_3layers_edited.bvh")
