@@ -171,3 +171,18 @@ def test_building_the_parser_leaves_torch_unimported():
     code = "import sys; from core.cli.main import build_parser; build_parser(); print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("command", ["info", "joints", "convert"])
+def test_reading_writing_and_measuring_a_clip_never_imports_torch(command, tmp_path, data_dir):
+    """info, joints and convert of a BVH answer in about half a second: torch (2.5 s to import) is not needed."""
+    clip = data_dir / "bandai" / "dataset-1" / "dataset-1_walk_normal_001.bvh"
+    extra = {"info": [], "joints": ["--out", str(tmp_path / "j.npy")], "convert": [str(tmp_path / "c.bvh")]}[
+        command
+    ]
+    code = (
+        "import sys; from core.cli.main import main; "
+        f"code = main({[command, str(clip), *extra]!r}); print(code, 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "0 False"

@@ -23,9 +23,6 @@ from os import PathLike
 from pathlib import Path
 
 import numpy as np
-import smplx
-import torch
-from smplx.lbs import blend_shapes, vertices2joints
 
 from core.errors import MotionFileError
 from core.formats.numpy_files import read_npz
@@ -96,6 +93,10 @@ def smplx_skeleton_from_model(
     shape = np.zeros(10) if betas is None else np.asarray(betas, dtype=np.float64).reshape(-1)
     if not np.all(np.isfinite(shape)):
         raise ValueError("betas must be finite")
+    import smplx  # loads torch: only when a user's model file is read
+    import torch
+    from smplx.lbs import blend_shapes, vertices2joints
+
     arrays = _read_model(path)
     with tempfile.TemporaryDirectory() as tmp:
         # smplx loads with allow_pickle=True: hand it a copy that holds only plain numeric arrays.

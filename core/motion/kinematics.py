@@ -2,17 +2,28 @@
 
 Rotations are processed in a structure-of-arrays layout (joints, 3, 3, frames) one tree depth
 at a time: each depth is a handful of contiguous element-wise products over all frames, which
-is several times faster on a CPU than stacks of tiny 3x3 matrix products.
+is several times faster on a CPU than stacks of tiny 3x3 matrix products. torch is imported only
+when tensors come in: reading a clip and its joints (``rvq-motion info``) never loads it.
 """
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-Array = np.ndarray | torch.Tensor
+if TYPE_CHECKING:
+    import torch
+
+Array = "np.ndarray | torch.Tensor"
+
+
+def is_tensor(value: object) -> bool:
+    """Whether ``value`` is a torch tensor, without importing torch (none exists before it is imported)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
 
 
 @lru_cache(maxsize=64)
@@ -35,6 +46,8 @@ def _torch_levels(
 ) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
     """:func:`_levels` as index tensors on ``device``, made once: on a GPU, copying pageable host memory
     waits for the queued work, and training runs FK twice per step."""
+    import torch
+
     return tuple(
         (torch.as_tensor(joints, device=device), torch.as_tensor(pars, device=device))
         for joints, pars in _levels(parents)
@@ -56,12 +69,14 @@ def forward_kinematics_transforms(
     parents: np.ndarray, offsets: Array, rotations: Array, root_translation: Array
 ) -> tuple[Array, Array]:
     """World rotations (..., J, 3, 3) and world positions (..., J, 3) of every joint."""
-    is_torch = isinstance(rotations, torch.Tensor)
+    is_torch = is_tensor(rotations)
     batch = tuple(rotations.shape[:-3])
     num_joints = rotations.shape[-3]
     frames = int(np.prod(batch)) if batch else 1
     rot = rotations.reshape((frames, num_joints, 3, 3))
     if is_torch:
+        import torch
+
         offs = torch.as_tensor(offsets, dtype=rotations.dtype, device=rotations.device)
         root = torch.as_tensor(root_translation, dtype=rotations.dtype, device=rotations.device)
         local = rot.permute(1, 2, 3, 0)

@@ -10,9 +10,9 @@ Euler and axis-angle conversions for NumPy go through SciPy; the 6D representati
 from __future__ import annotations
 
 import numpy as np
-import roma
-import torch
 from scipy.spatial.transform import Rotation
+
+from core.motion.kinematics import Array, is_tensor
 
 EULER_ORDERS = ("XYZ", "XZY", "YXZ", "YZX", "ZXY", "ZYX")
 
@@ -64,18 +64,25 @@ def matrix_to_axis_angle(matrix: np.ndarray) -> np.ndarray:
     return Rotation.from_matrix(m.reshape(-1, 3, 3)).as_rotvec().reshape(m.shape[:-2] + (3,))
 
 
-def matrix_to_6d(matrix: np.ndarray | torch.Tensor) -> np.ndarray | torch.Tensor:
+def matrix_to_6d(matrix: Array) -> Array:
     """First two rows of each rotation matrix, flattened: (..., 3, 3) -> (..., 6)."""
     return matrix[..., :2, :].reshape(matrix.shape[:-2] + (6,))
 
 
-def sixd_to_matrix(sixd: np.ndarray | torch.Tensor) -> np.ndarray | torch.Tensor:
+def sixd_to_matrix(sixd: Array) -> Array:
     """Gram-Schmidt a 6D vector (two rows) back to a rotation matrix: (..., 6) -> (..., 3, 3).
 
-    Works on any 6D input, including the un-normalised output of a decoder.
+    Works on any 6D input, including the un-normalised output of a decoder. Tensors go through
+    ``roma`` (differentiable, any device); arrays through the same arithmetic in NumPy, so loading and
+    drawing clips never imports torch.
     """
-    is_numpy = isinstance(sixd, np.ndarray)
-    x = torch.from_numpy(np.ascontiguousarray(sixd)) if is_numpy else sixd
-    rows = x.reshape(x.shape[:-1] + (2, 3))
-    matrix = roma.special_gramschmidt(rows.transpose(-1, -2)).transpose(-1, -2)
-    return matrix.numpy() if is_numpy else matrix
+    if is_tensor(sixd):
+        import roma
+
+        rows = sixd.reshape(sixd.shape[:-1] + (2, 3))
+        return roma.special_gramschmidt(rows.transpose(-1, -2)).transpose(-1, -2)
+    rows = np.asarray(sixd).reshape(np.shape(sixd)[:-1] + (2, 3))
+    first = rows[..., 0, :] / np.linalg.norm(rows[..., 0, :], axis=-1, keepdims=True)
+    second = rows[..., 1, :] - np.sum(first * rows[..., 1, :], axis=-1, keepdims=True) * first
+    second = second / np.linalg.norm(second, axis=-1, keepdims=True)
+    return np.stack([first, second, np.cross(first, second)], axis=-2)
