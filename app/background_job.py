@@ -8,6 +8,7 @@ still write a checkpoint or hand back its best result, and the event loop never 
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Generator
 from typing import Any
@@ -55,6 +56,9 @@ class BackgroundJob(QObject):
         worker.errored.connect(self._errored)
         worker.finished.connect(self._worker_finished)
         self._worker = worker
+        # Collect now, in the GUI thread: a collection the job's thread triggers could finalise a Qt
+        # wrapper whose deletion, run in the GUI thread, then waits on a lock that thread holds.
+        gc.collect()
         self.runningChanged.emit(True)
         # Straight into the pool (superqt's start() defers to the event loop), so that a shutdown()
         # right after start() waits for work that has been handed to a thread.

@@ -4,6 +4,8 @@ the GL view does not render there."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,19 @@ def other_clip_path(data_dir: Path) -> Path:
 def mismatched_clip_path(data_dir: Path) -> Path:
     """A CMU clip on a 100-joint rig: it cannot be tokenized by a 22-joint Bandai checkpoint."""
     return sorted((data_dir / MISMATCHED_CLIP).rglob("*.bvh"))[0]
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_between_tests() -> Iterator[None]:
+    """Python's cycle collector runs in whichever thread happens to allocate. In a background job's
+    thread it can finalise the Qt wrapper of an earlier test's window, which Shiboken then deletes in
+    the main thread while the job's thread holds a Qt lock and waits for the GIL: a deadlock (seen as
+    a hang in a fresh CI run). So garbage is collected here, in the main thread, between tests only."""
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
