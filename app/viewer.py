@@ -17,9 +17,10 @@ import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QLinearGradient, QPainter, QPen, QVector3D
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from app import theme
+from app.mesh_view import BodyMeshes, model_dir, set_model_dir
 from app.playback import Playback
 from app.session import Session
 from core.motion.clip import Motion
@@ -209,6 +210,7 @@ class Viewer(QWidget):
         layout.addWidget(self.hud)
         layout.addWidget(self.view, 1)
 
+        self._setup_meshes()
         session.reconstructionChanged.connect(self._rebuild)
         session.truncationChanged.connect(self._levels_changed)
         session.framesChanged.connect(self._frames_changed)
@@ -271,6 +273,7 @@ class Viewer(QWidget):
             item.setVisible(positions is not None)
         if positions is None:
             self._set_recon_visible(False)
+            self._rebuild_meshes()
             self._update_hud(0)
             return
         skeleton = self.session.motion.skeleton
@@ -290,6 +293,7 @@ class Viewer(QWidget):
         self.grid.translate(float(round((lo[0] + hi[0]) / 2)), float(round((lo[1] + hi[1]) / 2)), 0.0)
         self._set_recon_visible(self.session.reconstruction is not None)
         self._update_scale()
+        self._rebuild_meshes()
         self.reset_camera()
         self.show_frame(self.playback.frame)
 
@@ -364,6 +368,9 @@ class Viewer(QWidget):
             colors[self._unmeasured] = rgba(theme.DIM_TEXT, 0.8)
             self.recon_bones.setData(pos=decoded[self._bones].reshape(-1, 3), color=self._recon_colors)
             self.recon_joints.setData(pos=decoded, color=colors)
+        if self.meshes.original_drawn:
+            roots = (original[0], decoded[0] if recon is not None else None)
+            self.meshes.show(self.session.motion, frame, roots, recon, self.session.layers_used)
         self._update_hud(frame)
         if self.follow:
             self.view.opts["center"] = self._focus(frame)
@@ -387,3 +394,48 @@ class Viewer(QWidget):
     def grab_view(self) -> pg.QtGui.QImage:
         """The 3D view's current framebuffer (what screenshots and tests inspect)."""
         return self.view.grabFramebuffer()
+
+    # ----- SMPL-X meshes (app.mesh_view) ----------------------------------------------------
+
+    def _setup_meshes(self) -> None:
+        """The mesh toggle, the model-folder action and the mesh items; set up before the session's
+        signals are connected, so an edit drops the decoded clip before the frame is drawn."""
+        self.meshes = BodyMeshes(self.view)
+        self.hud.layout().insertWidget(1, self.meshes.message, 1)
+        tip = "Draw SMPL-X clips as skinned bodies instead of skeletons (M).\nNeeds your own SMPL-X model folder."
+        self.mesh_action = self._toggle("Show meshes", "M", tip, True, self._mesh_options_changed, "Meshes")
+        self.smplx_folder_action = QAction("Set SMPL-X model folder…", self)
+        self.smplx_folder_action.setToolTip("The folder holding your SMPLX_NEUTRAL.npz (never shipped with the app)")
+        self.smplx_folder_action.triggered.connect(self._choose_smplx_folder)
+        self.addAction(self.smplx_folder_action)
+        self.mesh_button = self._tool_button(self.mesh_action)
+        self.layout().itemAt(0).layout().insertWidget(4, self.mesh_button)
+        self.session.framesChanged.connect(self.meshes.invalidate_reconstruction)
+        self.session.reconstructionChanged.connect(self.meshes.invalidate_reconstruction)
+
+    def smplx_model_dir(self) -> str:
+        return model_dir(self.window())
+
+    def set_smplx_model_dir(self, folder: str) -> None:
+        set_model_dir(self.window(), folder)
+        self._mesh_options_changed()
+
+    def _choose_smplx_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "SMPL-X model folder", self.smplx_model_dir())
+        if folder:
+            self.set_smplx_model_dir(folder)
+
+    def _mesh_options_changed(self) -> None:
+        self._rebuild_meshes()
+        self._redraw()
+
+    def _rebuild_meshes(self) -> None:
+        """Load the body for the clip; skeletons are drawn only where no mesh is."""
+        session, shown = self.session, self.mesh_action.isChecked()
+        clip, recon = session.original_positions is not None, session.reconstruction
+        motion = session.motion if clip else None
+        self.meshes.rebuild(motion, recon, session.layers_used, self.smplx_model_dir(), shown)
+        for item in (self.original_bones, self.original_joints):
+            item.setVisible(clip and not self.meshes.original_drawn)
+        for item in (self.recon_bones, self.recon_joints):
+            item.setVisible(clip and recon is not None and not self.meshes.recon_drawn)
