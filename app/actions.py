@@ -119,6 +119,8 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "align_roots",
             "overlay",
             "follow",
+            "meshes",
+            "smplx_folder",
             "reset_camera",
             "-",
             "more_layers",

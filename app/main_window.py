@@ -209,6 +209,8 @@ class MainWindow(QMainWindow):
             "align_roots": viewer.align_action,
             "overlay": viewer.overlay_action,
             "follow": viewer.follow_action,
+            "meshes": viewer.mesh_action,
+            "smplx_folder": viewer.smplx_folder_action,
             "reset_camera": viewer.reset_camera_action,
             "tokens_dock": self.timeline_dock.toggleViewAction(),
             "editor_dock": self.editor_dock.toggleViewAction(),
