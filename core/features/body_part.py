@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from core.features.representation import Normalizer, Representation
+from core.features.representation import Normalizer, Representation, follow_root_path, source_root_path
 from core.features.smplx_parts import PARTS
 from core.motion.clip import Motion
 from core.motion.kinematics import forward_kinematics
@@ -172,9 +172,7 @@ class BodyPart(Representation):
     ) -> np.ndarray:
         frames = len(features)
         if not self.trans:
-            if like is not None:
-                return like.root_translation[:frames].astype(np.float64)
-            return np.broadcast_to(skeleton.offsets[0], (frames, 3)).copy()
+            return source_root_path(skeleton, like, frames)
         rest = skeleton.offsets[0]
         if like is not None:
             start = like.root_translation[0, [0, 2]] - rest[[0, 2]]
@@ -197,10 +195,4 @@ class BodyPart(Representation):
         positions[start:stop] = forward_kinematics(
             skeleton.parents, skeleton.offsets, rotations, root[start:stop]
         )
-        if not self.trans or stop >= len(positions):
-            return stop
-        shift = root[stop:] - positions[stop:, 0]
-        if np.abs(shift).max(initial=0.0) <= 1e-9:
-            return stop
-        positions[stop:] += shift[:, None, :].astype(positions.dtype)
-        return len(positions)
+        return follow_root_path(positions, root, stop) if self.trans else stop

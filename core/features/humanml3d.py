@@ -34,7 +34,9 @@ class HumanML3D(Representation):
 
     def __post_init__(self) -> None:
         if self.num_joints != len(JOINT_NAMES):
-            raise ValueError(f"HumanML3D features are read for the 22-joint T2M skeleton, not {self.num_joints}")
+            raise ValueError(
+                f"HumanML3D features are read for the 22-joint T2M skeleton, not {self.num_joints}"
+            )
 
     @property
     def dim(self) -> int:
@@ -65,7 +67,9 @@ class HumanML3D(Representation):
             rows = motion_to_humanml3d(motion)
         except ValueError as exc:
             raise ValueError(f"it cannot become HumanML3D features: {exc}") from None
-        return humanml3d_motion(rows, {"path": motion.source.get("path", "clip"), "converted_from": motion.fps})
+        return humanml3d_motion(
+            rows, {"path": motion.source.get("path", "clip"), "converted_from": motion.fps}
+        )
 
     def features(self, motion: Motion) -> np.ndarray:
         rows = _rows(motion)

@@ -88,6 +88,25 @@ class Representation(ABC):
         return False
 
 
+def source_root_path(skeleton: Skeleton, like: Motion | None, frames: int) -> np.ndarray:
+    """(frames, 3) root path of features without root channels: the source clip's, else the rest position."""
+    if like is not None:
+        return like.root_translation[:frames].astype(np.float64)
+    return np.broadcast_to(skeleton.offsets[0], (frames, 3)).copy()
+
+
+def follow_root_path(positions: np.ndarray, root: np.ndarray, stop: int) -> int:
+    """Move the frames after ``stop`` rigidly onto ``root`` (an edit before them changed an integrated
+    path; their poses depend on nothing else). Returns the end of the frames that moved."""
+    if stop >= len(positions):
+        return stop
+    shift = root[stop:] - positions[stop:, 0]
+    if np.abs(shift).max(initial=0.0) <= 1e-9:
+        return stop
+    positions[stop:] += shift[:, None, :].astype(positions.dtype)
+    return len(positions)
+
+
 @dataclass(frozen=True, eq=False)
 class Normalizer:
     """Per-feature mean and std over a dataset, the std floored at ``MIN_STD``.

@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-from core.features.representation import Representation
+from core.features.representation import Representation, follow_root_path, source_root_path
 from core.motion.clip import Motion
 from core.motion.kinematics import forward_kinematics
 from core.motion.rotations import matrix_to_6d, sixd_to_matrix
@@ -94,9 +94,7 @@ class Rot6D(Representation):
         if self.root_channels:
             start = like.root_translation[0, [0, 2]] if like is not None else root_start
             return integrate_root_path(features, start)
-        if like is not None:
-            return like.root_translation[:frames].astype(np.float64)
-        return np.broadcast_to(skeleton.offsets[0], (frames, 3)).copy()
+        return source_root_path(skeleton, like, frames)
 
     def positions(self, features: np.ndarray, like: Motion) -> np.ndarray:
         return self._fk(features, self._root(features, like.skeleton, like, None), like.skeleton)
@@ -108,13 +106,7 @@ class Rot6D(Representation):
         change of the integrated path (their poses depend on no other feature)."""
         root = self._root(features, like.skeleton, like, None)
         positions[start:stop] = self._fk(features[start:stop], root[start:stop], like.skeleton)
-        if not self.root_channels or stop >= len(positions):
-            return stop
-        shift = root[stop:] - positions[stop:, 0]
-        if np.abs(shift).max(initial=0.0) <= 1e-9:
-            return stop
-        positions[stop:] += shift[:, None, :].astype(positions.dtype)
-        return len(positions)
+        return follow_root_path(positions, root, stop) if self.root_channels else stop
 
     def moves_later_frames(self) -> bool:
         return self.root_channels
