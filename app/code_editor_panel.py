@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -103,7 +104,9 @@ class CodeEditorPanel(QWidget):
         self.clipboard_label.setWordWrap(True)
 
         # The info text changes length with every pick: below the chips, it cannot move them.
-        layout = QVBoxLayout(self)
+        # In a short dock (a 1024x700 window) the content scrolls instead of squeezing the buttons flat.
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(self.title)
         layout.addLayout(code_row)
         layout.addWidget(self.nearest_box)
@@ -111,6 +114,14 @@ class CodeEditorPanel(QWidget):
         layout.addWidget(edit_box)
         layout.addWidget(self.clipboard_label)
         layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         session.selectionChanged.connect(self.refresh)
         session.tokensChanged.connect(self.refresh)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider, QWidget
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider, QToolButton, QWidget
 
 from core.formats import load_motion
 from core.motion.clip import Motion
@@ -137,3 +137,14 @@ def test_with_nothing_selected_the_code_box_shows_no_code(window, gui_checkpoint
     assert panel.spin.text() == str(window.session.selected_code())
     window.session.clear_selection()
     assert panel.spin.text().strip() == "" and not panel.spin.isEnabled()
+
+
+def test_the_edit_buttons_keep_their_height_in_a_1024x700_window(window, qtbot, gui_checkpoint, clip_path):
+    assert window.documents.open_checkpoint(gui_checkpoint) and window.documents.open_clip(clip_path)
+    window.resize(1024, 700)
+    window.session.set_layers_used(1)
+    window.session.select(20, 2)
+    window.session.select(24, 2, extend=True)  # the longest info: a range, on a layer that is off
+    qtbot.wait(100)
+    buttons = [b for b in window.editor_panel.findChildren(QToolButton) if b.defaultAction() is not None]
+    assert buttons and all(b.height() >= b.sizeHint().height() for b in buttons)
