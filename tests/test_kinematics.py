@@ -63,3 +63,20 @@ def test_identity_rotations_give_the_rest_pose():
     for j, p in enumerate(PARENTS):
         expected[j] = OFFSETS[j] if p < 0 else expected[p] + OFFSETS[j]
     np.testing.assert_allclose(rest[0], expected, atol=1e-12)
+
+
+def test_numpy_fk_is_bit_identical_to_the_elementwise_torch_form_on_a_real_smplx_clip(data_dir):
+    """The einsum NumPy path sums in the element-wise order, so real-data results do not move at all."""
+    from core.formats import load_motion
+
+    motion = load_motion(data_dir / "beat2" / "2_scott_0_1_1.npz").slice(0, 300)
+    parents, offsets = motion.skeleton.parents, motion.skeleton.offsets
+    for dtype in (np.float32, np.float64):
+        rot, root = motion.rotations.astype(dtype), motion.root_translation.astype(dtype)
+        glob, pos = forward_kinematics_transforms(parents, offsets, rot, root)
+        ref_glob, ref_pos = forward_kinematics_transforms(
+            parents, offsets, torch.from_numpy(rot), torch.from_numpy(root)
+        )
+        np.testing.assert_array_equal(glob, ref_glob.numpy())
+        np.testing.assert_array_equal(pos, ref_pos.numpy())
+        np.testing.assert_array_equal(forward_kinematics(parents, offsets, rot, root), pos)

@@ -1,0 +1,67 @@
+"""What opening a clip or a checkpoint computes before a window shows it, as a pure function.
+
+Tokenizing a minute of motion and decoding it with a seed-size model takes most of a second; a window
+runs :func:`prepare` on a worker thread and hands the :class:`Opening` to
+:meth:`EditSession.install <core.session.edit_session.EditSession.install>` on its own. Only the levels
+it shows first are decoded here (:func:`first_levels`); the others can follow in the background.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.analysis.reconstruction import Reconstruction
+from core.errors import MotionFileError
+from core.model.checkpoint import Checkpoint
+from core.motion.clip import Motion
+from core.tokens.codec import fit_clip, tokenize
+from core.tokens.edit import TokenEditor
+
+CLIP, CHECKPOINT = "clip", "checkpoint"
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What opening a clip or a checkpoint computes before the window shows it: the clip (fitted to
+    the checkpoint when it fits), the token editor and the reconstruction, or why there are none."""
+
+    kind: str
+    """What was opened: ``CLIP`` or ``CHECKPOINT``."""
+    motion: Motion | None
+    path: Path | None
+    checkpoint: Checkpoint | None
+    editor: TokenEditor | None = None
+    reconstruction: Reconstruction | None = None
+    mismatch: str | None = None
+
+
+def prepare(
+    motion: Motion | None,
+    path: Path | None,
+    checkpoint: Checkpoint | None,
+    kind: str,
+    levels: list[int] | None = None,
+) -> Opening:
+    """Tokenize ``motion`` with ``checkpoint`` and decode ``levels`` (all by default). Touches no
+    session, so a worker thread can run it while the window keeps the clip it shows."""
+    if motion is None or checkpoint is None:
+        return Opening(kind, motion, path, checkpoint)
+    try:
+        motion = fit_clip(checkpoint, motion)
+    except MotionFileError as exc:
+        return Opening(kind, motion, path, checkpoint, mismatch=exc.reason)
+    editor = TokenEditor(tokenize(checkpoint, motion), nb_code=checkpoint.config.nb_code)
+    recon = Reconstruction(checkpoint, motion, editor.indices, levels=levels)
+    return Opening(kind, motion, path, checkpoint, editor, recon)
+
+
+def first_levels(checkpoint: Checkpoint | None, layers_used: int, shown_quantizers: int | None) -> list[int]:
+    """The levels to decode before a reconstruction with ``checkpoint`` is shown: the number of layers
+    the window will use (``layers_used`` if the model shown has as many layers, else all of them),
+    and 1, which the error colour scale is chosen from. The others can follow in the background."""
+    if checkpoint is None:
+        return []
+    q = checkpoint.config.num_quantizers
+    k = layers_used if shown_quantizers == q else q
+    return sorted({1, min(max(k, 1), q)})
