@@ -49,7 +49,8 @@ def test_interactive_benchmark_writes_the_medians_scripts_read(data_dir, tmp_pat
 @pytest.mark.slow
 def test_refine_benchmark_times_every_clip_length(data_dir, tmp_path):
     out = tmp_path / "refine.json"
-    _run("refine.py", "--steps", "2", "--json", str(out))
+    _run("refine.py", "--steps", "2", "--stops", "2", "--json", str(out))
     rows = json.loads(out.read_text())
     assert [row["frames"] for row in rows] == [224, 900, 1800]
     assert all(row["step_ms"] > 0 and row["default_refine_s"] > 0 for row in rows)
+    assert all(0 < row["stop_ms_median"] <= row["stop_ms_max"] for row in rows)

@@ -63,6 +63,43 @@ def test_a_stop_request_ends_the_search_at_a_step_boundary_with_the_best_codes_s
     assert refinement.best_loss == progress[-1].best_loss < refinement.initial_loss
 
 
+def _stop_in_second_step(ckpt, walk, stop_at_poll: int | None) -> tuple[TokenRefinement, int, int]:
+    """Refine, stopping at the ``stop_at_poll``-th poll of should_stop after the first step (never when
+    None); returns the refinement, the progress events seen and how often the second step polled."""
+    refinement = TokenRefinement(ckpt, walk, RefineSettings(steps=3))
+    progress, polls = [], []
+
+    def should_stop() -> bool:
+        if len(progress) == 1:
+            polls.append(1)
+        return stop_at_poll is not None and len(polls) >= stop_at_poll
+
+    for event in refinement.run(should_stop=should_stop):
+        progress.append(event)
+    return refinement, len(progress), len(polls)
+
+
+@pytest.mark.parametrize(
+    ("fraction", "evaluated_steps"),
+    [(0.25, 0), (0.9, 1)],
+    ids=["in-the-forward-pass", "in-the-backward-pass"],
+)
+def test_a_stop_request_during_a_step_ends_the_run_before_its_next_operation(
+    ckpt, walk, fraction, evaluated_steps
+):
+    """A seed-size step takes seconds on a CPU, so Stop is polled between the step's torch operations; the
+    interrupted step is dropped and the codes are those an uninterrupted run had at that point."""
+    _, _, polls_per_step = _stop_in_second_step(ckpt, walk, None)
+    assert polls_per_step > 100
+    stop_at = int(fraction * polls_per_step)
+    refinement, events, polls = _stop_in_second_step(ckpt, walk, stop_at)
+    assert polls == stop_at  # not polled again: nothing of the step ran after the request
+    assert torch.is_grad_enabled()  # the no_grad blocks it unwound were restored
+    assert events == 1 and refinement.steps_done == 1
+    expected = refine_tokens(ckpt, walk, RefineSettings(steps=evaluated_steps))
+    np.testing.assert_array_equal(refinement.indices, expected)
+
+
 def test_a_one_frame_clip_refines_with_a_finite_objective(ckpt, walk):
     refinement = TokenRefinement(ckpt, walk.slice(0, 1), RefineSettings(steps=3))
     list(refinement.run())
