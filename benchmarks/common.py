@@ -30,3 +30,27 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
+
+
+def make_random_checkpoint(directory: Path, clip: Path, preset_name: str = "seed") -> Path:
+    """A checkpoint of ``preset_name``'s size with random weights for ``clip``'s skeleton: the cost of
+    decoding does not depend on what the weights learned, so this times a seed-size tokenizer anywhere."""
+    import torch
+
+    from core.formats import load_motion
+    from core.model.checkpoint import save_checkpoint
+    from core.model.rvqvae import RVQVAE
+    from core.train.config import preset
+    from core.train.features import clip_preparation, normalizer_for, representation_for
+
+    config = preset(preset_name)
+    motion = load_motion(clip)
+    prepare = clip_preparation(config)
+    motion = prepare(motion) if prepare else motion
+    representation = representation_for(config, motion.skeleton)
+    motion = representation.fit(motion, motion.skeleton)
+    normalizer = normalizer_for(config, representation, [representation.features(motion)])
+    torch.manual_seed(0)
+    model = RVQVAE(config.model).eval()
+    save_checkpoint(directory, model, motion.skeleton, representation, normalizer, motion.fps)
+    return directory
