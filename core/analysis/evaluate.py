@@ -121,6 +121,77 @@ def clip_errors(pred: np.ndarray, true: np.ndarray, joints: np.ndarray, feature_
     )
 
 
+@dataclass(frozen=True)
+class ClipEvaluation:
+    """One clip's figures: what :func:`evaluate` sums and what a per-clip table shows."""
+
+    frames: int
+    layers: dict[int, LayerMetrics]
+    indices: np.ndarray
+    """The (steps, Q) codes the figures were decoded from (for codebook statistics)."""
+    frame_mpjpe_mm: np.ndarray
+    """(frames,) root-aligned MPJPE of each frame with all Q layers, over the measured joints."""
+
+
+def evaluate_clip(ckpt: Checkpoint, clip: Motion, refine: RefineSettings | None = None) -> ClipEvaluation:
+    """Tokenize ``clip`` (with the encoder, or refined) and measure its decoding with 1..Q layers.
+
+    Raises MotionFileError when the clip does not fit the checkpoint's skeleton (see ``fit_clip``)."""
+    q = ckpt.config.num_quantizers
+    rep = ckpt.representation
+    joints = rep.measured_joints(ckpt.skeleton)
+    clip = fit_clip(ckpt, clip)  # in the checkpoint's joint order, on its own bone lengths
+    indices = tokenize(ckpt, clip) if refine is None else refine_tokens(ckpt, clip, refine)
+    truth = clip.joint_positions()
+    target = ckpt.normalizer.normalize(rep.features(clip))
+    layers = {}
+    for k in range(1, q + 1):
+        decoded = decode_features(ckpt, indices, k, clip.num_frames)
+        feature_error = float(np.abs(ckpt.normalizer.normalize(decoded) - target).mean())
+        pred = rep.positions(decoded, clip)
+        layers[k] = clip_errors(pred, truth, joints, feature_error)
+    per_frame = 1000.0 * metrics.joint_errors(pred, truth, aligned=True)[:, joints].mean(axis=1)
+    return ClipEvaluation(clip.num_frames, layers, indices, per_frame)
+
+
+class Tally:
+    """Frame-weighted sums of clip figures and code counts, read out as an :class:`EvalReport`; the
+    one summary :func:`evaluate` and the dataset evaluation share."""
+
+    def __init__(self, ckpt: Checkpoint, refine: RefineSettings | None = None) -> None:
+        self.ckpt, self.refine = ckpt, refine
+        q = ckpt.config.num_quantizers
+        self.sums = np.zeros((q, 5))
+        self.counts = np.zeros((q, ckpt.config.nb_code), dtype=np.int64)
+        self.clips = 0
+        self.frames = 0
+
+    def add(self, clip: ClipEvaluation) -> None:
+        for layer in range(self.counts.shape[0]):
+            self.counts[layer] += np.bincount(clip.indices[:, layer], minlength=self.counts.shape[1])
+        for k, m in clip.layers.items():
+            self.sums[k - 1] += np.asarray(astuple(m)) * clip.frames
+        self.clips += 1
+        self.frames += clip.frames
+
+    def report(self) -> EvalReport:
+        ckpt, rep = self.ckpt, self.ckpt.representation
+        means = self.sums / max(self.frames, 1)
+        probs = self.counts / np.maximum(self.counts.sum(1, keepdims=True), 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy = -np.nansum(np.where(probs > 0, probs * np.log(probs), 0.0), axis=1)
+        measured = len(rep.measured_joints(ckpt.skeleton)) != ckpt.skeleton.num_joints
+        return EvalReport(
+            layers={k + 1: LayerMetrics(*map(float, means[k])) for k in range(len(means))},
+            codebook_usage=[float(v) for v in (self.counts > 0).mean(1)],
+            perplexity=[float(v) for v in np.exp(entropy)],
+            clips=self.clips,
+            frames=self.frames,
+            refine=self.refine,
+            measured=rep.describe() if measured else "",
+        )
+
+
 def evaluate(
     ckpt: Checkpoint,
     clips: Sequence[Motion],
@@ -132,38 +203,8 @@ def evaluate(
     With ``refine`` each clip's codes come from :func:`refine_tokens` instead of the encoder alone.
     ``on_clip`` is called after each clip (a progress bar's hook).
     """
-    q = ckpt.config.num_quantizers
-    rep = ckpt.representation
-    sums = np.zeros((q, 5))
-    joints = rep.measured_joints(ckpt.skeleton)
-    frames = 0
-    counts = np.zeros((q, ckpt.config.nb_code))
+    tally = Tally(ckpt, refine)
     for clip in clips:
-        clip = fit_clip(ckpt, clip)  # in the checkpoint's joint order, on its own bone lengths
-        indices = tokenize(ckpt, clip) if refine is None else refine_tokens(ckpt, clip, refine)
-        for layer in range(q):
-            counts[layer] += np.bincount(indices[:, layer], minlength=ckpt.config.nb_code)
-        truth = clip.joint_positions()
-        target = ckpt.normalizer.normalize(rep.features(clip))
-        for k in range(1, q + 1):
-            decoded = decode_features(ckpt, indices, k, clip.num_frames)
-            feature_error = float(np.abs(ckpt.normalizer.normalize(decoded) - target).mean())
-            pred = rep.positions(decoded, clip)
-            sums[k - 1] += (
-                np.asarray(astuple(clip_errors(pred, truth, joints, feature_error))) * clip.num_frames
-            )
-        frames += clip.num_frames
+        tally.add(evaluate_clip(ckpt, clip, refine))
         on_clip(clip)
-    means = sums / max(frames, 1)
-    probs = counts / np.maximum(counts.sum(1, keepdims=True), 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = -np.nansum(np.where(probs > 0, probs * np.log(probs), 0.0), axis=1)
-    return EvalReport(
-        layers={k + 1: LayerMetrics(*map(float, means[k])) for k in range(q)},
-        codebook_usage=[float(v) for v in (counts > 0).mean(1)],
-        perplexity=[float(v) for v in np.exp(entropy)],
-        clips=len(clips),
-        frames=frames,
-        refine=refine,
-        measured="" if len(joints) == ckpt.skeleton.num_joints else rep.describe(),
-    )
+    return tally.report()

@@ -4,48 +4,88 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Generator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.cli.refine_args import add_refine_arguments, refine_settings
+
+if TYPE_CHECKING:
+    from core.analysis.dataset import Comparison, DatasetEval, Progress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval",
         help="MPJPE, velocity/acceleration error and codebook use of a checkpoint on clips",
-        description="Evaluate a checkpoint on every clip under the given folders (1..Q layers used).",
+        description="Evaluate a checkpoint on every clip under the given folders (1..Q layers used). "
+        "Clips that do not fit the checkpoint's skeleton are skipped, each named on stderr.",
     )
     parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
+    add_data_arguments(parser)
+    add_refine_arguments(parser)
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables instead of text")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="REPORT.html",
+        help="also write one self-contained HTML report: per-layer and per-clip tables, codebook usage "
+        "histograms, error over time of the worst clips",
+    )
+    parser.set_defaults(run=run)
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--data`` and ``--split``, shared with ``compare``."""
     parser.add_argument(
         "--data", nargs="+", type=Path, required=True, metavar="DIR", help="clip folders or files"
     )
     parser.add_argument(
         "--split", type=Path, metavar="SPLIT.json", help="evaluate only the clips this split holds out"
     )
-    add_refine_arguments(parser)
-    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
-    parser.add_argument("--markdown", action="store_true", help="print Markdown tables instead of text")
-    parser.set_defaults(run=run)
+
+
+def evaluate_with_bar(
+    work: Generator[Progress, None, DatasetEval | Comparison], files: list[Path]
+) -> DatasetEval | Comparison:
+    """Run a generator of :mod:`core.analysis.dataset` under a terminal progress bar (hidden when
+    stderr is not a terminal), naming each skipped clip on stderr."""
+    from tqdm import tqdm
+
+    from core.analysis.dataset import SkippedClip, run_to_end
+
+    with tqdm(total=len(files), unit="clip", disable=None, leave=False) as bar:
+
+        def step(progress: Progress) -> None:
+            bar.total = progress.total
+            bar.update(progress.done - bar.n)
+            if isinstance(progress.item, SkippedClip):
+                bar.write(
+                    f"rvq-motion: skipped {progress.item.path}: {progress.item.reason}", file=sys.stderr
+                )
+
+        return run_to_end(work, step)
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from core.analysis.evaluate import evaluate
-    from core.formats import load_motion
-    from core.formats.discovery import find_motion_files, read_holdout
+    from core.analysis.dataset import dataset_files, evaluate_dataset
+    from core.analysis.report import write_report
+    from core.errors import MotionFileError
     from core.model.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(args.checkpoint)
-    files = find_motion_files(args.data)
-    if args.split:
-        held_out = read_holdout(args.split)
-        files = [f for f in files if f.name in held_out]
-    clips = [load_motion(f) for f in files]
-    refine = refine_settings(args)
-    with tqdm(total=len(clips), unit="clip", disable=refine is None, leave=False) as bar:
-        report = evaluate(ckpt, clips, refine=refine, on_clip=lambda clip: bar.update())
+    files = dataset_files(args.data, args.split)
+    work = evaluate_dataset(ckpt, files, refine_settings(args))
+    result = evaluate_with_bar(work, files)
+    if files and not result.rows:
+        first = result.skipped[0]
+        raise MotionFileError(first.path, f"no clip fits this checkpoint ({first.reason})")
+    report = result.summary
     print(report.markdown() if args.markdown else report.table())
     if args.json:
         args.json.write_text(json.dumps(report.to_json(), indent=1) + "\n")
+    if args.report:
+        write_report(args.report, result)
     return 0

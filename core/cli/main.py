@@ -13,11 +13,23 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from core.cli import convert, decode, evaluate, export, import_, info, joints, render, tokenize, train
+from core.cli import (
+    compare,
+    convert,
+    decode,
+    evaluate,
+    export,
+    import_,
+    info,
+    joints,
+    render,
+    tokenize,
+    train,
+)
 from core.errors import ConfigError, MotionFileError, TrainingError, one_line
 
 PROG = "rvq-motion"
-SUBCOMMANDS = (info, joints, convert, train, evaluate, tokenize, decode, export, import_, render)
+SUBCOMMANDS = (info, joints, convert, train, evaluate, compare, tokenize, decode, export, import_, render)
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 

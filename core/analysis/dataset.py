@@ -1,0 +1,289 @@
+"""A checkpoint evaluated clip by clip over a dataset, and two checkpoints compared on the same clips.
+
+The evaluation is a generator: it yields one :class:`Progress` per clip and returns the result, so the
+CLI draws a bar, the app runs it on a background job (polling ``should_stop`` between clips) and a
+notebook just iterates. Its summary is the :class:`EvalReport` that ``rvq-motion eval`` prints: both
+come from the same per-clip figures (:func:`evaluate_clip`) added up by the same :class:`Tally`.
+Clips that cannot be read, or do not fit the checkpoint's skeleton, are listed as skipped with the
+reason instead of ending the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from core.analysis.evaluate import ClipEvaluation, EvalReport, Tally, evaluate_clip
+from core.errors import MotionFileError
+from core.formats import load_motion
+from core.formats.discovery import find_motion_files, read_holdout
+from core.model.checkpoint import Checkpoint
+from core.tokens.refine import RefineSettings
+
+
+def dataset_files(data: Iterable[str | Path], split: str | Path | None = None) -> list[Path]:
+    """Every clip under ``data``, only those ``split`` holds out when a split file is given."""
+    files = find_motion_files(data)
+    if split is None:
+        return files
+    held_out = read_holdout(split)
+    return [f for f in files if f.name in held_out]
+
+
+@dataclass(frozen=True)
+class ClipRow:
+    """One clip's line of the per-clip table. Errors are root-aligned MPJPE in millimetres unless
+    named global."""
+
+    path: str
+    frames: int
+    mpjpe_mm: tuple[float, ...]
+    """Root-aligned MPJPE with the first k layers, k = 1..Q."""
+    global_mpjpe_mm: float
+    """MPJPE without root alignment, all Q layers."""
+    worst_frame: int
+    worst_frame_mm: float
+    """The root-aligned MPJPE (all Q layers) of the worst frame."""
+    frame_mpjpe_mm: np.ndarray = field(repr=False, compare=False)
+    """(frames,) root-aligned MPJPE of every frame, all Q layers: the error-over-time curve."""
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    @property
+    def full_mpjpe_mm(self) -> float:
+        """Root-aligned MPJPE with every layer: what "worst clip" sorts by."""
+        return self.mpjpe_mm[-1]
+
+    @classmethod
+    def of(cls, path: str | Path, clip: ClipEvaluation) -> ClipRow:
+        q = max(clip.layers)
+        worst = int(np.argmax(clip.frame_mpjpe_mm))
+        return cls(
+            path=str(path),
+            frames=clip.frames,
+            mpjpe_mm=tuple(clip.layers[k].mpjpe_root_aligned_mm for k in sorted(clip.layers)),
+            global_mpjpe_mm=clip.layers[q].mpjpe_mm,
+            worst_frame=worst,
+            worst_frame_mm=float(clip.frame_mpjpe_mm[worst]),
+            frame_mpjpe_mm=clip.frame_mpjpe_mm,
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "frames": self.frames,
+            "mpjpe_root_aligned_mm": list(self.mpjpe_mm),
+            "mpjpe_global_mm": self.global_mpjpe_mm,
+            "worst_frame": self.worst_frame,
+            "worst_frame_mm": self.worst_frame_mm,
+        }
+
+
+@dataclass(frozen=True)
+class SkippedClip:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """After each clip: how far the run is, and that clip's row (or why it was skipped)."""
+
+    done: int
+    total: int
+    item: ClipRow | SkippedClip
+    checkpoint: str = ""
+    """Which checkpoint this is ("A", "B") when two are evaluated in one run."""
+
+
+@dataclass(frozen=True)
+class DatasetEval:
+    """A checkpoint over a dataset: per-clip rows, skipped clips, and the summary ``eval`` prints."""
+
+    checkpoint: str
+    rows: list[ClipRow]
+    skipped: list[SkippedClip]
+    summary: EvalReport
+    code_counts: np.ndarray = field(repr=False, compare=False)
+    """(Q, codebook size) how often each code was chosen, per layer (the usage histograms)."""
+    complete: bool = True
+    """False when the run was stopped before its last clip."""
+
+    @property
+    def num_quantizers(self) -> int:
+        return len(self.summary.layers)
+
+    def worst_first(self) -> list[ClipRow]:
+        return sorted(self.rows, key=lambda r: r.full_mpjpe_mm, reverse=True)
+
+    def to_json(self) -> dict:
+        return {
+            "checkpoint": self.checkpoint,
+            "complete": self.complete,
+            "summary": self.summary.to_json(),
+            "clips": [r.to_json() for r in self.rows],
+            "skipped": [vars(s) for s in self.skipped],
+        }
+
+
+def evaluate_dataset(
+    ckpt: Checkpoint,
+    files: Sequence[str | Path],
+    refine: RefineSettings | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    label: str = "",
+) -> Generator[Progress, None, DatasetEval]:
+    """Evaluate ``ckpt`` on each file in turn; yields a :class:`Progress` per clip and returns the
+    :class:`DatasetEval` (partial, ``complete=False``, when ``should_stop()`` turned true)."""
+    tally = Tally(ckpt, refine)
+    rows: list[ClipRow] = []
+    skipped: list[SkippedClip] = []
+    complete = True
+    for done, path in enumerate(files, start=1):
+        if should_stop():
+            complete = False
+            break
+        try:
+            clip = evaluate_clip(ckpt, load_motion(path), refine)
+        except MotionFileError as exc:
+            item: ClipRow | SkippedClip = SkippedClip(str(path), exc.reason)
+            skipped.append(item)
+        else:
+            tally.add(clip)
+            item = ClipRow.of(path, clip)
+            rows.append(item)
+        yield Progress(done, len(files), item, label)
+    return DatasetEval(str(ckpt.path), rows, skipped, tally.report(), tally.counts.copy(), complete)
+
+
+def run_to_end(
+    work: Generator[Progress, None, DatasetEval | Comparison],
+    on_progress: Callable[[Progress], None] = lambda progress: None,
+) -> DatasetEval | Comparison:
+    """Drive a generator of this module to its result, handing each progress to ``on_progress``
+    (a terminal's bar; scripts and tests ignore it)."""
+    while True:
+        try:
+            on_progress(next(work))
+        except StopIteration as end:
+            return end.value
+
+
+@dataclass(frozen=True)
+class ComparedClip:
+    """One clip under both checkpoints; the difference is B minus A (negative: B is better)."""
+
+    a: ClipRow
+    b: ClipRow
+
+    @property
+    def path(self) -> str:
+        return self.a.path
+
+    @property
+    def difference_mm(self) -> float:
+        """Root-aligned MPJPE with all of B's layers minus all of A's."""
+        return self.b.full_mpjpe_mm - self.a.full_mpjpe_mm
+
+    @property
+    def layer_differences_mm(self) -> tuple[float, ...]:
+        """B minus A for each number of layers both checkpoints have."""
+        return tuple(b - a for a, b in zip(self.a.mpjpe_mm, self.b.mpjpe_mm, strict=False))
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "frames": self.a.frames,
+            "a_mpjpe_root_aligned_mm": list(self.a.mpjpe_mm),
+            "b_mpjpe_root_aligned_mm": list(self.b.mpjpe_mm),
+            "difference_mm": self.difference_mm,
+            "layer_differences_mm": list(self.layer_differences_mm),
+            "a_mpjpe_global_mm": self.a.global_mpjpe_mm,
+            "b_mpjpe_global_mm": self.b.global_mpjpe_mm,
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two checkpoints' evaluations over the same files, paired clip by clip."""
+
+    a: DatasetEval
+    b: DatasetEval
+
+    @property
+    def clips(self) -> list[ComparedClip]:
+        """The clips both checkpoints evaluated (one may skip a clip the other fits)."""
+        b_rows = {r.path: r for r in self.b.rows}
+        return [ComparedClip(r, b_rows[r.path]) for r in self.a.rows if r.path in b_rows]
+
+    @property
+    def difference_mm(self) -> float:
+        """B minus A of the summaries' root-aligned MPJPE, each with all its layers (as per clip)."""
+        a, b = self.a.summary.layers, self.b.summary.layers
+        return b[max(b)].mpjpe_root_aligned_mm - a[max(a)].mpjpe_root_aligned_mm
+
+    @property
+    def layer_differences_mm(self) -> dict[int, float]:
+        """B minus A of the summaries' root-aligned MPJPE, per number of layers both have."""
+        a, b = self.a.summary.layers, self.b.summary.layers
+        return {k: b[k].mpjpe_root_aligned_mm - a[k].mpjpe_root_aligned_mm for k in sorted(a) if k in b}
+
+    def table(self) -> str:
+        lines = [
+            f"A: {self.a.checkpoint}",
+            f"B: {self.b.checkpoint}",
+            f"{len(self.clips)} clips in both; root-aligned MPJPE in mm; difference is B - A",
+            "layers         A         B     B - A",
+        ]
+        a, b = self.a.summary.layers, self.b.summary.layers
+        for k in sorted(set(a) | set(b)):
+            cells = [f"{d[k].mpjpe_root_aligned_mm:9.2f}" if k in d else f"{'-':>9}" for d in (a, b)]
+            diff = self.layer_differences_mm.get(k)
+            lines.append(
+                f"{k:>6} {cells[0]} {cells[1]} " + (f"{diff:+9.2f}" if diff is not None else f"{'-':>9}")
+            )
+        lines.append("clip                                          A         B     B - A")
+        for c in sorted(self.clips, key=lambda c: c.difference_mm, reverse=True):
+            lines.append(
+                f"{Path(c.path).name[:40]:<40} {c.a.full_mpjpe_mm:9.2f} {c.b.full_mpjpe_mm:9.2f} "
+                f"{c.difference_mm:+9.2f}"
+            )
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {
+            "a": self.a.to_json(),
+            "b": self.b.to_json(),
+            "layer_differences_mm": {str(k): v for k, v in self.layer_differences_mm.items()},
+            "clips": [c.to_json() for c in self.clips],
+        }
+
+
+def compare_checkpoints(
+    a: Checkpoint,
+    b: Checkpoint,
+    files: Sequence[str | Path],
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Generator[Progress, None, Comparison]:
+    """A over every file, then B; progress is labelled "A" or "B" and counts through both runs."""
+    n = len(files)
+    result_a = yield from _relabelled(evaluate_dataset(a, files, None, should_stop, "A"), 0, 2 * n)
+    result_b = yield from _relabelled(evaluate_dataset(b, files, None, should_stop, "B"), n, 2 * n)
+    return Comparison(result_a, result_b)
+
+
+def _relabelled(
+    work: Generator[Progress, None, DatasetEval], offset: int, total: int
+) -> Generator[Progress, None, DatasetEval]:
+    """``work``'s progress counted as part of a longer run."""
+    while True:
+        try:
+            p = next(work)
+        except StopIteration as end:
+            return end.value
+        yield replace(p, done=p.done + offset, total=total)

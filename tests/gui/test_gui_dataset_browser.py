@@ -1,0 +1,149 @@
+"""The dataset browser: folders evaluated in the background with the open checkpoint (and a B), a
+sortable per-clip table, the summary `rvq-motion eval` prints, a double-click that opens a clip at its
+worst frame, and the HTML report. Real Bandai clips and the demo checkpoint."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.dataset_browser import OPEN_ROLE, DatasetBrowser
+from app.errors import ErrorReporter
+from app.session import Session
+from core.analysis.dataset import compare_checkpoints, evaluate_dataset, run_to_end
+from core.model.checkpoint import load_checkpoint
+
+DEMO_CHECKPOINT = Path(__file__).resolve().parents[2] / "resources" / "demo_checkpoint"
+CLIPS = ("dataset-1_bow_active_001.bvh", "dataset-1_bye_giant_001.bvh", "dataset-1_bow_angry_001.bvh")
+
+
+class Answers:
+    """The user's answers to the browser's questions."""
+
+    def __init__(self, folder: str | None = None, report: str | None = None, checkpoint: str | None = None):
+        self._folder, self._report, self._checkpoint = folder, report, checkpoint
+
+    def folder(self) -> str | None:
+        return self._folder
+
+    def split_file(self) -> str | None:
+        return None
+
+    def checkpoint(self) -> str | None:
+        return self._checkpoint
+
+    def report_path(self, suggested: str) -> str | None:
+        return self._report
+
+
+@pytest.fixture
+def clips(data_dir, tmp_path) -> Path:
+    """Three Bandai clips and one CMU clip (another skeleton) in one folder."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name in CLIPS:
+        shutil.copy(data_dir / "bandai" / "dataset-1" / name, folder / name)
+    shutil.copy(
+        min((data_dir / "cmu_iclone").rglob("*.bvh"), key=lambda f: f.stat().st_size), folder / "zz_cmu.bvh"
+    )
+    return folder
+
+
+@pytest.fixture
+def browser(qtbot, clips, tmp_path):
+    session = Session()
+    session.open_checkpoint(DEMO_CHECKPOINT)
+    widget = DatasetBrowser(session, ErrorReporter(), Answers(str(clips), str(tmp_path / "report.html")))
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.ask_folder()
+    yield widget
+    widget.job.shutdown()
+
+
+def _evaluate(browser, qtbot) -> None:
+    with qtbot.waitSignal(browser.job.runningChanged, timeout=60_000, check_params_cb=lambda r: not r):
+        browser.evaluate_button.click()
+
+
+def _column(browser, header: str) -> list[str]:
+    model = browser.proxy
+    col = next(
+        c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal) == header
+    )
+    return [model.index(r, col).data() for r in range(model.rowCount())]
+
+
+def test_evaluate_lists_every_clip_that_fits_and_names_the_skipped_one(browser, qtbot):
+    _evaluate(browser, qtbot)
+    assert sorted(_column(browser, "clip")) == sorted(CLIPS)
+    assert "3 clips evaluated, 1 skipped" in browser.status_label.text()
+    assert "zz_cmu.bvh: this clip's skeleton does not match" in browser.status_label.toolTip()
+    assert browser.progress_bar.value() == browser.progress_bar.maximum() == 4
+
+
+def test_the_summary_row_shows_the_figures_rvq_motion_eval_prints(browser, qtbot, clips):
+    _evaluate(browser, qtbot)
+    summary = run_to_end(evaluate_dataset(load_checkpoint(DEMO_CHECKPOINT), sorted(clips.iterdir()))).summary
+    row = [browser.summary.item(0, c).text() for c in range(9)]
+    layers = [f"{summary.layers[k].mpjpe_root_aligned_mm:.1f}" for k in range(1, 7)]
+    assert row == ["all 3 clips", str(summary.frames), *layers, f"{summary.layers[6].mpjpe_mm:.1f}"]
+    assert browser.summary.toolTip() == summary.table()
+
+
+def test_columns_sort_by_number_not_by_text(browser, qtbot):
+    _evaluate(browser, qtbot)
+    browser.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    frames = [int(f) for f in _column(browser, "frames")]
+    assert frames == sorted(frames) and len(set(len(str(f)) for f in frames)) > 1  # 90 before 128: numeric
+    browser.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
+    errors = [float(e) for e in _column(browser, "6 layers")]
+    assert errors == sorted(errors, reverse=True)
+
+
+def test_double_click_asks_to_open_the_clip_at_its_worst_frame(browser, qtbot, clips):
+    _evaluate(browser, qtbot)
+    rows = {Path(r.path).name: r for r in browser.result.rows}
+    index = browser.proxy.index(1, 3)
+    name = browser.proxy.index(1, 0).data()
+    with qtbot.waitSignal(browser.openRequested) as opened:
+        browser.table.doubleClicked.emit(index)
+    assert opened.args == [str(clips / name), rows[name].worst_frame]
+    assert browser.proxy.index(1, 0).data(OPEN_ROLE) == (str(clips / name), rows[name].worst_frame)
+
+
+def test_compare_with_b_adds_b_columns_and_the_difference(browser, qtbot, tiny_checkpoint, clips):
+    browser.prompts = Answers(checkpoint=str(tiny_checkpoint))
+    browser.ask_checkpoint_b()
+    _evaluate(browser, qtbot)
+    headers = [
+        browser.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(browser.proxy.columnCount())
+    ]
+    assert headers[:3] == ["clip", "frames", "B − A"] and headers[3] == "A 1 layer"
+    assert headers[-4:] == ["B 1", "B 2", "B 3", "B global"]
+    files = sorted(clips.iterdir())
+    comparison = run_to_end(
+        compare_checkpoints(load_checkpoint(DEMO_CHECKPOINT), load_checkpoint(tiny_checkpoint), files)
+    )
+    expected = {Path(c.path).name: f"{c.difference_mm:+.1f}" for c in comparison.clips}
+    assert dict(zip(_column(browser, "clip"), _column(browser, "B − A"), strict=True)) == expected
+    assert browser.summary.item(0, 2).text() == f"{comparison.difference_mm:+.1f}"
+
+
+def test_stop_ends_the_run_early_and_keeps_the_clips_done(browser, qtbot):
+    with qtbot.waitSignal(browser.job.runningChanged, timeout=60_000, check_params_cb=lambda r: not r):
+        browser.evaluate_button.click()
+        browser.stop_button.click()
+    assert not browser.result.complete and browser.row_count() < 3
+    assert "(stopped)" in browser.status_label.text()
+
+
+def test_save_report_writes_the_html_report(browser, qtbot, tmp_path):
+    assert not browser.report_button.isEnabled()
+    _evaluate(browser, qtbot)
+    browser.report_button.click()
+    html = (tmp_path / "report.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and all(name in html for name in CLIPS)
