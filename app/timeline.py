@@ -9,46 +9,34 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSlider,
+    QSplitter,
     QToolButton,
     QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from app import theme
+from app import theme, timeline_marks
+from app.analysis_strip import AnalysisStrip, StripControls
+from app.code_colors import code_color as code_color
+from app.code_colors import code_palette
 from app.playback import Playback
 from app.session import Session
-
-GOLDEN = 0.6180339887498949
-
-
-def code_palette(nb_code: int) -> np.ndarray:
-    """(nb_code + 1, 2) 0xAARRGGBB colours: [bright, dimmed] per code; the last row is "no code" (-1)."""
-    colors = [code_color(c) for c in range(nb_code)] + [code_color(-1)]
-    return np.array([[c.rgb(), c.darker(300).rgb()] for c in colors], dtype=np.uint32)
-
-
-def code_color(code: int) -> QColor:
-    """The same colour for the same code index everywhere, neighbouring indices far apart in hue."""
-    if code < 0:
-        return QColor(50, 52, 56)
-    hue = (code * GOLDEN) % 1.0
-    saturation = 0.45 + 0.35 * ((code * 0.3819660113) % 1.0)
-    value = 0.62 + 0.30 * ((code * 0.7548776662) % 1.0)
-    return QColor.fromHsvF(hue, saturation, value)
 
 
 class TimelineView(QAbstractScrollArea):
     """Paints the code grid, the edited marks, the selection and the playhead; click, drag and hover."""
 
     hovered = Signal(str)
+    axisChanged = Signal()
+    """The step axis moved (scroll, zoom, a new grid): what is drawn on it must follow."""
     MIN_CELL, MAX_CELL = 2.0, 48.0
     HEADER = 40
     RULER = 18
@@ -72,9 +60,11 @@ class TimelineView(QAbstractScrollArea):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumHeight(self.RULER + 3 * 14 + 4)
         self.setToolTip("")
+        self.horizontalScrollBar().valueChanged.connect(self.axisChanged)
         session.reconstructionChanged.connect(self._rebuild)
         session.tokensChanged.connect(self._tokens_changed)
         session.selectionChanged.connect(self.viewport().update)
+        session.highlightChanged.connect(self.viewport().update)
         session.truncationChanged.connect(lambda _k: self._render_grid())
         playback.frameChanged.connect(self._frame_changed)
         self._rebuild()
@@ -87,6 +77,15 @@ class TimelineView(QAbstractScrollArea):
     @property
     def num_steps(self) -> int:
         return int(self._indices.shape[0])
+
+    @property
+    def indices(self) -> np.ndarray:
+        """The (steps, Q) codes as last read from the session."""
+        return self._indices
+
+    @property
+    def edited(self) -> np.ndarray:
+        return self._edited
 
     @property
     def num_rows(self) -> int:
@@ -102,6 +101,8 @@ class TimelineView(QAbstractScrollArea):
             self._palette = code_palette(self.session.checkpoint.config.nb_code)
         self._tokens_changed()
         self.fit_to_width()
+        rows = min(max(self.num_rows, 3), 8)  # every layer at least 6 px high, in a short dock too
+        self.setMinimumHeight(self.RULER + rows * 6 + 6 + self.horizontalScrollBar().sizeHint().height())
 
     def _tokens_changed(self) -> None:
         editor = self.session.editor
@@ -134,7 +135,7 @@ class TimelineView(QAbstractScrollArea):
     def row_height(self) -> float:
         if self.num_rows == 0:
             return 20.0
-        return max(10.0, (self.viewport().height() - self.RULER - 2) / self.num_rows)
+        return max(6.0, (self.viewport().height() - self.RULER - 2) / self.num_rows)
 
     def _origin(self) -> float:
         return self.HEADER - self.horizontalScrollBar().value()
@@ -153,14 +154,27 @@ class TimelineView(QAbstractScrollArea):
             return step, layer
         return None
 
+    def step_x(self, step: int) -> float:
+        """x of a step's left edge in the viewport."""
+        return self._origin() + step * self.cell_width
+
     def frame_x(self, frame: int) -> float:
         """x of a frame: inside its step's cell, proportionally, so the playhead moves smoothly."""
+        return float(self.frames_x(np.asarray([frame]))[0])
+
+    def frames_x(self, frames: np.ndarray) -> np.ndarray:
+        """:meth:`frame_x` of many frames at once (the analysis strip's curves)."""
         starts = self._step_frames[:, 0]
-        step = int(np.searchsorted(starts, frame, side="right") - 1)
-        step = min(max(step, 0), len(starts) - 1)
-        start, stop = self._step_frames[step]
-        within = (frame - start) / max(stop - start, 1)
-        return self._origin() + (step + within) * self.cell_width
+        steps = np.clip(np.searchsorted(starts, frames, side="right") - 1, 0, len(starts) - 1)
+        start, stop = self._step_frames[steps, 0], self._step_frames[steps, 1]
+        within = (frames - start) / np.maximum(stop - start, 1)
+        return self._origin() + (steps + within) * self.cell_width
+
+    def frame_at_x(self, x: float) -> int:
+        """The frame drawn at viewport ``x`` (the inverse of :meth:`frame_x`), clamped to the clip."""
+        position = min(max((x - self._origin()) / self.cell_width, 0.0), self.num_steps - 1e-9)
+        start, stop = self._step_frames[int(position)]
+        return int(min(start + (position % 1.0) * max(stop - start, 1) + 1e-6, max(stop - 1, start)))
 
     def set_cell_width(self, width: float, anchor_x: float | None = None) -> None:
         """Zoom, keeping the step under ``anchor_x`` (default: the view's centre) in place."""
@@ -171,6 +185,7 @@ class TimelineView(QAbstractScrollArea):
         self._update_scrollbar()
         self.horizontalScrollBar().setValue(int(self.HEADER + step_at * width - anchor_x))
         self.viewport().update()
+        self.axisChanged.emit()
 
     def zoom(self, factor: float) -> None:
         self.set_cell_width(self.cell_width * factor)
@@ -239,35 +254,15 @@ class TimelineView(QAbstractScrollArea):
         painter.setPen(QPen(theme.BASE, 1))
         painter.drawLines(separators)
         self._paint_ruler(painter, first, last)
-        self._paint_edits(painter, first, last, h)
+        timeline_marks.paint_code_numbers(self, painter, first, last, h)
+        timeline_marks.paint_edits(self, painter, first, last)
+        timeline_marks.paint_highlight(self, painter, first, last)
         self._paint_selection(painter, h)
         x = self.frame_x(self.playback.frame)
         painter.setPen(QPen(QColor(255, 255, 255), 2))
         painter.drawLine(int(x), 0, int(x), self.viewport().height())
         painter.setClipping(False)
         self._paint_header(painter, h, active)
-
-    def _paint_edits(self, painter: QPainter, first: int, last: int, h: float) -> None:
-        """Edited cells get a magenta frame and corner mark, visible at any zoom."""
-        steps, layers = np.nonzero(self._edited[first:last])
-        if steps.size == 0:
-            return
-        painter.setPen(QPen(theme.EDITED, 2))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRects(
-            [
-                self.cell_rect(int(step), int(layer)).adjusted(1, 2, -1, -2)
-                for step, layer in zip(steps + first, layers, strict=True)
-            ]
-        )
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(theme.EDITED)
-        painter.drawRects(
-            [
-                QRectF(self._origin() + step * self.cell_width, self.RULER - 4, self.cell_width, 3)
-                for step in np.unique(steps) + first
-            ]
-        )
 
     def _paint_selection(self, painter: QPainter, h: float) -> None:
         selection = self.session.selection
@@ -294,6 +289,10 @@ class TimelineView(QAbstractScrollArea):
         painter.fillRect(QRectF(0, 0, self.HEADER, self.viewport().height()), theme.PANEL)
         painter.setPen(theme.DIM_TEXT)
         painter.drawText(QRectF(0, 0, self.HEADER - 4, self.RULER), Qt.AlignmentFlag.AlignCenter, "step")
+        if h < 13:
+            font = QFont(painter.font())
+            font.setPixelSize(max(int(h), 6))
+            painter.setFont(font)
         for layer in range(self.num_rows):
             painter.setPen(theme.TEXT if layer < active else theme.DIM_TEXT)
             painter.drawText(
@@ -374,12 +373,15 @@ class TimelineView(QAbstractScrollArea):
 
 
 class TimelinePanel(QWidget):
-    """The timeline with its header: the layer-truncation slider and the zoom buttons."""
+    """The timeline with its header (the layer-truncation slider, the error strip's choices, the zoom
+    buttons) and the analysis strip under it, on the same step axis."""
 
     def __init__(self, session: Session, playback: Playback, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.view = TimelineView(session, playback)
+        self.playback = playback
+        self.strip = AnalysisStrip(self.view, session, playback)
         self.layers_slider = QSlider(Qt.Orientation.Horizontal)
         self.layers_slider.setRange(1, 1)
         self.layers_slider.setPageStep(1)
@@ -405,6 +407,9 @@ class TimelinePanel(QWidget):
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(hint, 1)
         header.addSpacing(8)
+        self.strip_controls = StripControls(self.strip)
+        header.addWidget(self.strip_controls)
+        header.addSpacing(8)
         for text, tip, slot in (
             ("−", "Zoom out (Ctrl+-)", lambda: self.view.zoom(1 / 1.5)),
             ("+", "Zoom in (Ctrl+=)", lambda: self.view.zoom(1.5)),
@@ -419,7 +424,13 @@ class TimelinePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(header)
-        layout.addWidget(self.view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.strip)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setSizes([4 * AnalysisStrip.HEIGHT, AnalysisStrip.HEIGHT])
+        layout.addWidget(self.splitter, 1)
         self._sync()
 
     def _sync(self) -> None:
@@ -430,5 +441,7 @@ class TimelinePanel(QWidget):
         self.layers_slider.blockSignals(False)
         self.layers_slider.setEnabled(self.session.num_quantizers > 1)
         self.layers_label.setText(
-            f"{self.session.layers_used} of {self.session.num_quantizers}" if self.session.num_quantizers else "—"
+            f"{self.session.layers_used} of {self.session.num_quantizers}"
+            if self.session.num_quantizers
+            else "—"
         )

@@ -42,3 +42,26 @@ def accel_error_mm(pred: np.ndarray, true: np.ndarray) -> float:
     if len(pred) < 3:
         return 0.0
     return mpjpe_mm(np.diff(pred, 2, axis=0), np.diff(true, 2, axis=0))
+
+
+def difference_errors(pred: np.ndarray, true: np.ndarray, order: int) -> np.ndarray:
+    """``(..., T - order, J)`` distance in metres of each joint's ``order``-th frame difference from
+    the original's: per frame, what :func:`velocity_error_mm` (order 1) and :func:`accel_error_mm`
+    (order 2) average."""
+    return joint_errors(np.diff(pred, order, axis=-3), np.diff(true, order, axis=-3))
+
+
+def code_counts(codes: np.ndarray, nb_code: int) -> np.ndarray:
+    """``(Q, nb_code)`` how often each code of each layer occurs in an ``(n, Q)`` grid (``-1`` = no code)."""
+    codes = np.asarray(codes).reshape(-1, np.shape(codes)[-1])
+    return np.stack([np.bincount(col[col >= 0], minlength=nb_code)[:nb_code] for col in codes.T])
+
+
+def perplexity(counts: np.ndarray) -> np.ndarray:
+    """``exp`` of the entropy of code use along the last axis: the number of equally used codes that
+    would give the same spread (1 when one code does everything; 0 counts give 1)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    probs = counts / np.maximum(counts.sum(-1, keepdims=True), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.where(probs > 0, probs * np.log(probs), 0.0).sum(-1)
+    return np.exp(entropy)
