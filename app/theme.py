@@ -32,7 +32,7 @@ ERROR_COLORS = (QColor(46, 196, 182), QColor(255, 209, 102), QColor(239, 71, 111
 LOSS_COLORS = {
     "loss": QColor(235, 235, 235),
     "reconstruction": ORIGINAL,
-    "velocity": RECONSTRUCTION,
+    "velocity": QColor(110, 205, 120),
     "commitment": QColor(170, 120, 255),
     "position": QColor(255, 160, 60),
 }

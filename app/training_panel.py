@@ -1,8 +1,11 @@
-"""The training dock: data, preset and hyperparameters, device, start/stop/resume, live progress.
+"""The training dock: setup, what the chosen clips hold, the run's folder, start/stop/resume, live curves.
 
 The panel only builds a :class:`TrainingRequest` and listens to its :class:`BackgroundJob`, which
 runs :func:`run_training` on a pool thread, so the window stays responsive while it trains. The
-hyperparameters' form is made from the table of overridable settings (:mod:`app.training_form`).
+dock is narrow and short, so the setup (:class:`app.training_form.TrainingSetup`) scrolls in a
+collapsible pane of a splitter and the buttons, the run folder and the curves stay in view below it.
+Before a run, the chosen folders are surveyed (:func:`core.train.survey.survey_data`, in the
+background) with the rule the run applies, so the panel says which clips it would skip and why.
 """
 
 from __future__ import annotations
@@ -10,61 +13,48 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import torch
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QColor
+import platformdirs
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
-from superqt import QCollapsible
 
 from app import icons, theme
 from app.background_job import BackgroundJob
 from app.errors import ErrorReporter
 from app.plots import TrainingPlots
-from app.resources import app_data_dir
-from app.training_form import TrainingForm
+from app.training_form import TrainingSetup
 from core.errors import MotionFileError
 from core.model.checkpoint import read_checkpoint_meta
-from core.train.config import PRESETS, TrainConfig, preset
+from core.train.config import TrainConfig
 from core.train.driver import TrainingRequest, run_training
-from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
+from core.train.events import CheckpointEvent, EvalEvent, Event, FinishedEvent, MessageEvent, StepEvent
 from core.train.overrides import TrainOverrides
-
-PRESET_TIPS = {
-    "seed": "The design documents' model (width 512, 1024 codes, 6 layers): sized for a GPU",
-    "small": "A narrower model with 64 codes, 64-frame windows, a joint-position loss and mirrored clips "
-    "that trains on a CPU",
-    "motion-s": "The Motion-S model of the design documents on HumanML3D's 263 features: plain convs with "
-    "BatchNorm, 6 x 512 codes, batches of whole clips",
-}
-DEVICES = (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
+from core.train.run_log import read_history
+from core.train.survey import DataSurvey
 
 
-def format_duration(seconds: float) -> str:
-    if seconds != seconds or seconds == float("inf"):
-        return "—"
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+def default_runs_folder() -> Path:
+    """Where new runs go unless the user chose a run folder elsewhere: a visible folder of Documents."""
+    return Path(platformdirs.user_documents_dir()) / "RVQ Motion Studio" / "runs"
 
 
-def default_run_dir() -> Path:
-    """A fresh, dated run folder under the user's data directory."""
-    return app_data_dir() / "runs" / time.strftime("run-%Y%m%d-%H%M%S")
+def new_run_dir(parent: Path) -> Path:
+    """A fresh, dated run folder under ``parent``."""
+    return parent / time.strftime("run-%Y%m%d-%H%M%S")
 
 
 class TrainingPanel(QWidget):
@@ -79,53 +69,26 @@ class TrainingPanel(QWidget):
         # progress carries the run's events, finished the FinishedEvent it ended with
         self.job = BackgroundJob(run_training, self)
         self.latest_checkpoint: str = ""
+        self._stopping = False
 
-        self.data_list = QListWidget()
-        self.data_list.setToolTip("Folders (searched recursively) or files of clips to train on")
-        self.data_list.setMaximumHeight(52)
-        for path in settings.value("training/data", [], type=list):
-            self.data_list.addItem(str(path))
-        add_folder = QPushButton("Add folder…")
-        add_folder.clicked.connect(self._add_folder)
-        remove = QPushButton("Remove")
-        remove.clicked.connect(
-            lambda: [self.data_list.takeItem(self.data_list.row(i)) for i in self.data_list.selectedItems()]
-        )
-        data_buttons = QHBoxLayout()
-        data_buttons.addWidget(add_folder)
-        data_buttons.addWidget(remove)
-        data_buttons.addStretch(1)
+        self.setup = TrainingSetup(settings)
+        self.form = self.setup.form
+        self.preset_box, self.device_box = self.setup.preset_box, self.setup.device_box
+        self.holdout_edit, self.data_list = self.setup.holdout_edit, self.setup.data_list
+        self.setup_scroll = QScrollArea()
+        self.setup_scroll.setWidgetResizable(True)
+        self.setup_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setup_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setup_scroll.setWidget(self.setup)
+        self.setup_toggle = QPushButton()
+        self.setup_toggle.setCheckable(True)
+        self.setup_toggle.setFlat(True)
+        self.setup_toggle.setStyleSheet("text-align: left; padding: 3px 6px; font-weight: bold")
+        self.setup_toggle.setToolTip("Show or fold the setup; folded, the curves take the dock")
+        self.setup_toggle.toggled.connect(self.set_setup_shown)
 
-        self.preset_box = QComboBox()
-        for name in PRESETS:
-            self.preset_box.addItem(name)
-            self.preset_box.setItemData(
-                self.preset_box.count() - 1, PRESET_TIPS.get(name, ""), Qt.ItemDataRole.ToolTipRole
-            )
-        self.form = TrainingForm()
-        self.holdout_edit = QLineEdit()
-        self.holdout_edit.setPlaceholderText("none (every clip)")
-        self.holdout_edit.setText(settings.value("training/holdout", "", type=str))
-        self.holdout_edit.setToolTip(
-            'A split file (JSON, a "holdout" list of clip names) left out of training'
-        )
-        holdout_browse = QPushButton("…")
-        holdout_browse.setToolTip("Choose a split file of held-out clips")
-        holdout_browse.clicked.connect(self._browse_holdout)
-        self.device_box = QComboBox()
-        for label, value in DEVICES:
-            self.device_box.addItem(label, value)
-        if not torch.cuda.is_available():
-            self.device_box.model().item(2).setEnabled(False)
-            self.device_box.setItemData(2, "No CUDA GPU is available", Qt.ItemDataRole.ToolTipRole)
-        self.preset_box.currentTextChanged.connect(lambda name: self.show_config(preset(name)))
-        self.run_edit = QLineEdit(str(default_run_dir()))
-        self.run_edit.setToolTip("Checkpoints, metrics.jsonl and TensorBoard logs are written here")
-        self.run_edit.editingFinished.connect(self._run_folder_edited)
-        self._shown_run: Path | None = None
-        browse = QPushButton("…")
-        browse.setToolTip("Choose a run folder (an existing run can be resumed)")
-        browse.clicked.connect(self._browse_run)
+        self.survey_headline = QLabel()
+        self.survey_headline.setToolTip("What the chosen folders hold: the details are under Setup")
         style = self.style()
         self.start_button = QPushButton(icons.play(), "Start")
         self.start_button.setToolTip("Train a new model in the run folder")
@@ -136,71 +99,87 @@ class TrainingPanel(QWidget):
         self.resume_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Resume")
         self.resume_button.setToolTip("Continue the run in the run folder from its latest checkpoint")
         self.resume_button.clicked.connect(lambda: self.start(resume=True))
-        buttons = QHBoxLayout()
-        for button in (self.start_button, self.stop_button, self.resume_button):
-            buttons.addWidget(button)
 
-        setup = QWidget()
-        grid = QGridLayout(setup)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(QLabel("Data"), 0, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.data_list, 0, 1, 1, 3)
-        grid.addLayout(data_buttons, 1, 1, 1, 3)
-        grid.addWidget(QLabel("Preset"), 2, 0)
-        grid.addWidget(self.preset_box, 2, 1, 1, 3)
-        grid.addWidget(QLabel("Device"), 3, 0)
-        grid.addWidget(self.device_box, 3, 1, 1, 3)
-        row = self.form.place(grid, 4)
-        grid.addWidget(QLabel("Hold out"), row, 0)
-        grid.addWidget(self.holdout_edit, row, 1, 1, 2)
-        grid.addWidget(holdout_browse, row, 3)
-        grid.addWidget(QLabel("Run"), row + 1, 0)
-        grid.addWidget(self.run_edit, row + 1, 1, 1, 2)
-        grid.addWidget(browse, row + 1, 3)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        self.setup = QCollapsible("Setup: data, model and schedule")
-        self.setup.addWidget(setup)
-        self.setup.expand(animate=False)
+        runs = Path(settings.value("training/runs", str(default_runs_folder()), type=str))
+        self.run_edit = QLineEdit(str(new_run_dir(runs)))
+        self.run_edit.setToolTip(
+            "The run folder: checkpoints, metrics.jsonl and TensorBoard logs are written here"
+        )
+        self.run_edit.editingFinished.connect(self._run_folder_edited)
+        self._shown_run: Path | None = None
+        browse = QPushButton("…")
+        browse.setMaximumWidth(32)
+        browse.setToolTip("Choose a run folder (an existing run shows its curves and can be resumed)")
+        browse.clicked.connect(self._browse_run)
+        self.open_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon), "Open folder"
+        )
+        self.open_button.setToolTip("Show the run folder in the file manager")
+        self.open_button.clicked.connect(self.open_run_folder)
+        self.new_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogNewFolder), "New run"
+        )
+        self.new_button.setToolTip("A fresh run folder beside this one, for Start")
+        self.new_button.clicked.connect(self.new_run)
+        self.load_button = QPushButton("View")
+        self.load_button.setToolTip("Load the run's latest checkpoint in the viewer")
+        self.load_button.setEnabled(False)
+        self.load_button.clicked.connect(lambda: self.loadCheckpointRequested.emit(self.latest_checkpoint))
 
         self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("no run yet")
-        self.rate_label = QLabel("Not running")
+        self.rate_label = QLabel()
         self.rate_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
         self.rate_label.setWordWrap(True)
         self.plots = TrainingPlots()
-        self.load_button = QPushButton("Load latest checkpoint in the viewer")
-        self.load_button.setEnabled(False)
-        self.load_button.clicked.connect(lambda: self.loadCheckpointRequested.emit(self.latest_checkpoint))
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(500)
-        self.log.setMaximumHeight(64)
         self.log.setPlaceholderText("Training messages appear here")
+        self.plots.addTab(self.log, "Log")
 
-        content = QWidget()
-        layout = QVBoxLayout(content)
-        layout.addWidget(self.setup)
-        layout.addLayout(buttons)
-        for widget in (self.progress_bar, self.rate_label, self.plots, self.load_button, self.log):
-            layout.addWidget(widget, 1 if widget is self.plots else 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(content)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        run_pane = QWidget()
+        grid = QGridLayout(run_pane)
+        grid.setContentsMargins(4, 4, 4, 0)
+        grid.addWidget(self.survey_headline, 0, 0, 1, 4)
+        grid.addWidget(self.start_button, 1, 0, 1, 2)
+        grid.addWidget(self.stop_button, 1, 2)
+        grid.addWidget(self.resume_button, 1, 3)
+        grid.addWidget(QLabel("Run"), 2, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.run_edit, 1)
+        row.addWidget(browse)
+        grid.addLayout(row, 2, 1, 1, 3)
+        row = QHBoxLayout()
+        for button in (self.open_button, self.new_button, self.load_button):
+            row.addWidget(button)
+        grid.addLayout(row, 3, 0, 1, 4)
+        grid.addWidget(self.progress_bar, 4, 0, 1, 4)
+        grid.addWidget(self.rate_label, 5, 0, 1, 4)
+        grid.addWidget(self.plots, 6, 0, 1, 4)
+        grid.setRowStretch(6, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.setup_scroll)
+        self.splitter.addWidget(run_pane)
+        self.splitter.setSizes([10_000, 1])  # before a run the setup gets the room the curves can spare
+        self.splitter.setCollapsible(1, False)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.setSpacing(0)
+        outer.addWidget(self.setup_toggle)
+        outer.addWidget(self.splitter, 1)
 
         self.job.progress.connect(self._event)
         self.job.failed.connect(self._failed)
         self.job.runningChanged.connect(self._running_changed)
-        self.preset_box.setCurrentText("small")
-        self.show_config(preset("small"))
+        self.setup.surveyed.connect(self._surveyed)
+        self.set_setup_shown(True)
+        self._set_progress(0, 1, "no run yet", "")
         self._running_changed(False)
+        self.setup.refresh_survey()
 
     # ----- configuration --------------------------------------------------------------------
 
@@ -211,55 +190,83 @@ class TrainingPanel(QWidget):
         return self.form.overrides()
 
     def holdout_file(self) -> Path | None:
-        text = self.holdout_edit.text().strip()
-        return Path(text).expanduser() if text else None
+        return self.setup.holdout_file()
 
     def data_paths(self) -> list[Path]:
-        return [Path(self.data_list.item(i).text()) for i in range(self.data_list.count())]
+        return self.setup.data_paths()
 
     def set_data_paths(self, paths: list[Path | str]) -> None:
-        self.data_list.clear()
-        for path in paths:
-            self.data_list.addItem(str(path))
+        self.setup.set_data_paths(paths)
 
-    def _add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of clips")
-        if folder:
-            self.data_list.addItem(folder)
+    def set_setup_shown(self, shown: bool) -> None:
+        """Show or fold the setup pane; folded, the curves take the whole dock."""
+        self.setup_toggle.setChecked(shown)
+        self.setup_toggle.setText(("▾" if shown else "▸") + " Setup: data, model and schedule")
+        self.setup_scroll.setVisible(shown)
 
-    def _browse_holdout(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a split file", "", "Split files (*.json)")
-        if path:
-            self.holdout_edit.setText(path)
+    def _surveyed(self, survey: DataSurvey | str) -> None:
+        """The survey's headline beside Start, where it is seen when the setup is folded."""
+        self.survey_headline.setText(survey.headline() if isinstance(survey, DataSurvey) else survey)
+
+    # ----- the run folder -------------------------------------------------------------------
+
+    def run_dir(self) -> Path:
+        return Path(self.run_edit.text()).expanduser()
+
+    def open_run_folder(self) -> None:
+        """The run folder in the file manager (its nearest existing parent before the run starts)."""
+        folder = self.run_dir()
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def new_run(self) -> None:
+        """A fresh folder beside the current run, ready for Start; the curves of the old run are cleared."""
+        self.run_edit.setText(str(new_run_dir(self.run_dir().parent)))
+        self._shown_run = None
+        self.plots.clear()
+        self.load_button.setEnabled(False)
+        self._set_progress(0, 1, "no run yet", "")
 
     def _browse_run(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a run folder", self.run_edit.text())
+        folder = QFileDialog.getExistingDirectory(self, "Choose a run folder", str(self.run_dir().parent))
         if folder:
             self.run_edit.setText(folder)
             self._show_run(Path(folder))
 
     def _run_folder_edited(self) -> None:
-        folder = Path(self.run_edit.text()).expanduser()
-        if folder != self._shown_run:
-            self._show_run(folder)
+        if self.run_dir() != self._shown_run:
+            self._show_run(self.run_dir())
 
     def _show_run(self, folder: Path) -> None:
-        """An existing run: show its settings, so Resume continues what the user sees."""
+        """An existing run: its curves from ``metrics.jsonl`` and its settings, so Resume continues what the
+        user sees."""
+        self._shown_run = folder
+        history = read_history(folder)
+        self.plots.load(history)
         try:
             _, meta = read_checkpoint_meta(folder)
-        except MotionFileError:
+        except MotionFileError:  # no run there (yet): nothing to view or resume
+            self.load_button.setEnabled(False)
+            self._set_progress(0, 1, "no run yet", "")
             return
         config = TrainConfig.from_dict(meta["train"])
         self.show_config(config)
-        self._shown_run = folder
-        self._message(f"{folder.name}: a run at step {meta.get('step', 0)}; Resume continues it")
+        step = int(meta.get("step", 0))
+        self._viewable(folder, step)
+        self._set_progress(
+            step, config.steps, "run at step %v of %m", f"A run at step {step}; Resume continues it"
+        )
+        self._message(
+            f"{folder.name}: a run at step {step} ({len(history.steps)} points); Resume continues it"
+        )
 
     # ----- running --------------------------------------------------------------------------
 
     def start(self, resume: bool) -> None:
         """Validate the form and start the run in the background (errors become messages)."""
         paths = self.data_paths()
-        run_dir = Path(self.run_edit.text()).expanduser()
+        run_dir = self.run_dir()
         if not paths:
             self.reporter.warning("Cannot start training", "Add at least one folder of clips under Data.")
             return
@@ -272,13 +279,14 @@ class TrainingPanel(QWidget):
         if not resume and has_run:
             self.reporter.warning(
                 "Run folder in use",
-                f"{run_dir} already holds a run. Press Resume to continue it, or choose another folder.",
+                f"{run_dir} already holds a run. Press Resume to continue it, or New run for a fresh folder.",
             )
             return
         if resume and self._shown_run != run_dir:
             self._show_run(run_dir)
         self.settings.setValue("training/data", [str(p) for p in paths])
         self.settings.setValue("training/holdout", self.holdout_edit.text().strip())
+        self.settings.setValue("training/runs", str(run_dir.parent))
         request = TrainingRequest(
             data_paths=tuple(paths),
             run_dir=run_dir,
@@ -288,29 +296,45 @@ class TrainingPanel(QWidget):
             resume=resume,
             holdout=self.holdout_file(),
         )
-        self.plots.clear()
-        self.setup.collapse(animate=False)
-        self.progress_bar.setRange(0, request.overrides.steps or 0)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("step %v / %m")
-        self.rate_label.setText("Loading clips…")
+        if resume:
+            self.plots.load(read_history(run_dir))  # the curves so far; the run adds to them
+        else:
+            self.plots.clear()
+        self.set_setup_shown(False)
+        self._set_progress(0, request.overrides.steps or 0, "loading clips…", "Loading clips…")
         self._message(("Resuming " if resume else "Starting ") + str(run_dir))
         with self.reporter.guard("Could not start training"):
             self.job.start(request)
             self._shown_run = run_dir
 
     def stop(self) -> None:
-        if self.job.running:
-            self.rate_label.setText("Stopping after this step…")
+        """Ask the run to stop; the panel says so at once (the run ends after its current step)."""
+        if self.job.running and not self._stopping:
+            self._stopping = True
+            self.stop_button.setEnabled(False)
+            self.stop_button.setText("Stopping…")
+            self.progress_bar.setFormat("stopping at step %v of %m…")
+            self.rate_label.setText(f"Stopping after step {self.progress_bar.value()}: writing a checkpoint…")
             self.job.stop()
 
     def _running_changed(self, running: bool) -> None:
+        if not running:
+            self._stopping = False
+            self.stop_button.setText("Stop")
         self.start_button.setEnabled(not running)
         self.resume_button.setEnabled(not running)
-        self.stop_button.setEnabled(running)
-        self.form.set_enabled(not running)
-        for widget in (self.preset_box, self.holdout_edit, self.device_box, self.run_edit, self.data_list):
+        self.stop_button.setEnabled(running and not self._stopping)
+        self.setup.set_enabled(not running)
+        for widget in (self.run_edit, self.new_button):
             widget.setEnabled(not running)
+
+    def _set_progress(self, step: int, total: int, bar_format: str, label: str) -> None:
+        """The bar and the label together, so they always tell the same step."""
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(step)
+        self.progress_bar.setFormat(bar_format)
+        self.rate_label.setText(label)
+        self.rate_label.setVisible(bool(label))
 
     def _message(self, text: str, color: QColor | None = None) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -322,6 +346,9 @@ class TrainingPanel(QWidget):
     def _event(self, event: Event) -> None:
         if isinstance(event, StepEvent):
             self._progress(event)
+        elif isinstance(event, EvalEvent):
+            self.plots.add(event)
+            self._message(event.summary())
         elif isinstance(event, CheckpointEvent):
             self._checkpoint(event)
         elif isinstance(event, MessageEvent):
@@ -330,30 +357,39 @@ class TrainingPanel(QWidget):
             self._finished(event)
 
     def _progress(self, event: StepEvent) -> None:
-        self.progress_bar.setRange(0, event.total_steps)
-        self.progress_bar.setValue(event.step)
-        self.rate_label.setText(
-            f"{event.steps_per_s:.1f} steps/s · ETA {format_duration(event.eta_s)} · loss {event.loss:.4f} · "
-            f"perplexity L1 {event.perplexity[0]:.0f}"
-        )
         self.plots.add(event)
+        if self._stopping:
+            self.progress_bar.setValue(event.step)
+            return
+        self._set_progress(event.step, event.total_steps, "step %v of %m", event.summary())
 
     def _checkpoint(self, event: CheckpointEvent) -> None:
-        self.latest_checkpoint = str(event.path)
-        self.load_button.setEnabled(True)
-        self.load_button.setText(f"Load checkpoint of step {event.step} in the viewer")
+        self._viewable(event.path, event.step)
         self._message(f"checkpoint written: {event.path}")
+
+    def _viewable(self, path: Path, step: int) -> None:
+        """``View`` loads this checkpoint (or run folder's latest) in the viewer."""
+        self.latest_checkpoint = str(path)
+        self.load_button.setEnabled(True)
+        self.load_button.setText(f"View step {step}")
+        self.load_button.setToolTip(f"Load the checkpoint of step {step} in the viewer")
 
     def _finished(self, event: FinishedEvent) -> None:
         """The bar and the label both say where the run ended (a stop lands after the last logged step)."""
-        self.progress_bar.setValue(event.step)
-        self.rate_label.setText(f"{event.reason.capitalize()} at step {event.step}")
+        total = self.progress_bar.maximum()
+        self._set_progress(
+            event.step,
+            total,
+            f"{event.reason} at step %v of %m",
+            f"{event.reason.capitalize()} at step {event.step}",
+        )
         self._message(
             f"{event.reason} at step {event.step}"
             + (f"; latest checkpoint {event.checkpoint}" if event.checkpoint else "")
         )
 
     def _failed(self, text: str) -> None:
-        self.rate_label.setText("Failed: see the message below")
+        self.progress_bar.setFormat("failed at step %v of %m")
+        self.rate_label.setText("Failed: see the Log tab")
         self._message(f"training failed: {text}", QColor(255, 110, 110))
         self.reporter.warning("Training failed", text)

@@ -52,6 +52,7 @@ def test_the_flags_keep_the_names_the_readme_documents():
         "--representation",
         "--body-part",
         "--stats",
+        "--eval-every",
     }
 
 

@@ -33,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, required=True, metavar="RUN_DIR", help="where checkpoints and logs go"
     )
     parser.add_argument(
-        "--preset", default="small", help="seed (the design documents' numbers), small (CPU) or motion-s (HumanML3D's 263 features)"
+        "--preset",
+        default="small",
+        help="seed (the design documents' numbers), small (CPU) or motion-s (HumanML3D's 263 features)",
     )
     add_override_flags(parser)
     parser.add_argument(
@@ -63,7 +65,9 @@ def add_override_flags(parser: argparse.ArgumentParser) -> None:
 def _flag_options(setting: OverrideField) -> dict[str, object]:
     if setting.kind == "bool":  # --x / --no-x
         return {"action": argparse.BooleanOptionalAction, "default": None}
-    options: dict[str, object] = {"type": {"float": float, "str": str, "str-list": str}.get(setting.kind, int)}
+    options: dict[str, object] = {
+        "type": {"float": float, "str": str, "str-list": str}.get(setting.kind, int)
+    }
     if setting.kind.endswith("-list"):
         options["nargs"] = "+"
     if setting.choices and "" not in setting.choices:  # a closed list; a body part may also be joint names
@@ -84,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from core.train.driver import TrainingRequest, run_training
-    from core.train.events import CheckpointEvent, FinishedEvent, MessageEvent, StepEvent
+    from core.train.events import CheckpointEvent, EvalEvent, FinishedEvent, MessageEvent, StepEvent
 
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     device = args.device
@@ -121,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
                 bar.set_postfix(loss=f"{event.loss:.4f}", ppl=f"{event.perplexity[0]:.0f}", refresh=False)
             elif isinstance(event, MessageEvent | CheckpointEvent) and rank == 0:
                 tqdm.write(event.text if isinstance(event, MessageEvent) else f"checkpoint {event.path}")
+            elif isinstance(event, EvalEvent) and rank == 0:
+                tqdm.write(event.summary())
             elif isinstance(event, FinishedEvent):
                 if bar is not None:
                     bar.close()

@@ -51,6 +51,8 @@ class TrainConfig:
     log_every: int = 10
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3
+    eval_every: int = 500
+    """Steps between held-out MPJPE evaluations when a split file holds clips out (0: never)."""
 
     def __post_init__(self) -> None:
         if self.batch_size < 1 or self.steps < 1 or self.lr <= 0:
@@ -77,6 +79,8 @@ class TrainConfig:
             raise ValueError(f"stats takes MEAN STD [TRANS_MEAN TRANS_STD] files, got {len(self.stats)}")
         if self.log_every < 1 or self.checkpoint_every < 1 or self.keep_checkpoints < 1:
             raise ValueError("log_every, checkpoint_every and keep_checkpoints must be at least 1")
+        if self.eval_every < 0:
+            raise ValueError(f"eval_every must be at least 0 (0: never), got {self.eval_every}")
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -183,7 +187,13 @@ def run_config(
         raise ConfigError(str(exc)) from exc
 
 
-_TRAINING_ONLY = ("mu", "quantize_dropout_prob", "quantize_dropout_cutoff_index", "sample_codebook_temp", "dropout")
+_TRAINING_ONLY = (
+    "mu",
+    "quantize_dropout_prob",
+    "quantize_dropout_cutoff_index",
+    "sample_codebook_temp",
+    "dropout",
+)
 
 
 def config_from_checkpoint(config: TrainConfig, path: str | Path) -> tuple[TrainConfig, Normalizer]:
@@ -199,7 +209,9 @@ def config_from_checkpoint(config: TrainConfig, path: str | Path) -> tuple[Train
     model = replace(ckpt.config, **{name: getattr(config.model, name) for name in _TRAINING_ONLY})
     rep = ckpt.representation
     if isinstance(rep, BodyPart):
-        part = rep.name if rep.name != "custom" else ",".join(ckpt.skeleton.joint_names[j] for j in rep.joints)
+        part = (
+            rep.name if rep.name != "custom" else ",".join(ckpt.skeleton.joint_names[j] for j in rep.joints)
+        )
         features = {"representation": "rot6d", "body_part": part, "root_channels": False}
     elif isinstance(rep, HumanML3D):
         features = {"representation": "humanml3d", "body_part": "", "root_channels": False}

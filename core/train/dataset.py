@@ -21,6 +21,7 @@ from core.formats import load_motion
 from core.motion.clip import Motion
 from core.motion.skeleton import Skeleton, describe_difference
 from core.train.augment import RandomSpeed
+from core.train.config import TrainConfig
 
 
 @dataclass
@@ -35,49 +36,79 @@ class ClipSet:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
+def min_frames_for(config: TrainConfig) -> int:
+    """The shortest clip a run can use: one window, or with ``whole_clips`` one token step. The survey
+    before a run and the run itself both ask here, so they cannot disagree about what is skipped."""
+    return config.model.downsample_factor if config.whole_clips else config.window
+
+
+@dataclass
+class ClipScan:
+    """Every file looked at, sorted into the clips kept (in the first clip's joint order), those skipped
+    with the reason, and those a split file holds out (not loaded)."""
+
+    clips: list[Motion] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    held_out: list[Path] = field(default_factory=list)
+
+
+def scan_clips(
+    files: Sequence[Path],
+    holdout: set[str] = frozenset(),
+    min_frames: int = 1,
+    prepare: Callable[[Motion], Motion] | None = None,
+) -> ClipScan:
+    """Load clips, keeping those of the first clip's joint tree (listed in any order: they are brought
+    into the first clip's order, as subjects of one dataset may list joints differently) and at least
+    ``min_frames`` long. ``prepare`` turns each clip into what the features are made of first (e.g.
+    SMPL-X clips into HumanML3D ones, beside HumanML3D files); a ValueError it raises skips the clip."""
+    scan = ClipScan()
+    for f in files:
+        if f.name in holdout:
+            scan.held_out.append(f)
+            continue
+        try:
+            motion = load_motion(f)
+            motion = prepare(motion) if prepare is not None else motion
+        except MotionFileError as exc:
+            scan.skipped.append((f, exc.reason))
+            continue
+        except ValueError as exc:
+            scan.skipped.append((f, str(exc)))
+            continue
+        if scan.clips:
+            first = scan.clips[0].skeleton
+            difference = describe_difference(motion.skeleton, first, "this clip", scan.paths[0].name)
+            if difference is not None:
+                scan.skipped.append((f, f"skeleton differs from {scan.paths[0].name}: {difference}"))
+                continue
+            motion = motion.reordered(motion.skeleton.joint_order_in(first))
+        if motion.num_frames < min_frames:
+            scan.skipped.append(
+                (f, f"{motion.num_frames} frames, shorter than the {min_frames}-frame window")
+            )
+        else:
+            scan.clips.append(motion)
+            scan.paths.append(f)
+    return scan
+
+
 def load_clips(
     files: Sequence[Path],
     holdout: set[str] = frozenset(),
     min_frames: int = 1,
     prepare: Callable[[Motion], Motion] | None = None,
 ) -> ClipSet:
-    """Load clips, keeping those of the first clip's joint tree (listed in any order: they are brought
-    into the first clip's order, as subjects of one dataset may list joints differently) and at least
-    ``min_frames`` long. ``prepare`` turns each clip into what the features are made of first (e.g.
-    SMPL-X clips into HumanML3D ones, beside HumanML3D files); a ValueError it raises skips the clip."""
-    clips: list[Motion] = []
-    paths: list[Path] = []
-    skipped: list[tuple[Path, str]] = []
-    for f in files:
-        if f.name in holdout:
-            continue
-        try:
-            motion = load_motion(f)
-            motion = prepare(motion) if prepare is not None else motion
-        except MotionFileError as exc:
-            skipped.append((f, exc.reason))
-            continue
-        except ValueError as exc:
-            skipped.append((f, str(exc)))
-            continue
-        if clips:
-            first = clips[0].skeleton
-            difference = describe_difference(motion.skeleton, first, "this clip", paths[0].name)
-            if difference is not None:
-                skipped.append((f, f"skeleton differs from {paths[0].name}: {difference}"))
-                continue
-            motion = motion.reordered(motion.skeleton.joint_order_in(first))
-        if motion.num_frames < min_frames:
-            skipped.append((f, f"{motion.num_frames} frames, shorter than the {min_frames}-frame window"))
-        else:
-            clips.append(motion)
-            paths.append(f)
-    if not clips:
-        reasons = "; ".join(f"{p.name}: {r}" for p, r in skipped[:3])
+    """The clips :func:`scan_clips` keeps; none at all is a MotionFileError giving the first reasons."""
+    scan = scan_clips(files, holdout, min_frames, prepare)
+    if not scan.clips:
+        reasons = "; ".join(f"{p.name}: {r}" for p, r in scan.skipped[:3])
         raise MotionFileError(
             files[0] if files else Path("."), f"no usable clips ({reasons or 'none found'})"
         )
-    return ClipSet(clips[0].skeleton, clips[0].fps, clips, paths, skipped)
+    first = scan.clips[0]
+    return ClipSet(first.skeleton, first.fps, scan.clips, scan.paths, scan.skipped)
 
 
 class WindowSampler:

@@ -3,7 +3,8 @@ and the app's background job both drive, so the two cannot drift apart.
 
 The sequence: the config (a preset, or the resumed run's own, with the overrides laid over it),
 the held-out clips, the training data (each skipped clip reported), the trainer, and its events
-written to the run log as they pass. Whoever iterates decides how to show them and when to stop.
+written to the run log as they pass; with held-out clips, their MPJPE every ``eval_every`` steps
+(an :class:`EvalEvent` after the step report). Whoever iterates decides how to show them and when to stop.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.formats.discovery import read_holdout
+from core.formats.discovery import find_motion_files, read_holdout
 from core.train.config import config_from_checkpoint, run_config
-from core.train.events import Event, FinishedEvent, MessageEvent
+from core.train.events import Event, FinishedEvent, MessageEvent, StepEvent
+from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
 from core.train.run_log import RunLog
 from core.train.trainer import Trainer, prepare_data
@@ -55,12 +57,18 @@ def run_training(
     yield MessageEvent(f"loading clips from {', '.join(str(p) for p in request.data_paths)}")
     data = prepare_data(request.data_paths, config, holdout, normalizer)
     trainer = Trainer(
-        config, data, request.run_dir, device=request.device, resume=request.resume, init_from=request.init_from
+        config,
+        data,
+        request.run_dir,
+        device=request.device,
+        resume=request.resume,
+        init_from=request.init_from,
     )
+    held_out = [f for f in find_motion_files(request.data_paths) if f.name in holdout]
+    evaluate = HeldOutEval(held_out, trainer.config, data) if held_out and config.eval_every > 0 else None
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
-        for path, reason in data.skipped:
-            event: Event = MessageEvent(f"skipped {path}: {reason}")
+        for event in _data_messages(data.files, data.skipped, evaluate):
             if log is not None:
                 log.write(event)
             yield event
@@ -70,3 +78,40 @@ def run_training(
             yield event
             if isinstance(event, FinishedEvent):
                 return event
+            if (
+                evaluate
+                and evaluate.clips
+                and trainer.rank == 0
+                and _eval_due(event, config.eval_every, config.log_every)
+            ):
+                result = evaluate(trainer.model, trainer.step)
+                if log is not None:
+                    log.write(result)
+                yield result
+    return None
+
+
+def _eval_due(event: Event, every: int, log_every: int) -> bool:
+    """After the step report whose steps passed a multiple of ``every`` (and after the last one)."""
+    if not isinstance(event, StepEvent):
+        return False
+    return event.step % every < log_every or event.step == event.total_steps
+
+
+def _data_messages(
+    used: list[Path], skipped: list[tuple[Path, str]], evaluate: HeldOutEval | None
+) -> list[MessageEvent]:
+    """What the run trains and measures on: a count first, so a skip is not one line among many."""
+    total = len(used) + len(skipped)
+    messages = [
+        MessageEvent(f"using {len(used)} of {total} clips" + (f"; {len(skipped)} skipped" if skipped else ""))
+    ]
+    messages += [MessageEvent(f"skipped {path}: {reason}") for path, reason in skipped]
+    if evaluate is not None:
+        messages.append(
+            MessageEvent(f"held-out MPJPE on {len(evaluate.clips)} clips ({evaluate.frames} frames)")
+        )
+        messages += [
+            MessageEvent(f"held-out clip not measured, {path}: {reason}") for path, reason in evaluate.skipped
+        ]
+    return messages

@@ -6,6 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def format_duration(seconds: float) -> str:
+    """``m:ss`` or ``h:mm:ss``; a dash when unknown (no rate yet)."""
+    if seconds != seconds or seconds == float("inf"):
+        return "—"
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
 @dataclass(frozen=True)
 class StepEvent:
     """Averages over the steps since the previous StepEvent."""
@@ -24,6 +33,31 @@ class StepEvent:
     steps_per_s: float
     frames_per_s: float
     eta_s: float
+
+    def summary(self) -> str:
+        """The rate, time left, loss and first layer's perplexity, as the app's progress line shows them."""
+        return (
+            f"{self.steps_per_s:.1f} steps/s · ETA {format_duration(self.eta_s)} · loss {self.loss:.4f} · "
+            f"perplexity L1 {self.perplexity[0]:.0f}"
+        )
+
+
+@dataclass(frozen=True)
+class EvalEvent:
+    """Reconstruction error of the held-out clips (a split file's) at ``step``, with every quantizer
+    layer, frame-weighted, in millimetres (see :mod:`core.analysis.metrics`)."""
+
+    step: int
+    mpjpe_mm: float
+    mpjpe_root_aligned_mm: float
+    clips: int
+    frames: int
+
+    def summary(self) -> str:
+        return (
+            f"step {self.step}: held-out MPJPE {self.mpjpe_mm:.1f} mm (root-aligned "
+            f"{self.mpjpe_root_aligned_mm:.1f} mm) over {self.clips} clips"
+        )
 
 
 @dataclass(frozen=True)
@@ -46,4 +80,4 @@ class FinishedEvent:
     checkpoint: Path | None
 
 
-Event = StepEvent | CheckpointEvent | MessageEvent | FinishedEvent
+Event = StepEvent | EvalEvent | CheckpointEvent | MessageEvent | FinishedEvent

@@ -61,7 +61,14 @@ def _setting(
     choices: tuple[str, ...] = (),
 ) -> Any:
     """A TrainOverrides field, unset (None) by default, and how the CLI and the app offer it."""
-    metadata = {"flag": flag, "help": help, "metavar": metavar, "label": label, "spin": spin, "choices": choices}
+    metadata = {
+        "flag": flag,
+        "help": help,
+        "metavar": metavar,
+        "label": label,
+        "spin": spin,
+        "choices": choices,
+    }
     return field(default=None, metadata=metadata)
 
 
@@ -161,6 +168,13 @@ class TrainOverrides:
     )
     log_every: int | None = _setting("--log-every", "steps between progress reports")
     checkpoint_every: int | None = _setting("--checkpoint-every", "steps between checkpoints")
+    eval_every: int | None = _setting(
+        "--eval-every",
+        "steps between held-out MPJPE evaluations (of the clips --holdout names; 0 turns them off)",
+        metavar="STEPS",
+        label="Held-out MPJPE every",
+        spin=Spin(0, 1_000_000, step=100, suffix=" steps", off_text="never"),
+    )
 
     def changes(self) -> dict[str, Any]:
         """The settings that are set, by field name."""

@@ -31,7 +31,7 @@ from core.model.objective import PositionLoss, rvq_losses
 from core.motion.skeleton import Skeleton
 from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer
 from core.train.config import TrainConfig
-from core.train.dataset import ClipSampler, WindowSampler, load_clips
+from core.train.dataset import ClipSampler, WindowSampler, load_clips, min_frames_for
 from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
 from core.train.features import clip_preparation, normalizer_for, representation_for
 
@@ -77,8 +77,9 @@ def prepare_data(
         raise MotionFileError(
             ", ".join(str(p) for p in paths), f"no motion clips ({', '.join(LOADABLE)}) found"
         )
-    shortest = config.model.downsample_factor if config.whole_clips else config.window
-    clips = load_clips(files, holdout=holdout, min_frames=shortest, prepare=clip_preparation(config))
+    clips = load_clips(
+        files, holdout=holdout, min_frames=min_frames_for(config), prepare=clip_preparation(config)
+    )
     rep = representation_for(config, clips.skeleton)
     fitted = []
     for path, clip in zip(clips.paths, clips.clips, strict=True):
@@ -94,7 +95,9 @@ def prepare_data(
             raise MotionFileError(clips.paths[0], f"cannot mirror this skeleton: {exc}") from exc
         raw += [flip(f) for f in raw]
     if normalizer is None:
-        normalizer = heading_free_normalizer(raw, rep) if config.random_heading else normalizer_for(config, rep, raw)
+        normalizer = (
+            heading_free_normalizer(raw, rep) if config.random_heading else normalizer_for(config, rep, raw)
+        )
     return TrainingData(
         skeleton=fitted[0].skeleton,
         fps=fitted[0].fps,

@@ -11,8 +11,9 @@ import numpy as np
 from conftest import CLIP, OTHER_CLIP
 from PySide6.QtCore import QTimer
 
+from app.plots import LOSSES, TrainingPlots
 from core.cli.main import main
-from core.train.events import FinishedEvent
+from core.train.events import FinishedEvent, StepEvent
 from core.train.overrides import FIELDS
 
 
@@ -59,6 +60,8 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
 
     with qtbot.waitSignal(panel.job.finished, timeout=60_000) as finished:
         panel.stop_button.click()
+        assert panel.stop_button.text() == "Stopping…" and not panel.stop_button.isEnabled()
+        assert panel.rate_label.text().startswith("Stopping after step"), "told at once, not after the step"
     (stopped,) = finished.args
     assert isinstance(stopped, FinishedEvent)
     assert stopped.reason == "stopped" and stopped.step >= 30 and stopped.checkpoint
@@ -76,6 +79,9 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
     assert (resumed.args[0].reason, resumed.args[0].step) == ("completed", step + 10)
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
     assert (run_dir / "metrics.jsonl").is_file()
+    assert panel.plots.steps[0] == 10 and panel.plots.steps[-1] == step + 10, (
+        "the curves before the resume too"
+    )
 
 
 def _tiny_run(data_dir, run_dir) -> None:
@@ -136,9 +142,6 @@ def test_starting_without_data_or_over_an_existing_run_is_refused(window, qtbot,
 
 
 def test_a_run_without_the_position_term_draws_no_position_curve(qtbot):
-    from app.plots import TrainingPlots
-    from core.train.events import StepEvent
-
     plots = TrainingPlots()
     qtbot.addWidget(plots)
     plots.add(StepEvent(10, 100, 0.5, 0.3, 0.2, 1.0, 0.0, (5.0,), (0.5,), 1e-4, 2.0, 100.0, 45.0))
@@ -152,9 +155,12 @@ def test_clips_named_in_a_holdout_split_are_left_out_of_the_run(window, qtbot, d
     split = tmp_path / "split.json"
     split.write_text(json.dumps({"holdout": [(data_dir / "bandai" / CLIP).name]}))
     panel.holdout_edit.setText(str(split))
+    panel.form["eval_every"].setValue(1)
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.start_button.click()
     assert ": 1 clip (mirrored too)," in panel.log.toPlainText()
+    assert panel.plots.eval_steps == [2] and panel.plots.values["mpjpe"][0] > 0, "the held-out curve"
+    assert "held-out MPJPE" in panel.log.toPlainText()
 
 
 def test_a_broken_holdout_split_fails_with_a_dialog_naming_the_file(window, qtbot, data_dir, tmp_path):
@@ -241,3 +247,189 @@ def test_the_panel_offers_the_body_parts_features_and_architectures(window):
 
 def test_before_any_run_the_progress_bar_says_so(window):
     assert window.training_panel.progress_bar.text() == "no run yet"
+
+
+def _step(step: int, loss: float = 0.5) -> StepEvent:
+    return StepEvent(step, 100, loss, 0.3, 0.02, 0.01, 0.08, (5.0, 4.0), (0.5, 0.25), 1e-4, 2.0, 100.0, 45.0)
+
+
+def _wheel(widget, modifiers) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        modifiers,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget.viewport(), event)
+
+
+def _shown_plots(qtbot) -> TrainingPlots:
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(360, 300)
+    plots.show()
+    qtbot.waitExposed(plots)
+    for step in range(10, 60, 10):
+        plots.add(_step(step, loss=1.0 / step))
+    return plots
+
+
+def test_the_wheel_over_a_plot_scrolls_past_it_and_keeps_the_curves_fitted(qtbot):
+    from PySide6.QtCore import Qt
+
+    plots = _shown_plots(qtbot)
+    view = plots.losses.plot.getViewBox()
+    before = view.viewRange()
+    _wheel(plots.losses.view, Qt.KeyboardModifier.NoModifier)
+    assert view.viewRange() == before and all(view.autoRangeEnabled())
+
+
+def test_ctrl_wheel_zooms_a_plot(qtbot):
+    from PySide6.QtCore import Qt
+
+    plots = _shown_plots(qtbot)
+    view = plots.losses.plot.getViewBox()
+    before = view.viewRange()
+    _wheel(plots.losses.view, Qt.KeyboardModifier.ControlModifier)
+    assert view.viewRange() != before
+
+
+def test_every_loss_curve_has_its_own_colour(qtbot):
+    plots = _shown_plots(qtbot)
+    colours = [plots.curves[name].opts["pen"].color().getRgb()[:3] for name in LOSSES]
+    distance = min(
+        sum((a - b) ** 2 for a, b in zip(first, second, strict=True)) ** 0.5
+        for i, first in enumerate(colours)
+        for second in colours[i + 1 :]
+    )
+    assert distance > 60, colours
+
+
+def test_the_axes_show_values_as_they_are_with_no_rescaling_factor(qtbot):
+    plots = _shown_plots(qtbot)
+    for plot in (plots.losses, plots.held_out, plots.usage):
+        assert "(x" not in plot.plot.getAxis("left").labelString()
+    assert "(mm)" in plots.held_out.plot.getAxis("left").labelString()
+
+
+def test_the_legend_sits_beside_the_curves_not_over_them(qtbot):
+    plots = _shown_plots(qtbot)
+    legend, view = plots.losses.legend, plots.losses.view
+    assert all(name in legend.text() for name in ("reconstruction", "velocity", "position (m)"))
+    assert legend.isVisible() and not legend.geometry().intersects(view.geometry())
+
+
+def test_the_panel_summarises_the_chosen_clips_before_start_naming_those_it_would_skip(
+    window, qtbot, data_dir
+):
+    panel = window.training_panel
+    short = data_dir / "bandai" / "dataset-1" / "dataset-1_dash_normal_001.bvh"  # 20 frames
+    with qtbot.waitSignal(panel.setup.surveyed, timeout=30_000) as surveyed:
+        panel.set_data_paths([data_dir / "bandai" / OTHER_CLIP, short])
+    survey = surveyed.args[0]
+    assert survey.headline() == "2 clips found: 1 usable, 1 skipped"
+    assert panel.survey_headline.text() == survey.headline()
+    shown = panel.setup.survey_label.text()
+    assert "dataset-1_dash_normal_001.bvh (20 frames, shorter than the 64-frame window)" in shown
+    assert "22 joints" in shown and "30 fps" in shown and "195 frames" in shown
+
+
+def test_changing_the_window_surveys_the_clips_again(window, qtbot, data_dir):
+    panel = window.training_panel
+    with qtbot.waitSignal(panel.setup.surveyed, timeout=30_000):
+        panel.set_data_paths([data_dir / "bandai" / OTHER_CLIP])
+    with qtbot.waitSignal(panel.setup.surveyed, timeout=30_000) as surveyed:
+        panel.form["window"].setValue(256)
+    assert surveyed.args[0].headline() == "1 clip found: 0 usable, 1 skipped"
+
+
+def test_choosing_a_finished_run_draws_its_curves_from_its_metrics(window, data_dir, tmp_path):
+    panel = window.training_panel
+    _tiny_run(data_dir, tmp_path / "run")
+    panel.run_edit.setText(str(tmp_path / "run"))
+    panel.run_edit.editingFinished.emit()
+    assert panel.plots.steps == [1] and len(panel.plots.values["loss"]) == 1
+    assert panel.load_button.isEnabled() and panel.progress_bar.text() == "run at step 1 of 1"
+
+
+def test_new_run_offers_a_fresh_folder_beside_the_last_and_clears_the_curves(window, data_dir, tmp_path):
+    panel = window.training_panel
+    _tiny_run(data_dir, tmp_path / "run")
+    panel.run_edit.setText(str(tmp_path / "run"))
+    panel.run_edit.editingFinished.emit()
+    panel.new_button.click()
+    fresh = panel.run_dir()
+    assert fresh.parent == tmp_path and fresh.name.startswith("run-") and not fresh.exists()
+    assert panel.plots.steps == [] and not panel.load_button.isEnabled()
+    assert panel.progress_bar.text() == "no run yet"
+
+
+def test_open_folder_shows_the_run_folder_or_where_it_will_be(window, tmp_path):
+    from PySide6.QtCore import QObject, QUrl, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    class Opened(QObject):
+        urls: list[QUrl] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.urls.append(url)
+
+    opened = Opened()
+    QDesktopServices.setUrlHandler("file", opened, "open")
+    try:
+        window.training_panel.run_edit.setText(str(tmp_path / "runs" / "run-1"))
+        window.training_panel.open_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [url.toLocalFile() for url in opened.urls] == [str(tmp_path)], "its nearest folder that exists"
+
+
+def test_the_start_button_and_the_curves_fit_a_1024_by_700_window(window, qtbot, data_dir, tmp_path):
+    panel = window.training_panel
+    window.resize(1024, 700)
+    window.training_dock.raise_()
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.height() < 700)
+    assert not panel.start_button.visibleRegion().isEmpty()
+    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    before = panel.plots.height()
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000):
+        panel.start_button.click()
+    assert not panel.setup_scroll.isVisible(), "the setup folds away for the curves"
+    assert panel.plots.height() > before and not panel.plots.visibleRegion().isEmpty()
+    panel.setup_toggle.click()
+    assert panel.setup_scroll.isVisible()
+
+
+def test_the_log_axis_labels_one_two_and_five_times_a_power_of_ten_only(qtbot):
+    import math
+
+    from app.plots import LogAxis
+
+    axis = LogAxis("left")
+    values = [math.log10(v) for v in (0.01, 0.02, 0.03, 0.05, 0.09)]
+    assert axis.logTickStrings(values, 1.0, 1.0) == ["0.01", "0.02", "", "0.05", ""]
+
+
+def test_new_runs_go_to_a_visible_folder_by_default(window):
+    assert not any(part.startswith(".") for part in window.training_panel.run_dir().parts)
+
+
+def test_the_next_run_is_offered_beside_the_last_one_started(window, qtbot, settings, data_dir, tmp_path):
+    from app.training_panel import TrainingPanel
+
+    _configure(window.training_panel, data_dir, tmp_path / "my runs" / "first", steps=1)
+    with qtbot.waitSignal(window.training_panel.job.finished, timeout=60_000):
+        window.training_panel.start_button.click()
+    panel = TrainingPanel(window.reporter, settings)
+    qtbot.addWidget(panel)
+    assert panel.run_dir().parent == tmp_path / "my runs"
