@@ -29,6 +29,8 @@ class BackgroundJob(QObject):
     progress = Signal(object)
     finished = Signal(object)
     failed = Signal(str)
+    raised = Signal(object)
+    """The exception itself, for a caller that re-raises it where the work was asked for."""
     runningChanged = Signal(bool)
 
     def __init__(self, work: Work, parent: QObject | None = None) -> None:
@@ -85,6 +87,7 @@ class BackgroundJob(QObject):
             done.set()
 
     def _errored(self, exc: BaseException) -> None:
+        self.raised.emit(exc)
         self.failed.emit(describe(exc))
 
     def _worker_finished(self) -> None:

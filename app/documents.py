@@ -219,13 +219,13 @@ class Documents(QObject):
         elif answer == "discard":
             self.autosave.remove_recovered()
 
-    def _open(self, kind: str, path: str | Path, opener: Callable[[Path], None], what: str) -> bool:
+    def _open(self, kind: str, path: str | Path, opener: Callable[[Path], bool], what: str) -> bool:
+        """Open with ``opener``; False when it failed (the error shown) or a newer open cancelled it."""
         if not self.confirm_discard_edits():
             return False
         opened = False
         with self._busy(f"Opening {Path(path).name}…"), self.reporter.guard(f"Could not open the {what}"):
-            opener(Path(path))
-            opened = True
+            opened = opener(Path(path))
         self.recent_files.remember(kind, Path(path), opened)
         if opened:
             self._offer_recovery()

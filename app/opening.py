@@ -31,15 +31,17 @@ def open_work(
     motion: Motion | None,
     checkpoint: Checkpoint | None,
     levels_for: Callable[[Checkpoint | None], list[int]],
+    device: str,
     *,
     should_stop: Callable[[], bool],
 ) -> Generator[str, None, Opening | None]:
-    """Load ``path`` as a clip or checkpoint and prepare it beside the other one; None if stopped."""
+    """Load ``path`` as a clip or checkpoint (onto ``device``) and prepare it beside the other one;
+    None if stopped."""
     yield f"Loading {path.name}…"
     if kind == CLIP:
         motion, clip_path = load_motion(path), path
     else:
-        checkpoint, clip_path = load_checkpoint(path), None
+        checkpoint, clip_path = load_checkpoint(path, device=device), None
     if should_stop():
         return None
     if motion is not None and checkpoint is not None:

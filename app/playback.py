@@ -1,8 +1,9 @@
 """The one clock: a single QTimer that advances the current frame for the viewer, timeline and scrubber.
 
 The frame is derived from elapsed wall time, not counted per tick, so 4x speed on a slow machine
-skips frames instead of playing slower than asked. The clip's length and rate are read from the
-session's model whenever they are needed, never copied, so no view can see a stale length.
+skips frames instead of playing slower than asked. The clip's length and rate, and the frame itself,
+live in the session's model and are read from it whenever needed, never copied, so no view can see a
+stale length and an edit knows which frame to decode first.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ class Playback(QObject):
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._frame = 0
         self._speed = 1.0
         self._loop = True
         self._timer = QTimer(self)
@@ -40,7 +40,16 @@ class Playback(QObject):
 
     @property
     def frame(self) -> int:
-        return self._frame
+        """The frame on screen, kept in the session's model (an edit decodes it first)."""
+        return self._session.model.frame
+
+    @property
+    def _frame(self) -> int:
+        return self._session.model.frame
+
+    @_frame.setter
+    def _frame(self, frame: int) -> None:
+        self._session.model.frame = frame
 
     @property
     def num_frames(self) -> int:

@@ -2,12 +2,15 @@
 
 The state itself (clip, checkpoint, reconstruction, token editor, selection, clipboard, what is saved)
 lives in the Qt-free model, which views read through this adapter; every command is passed to the
-model and the :class:`Update` it returns is announced. Nothing is kept here but a timer that decodes
-the truncation levels an edit left stale once the user pauses.
+model and the :class:`Update` it returns is announced. Nothing is kept here but the scheduling of
+work the model leaves for later: opening on a worker (:class:`app.opening.Opener`), the rest of an edit's
+window right after the frame on screen is shown, and the truncation levels an edit left stale, one per
+tick, once the user pauses.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -15,9 +18,12 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.opening import Opener
+from core.analysis.reconstruction import Level, Reconstruction
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
 from core.session.edit_session import Changed, EditSession, Update
+from core.session.opening import CHECKPOINT, CLIP, Opening, first_levels, prepare
 
 STALE_REFRESH_MS = 400
 
@@ -34,15 +40,31 @@ class Session(QObject):
     selectionChanged = Signal()
     clipboardChanged = Signal()
     savedChanged = Signal()
+    errorScaleChanged = Signal()
+    previewChanged = Signal()
+    highlightChanged = Signal()
+    deviceChanged = Signal()
+    levelsChanged = Signal()
+    """Truncation levels decoded in the background arrived."""
     warning = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = EditSession()
+        self.opener = Opener(self)
+        self._finish_timer = QTimer(self)
+        self._finish_timer.setSingleShot(True)
+        self._finish_timer.setInterval(0)
+        self._finish_timer.timeout.connect(lambda: self._announce(self.model.finish_preview()))
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(STALE_REFRESH_MS)
-        self._refresh_timer.timeout.connect(self.model.refresh_stale)
+        self._refresh_timer.timeout.connect(self._refresh_one_level)
+
+    def _refresh_one_level(self) -> None:
+        """One stale level per tick, so the window answers between them."""
+        if self.model.refresh_stale(levels=1):
+            self._refresh_timer.start(0)
 
     def __getattr__(self, name: str) -> Any:
         """State and queries (``motion``, ``reconstruction``, ``selection``, ``can_undo``, ...)."""
@@ -61,30 +83,68 @@ class Session(QObject):
             (Changed.SELECTION, self.selectionChanged),
             (Changed.CLIPBOARD, self.clipboardChanged),
             (Changed.SAVED, self.savedChanged),
+            (Changed.ERROR_SCALE, self.errorScaleChanged),
+            (Changed.PREVIEW, self.previewChanged),
+            (Changed.HIGHLIGHT, self.highlightChanged),
+            (Changed.DEVICE, self.deviceChanged),
+            (Changed.LEVELS, self.levelsChanged),
         ):
             if flag in changed:
                 signal.emit()
         if Changed.LAYERS_USED in changed:
             self.truncationChanged.emit(self.model.layers_used)
         if update.frames is not None:
-            self._refresh_timer.start()
+            if Changed.TOKENS in changed:
+                self._finish_timer.start()
+            self._refresh_timer.start(STALE_REFRESH_MS)
             self.framesChanged.emit(*update.frames)
         if update.notice is not None:
             self.warning.emit(update.notice.title, update.notice.text)
 
     # ----- commands: the model does the work, this class says what changed ----------------------
 
-    def open_clip(self, path: str | PathLike[str]) -> None:
-        self._announce(self.model.open_clip(path))
+    def open_clip(self, path: str | PathLike[str]) -> bool:
+        """Open a clip without freezing the window (:class:`app.opening.Opener`); False when a newer
+        open cancelled it. A file that fails raises its ``MotionFileError`` here, session untouched."""
+        return self._open(CLIP, Path(path))
 
-    def open_checkpoint(self, path: str | PathLike[str]) -> None:
-        self._announce(self.model.open_checkpoint(path))
+    def open_checkpoint(self, path: str | PathLike[str]) -> bool:
+        return self._open(CHECKPOINT, Path(path))
+
+    def _open(self, kind: str, path: Path) -> bool:
+        model = self.model
+        levels_for = partial(
+            first_levels, layers_used=model.layers_used, shown_quantizers=model.num_quantizers
+        )
+        opening = self.opener.run(kind, path, model.motion, model.checkpoint, levels_for, model.device)
+        if opening is None:
+            return False
+        self._install(opening)
+        return True
+
+    def _install(self, opening: Opening) -> None:
+        self._announce(self.model.install(opening))
+        if self.model.reconstruction is not None:
+            self.opener.decode_missing(self.model.reconstruction, self._install_levels)
+
+    def _install_levels(self, recon: Reconstruction, levels: list[Level]) -> None:
+        self._announce(self.model.install_levels(recon, levels))
 
     def set_clip(self, motion: Motion, path: Path | None = None) -> None:
-        self._announce(self.model.set_clip(motion, path))
+        self.opener.cancel()
+        self._install(
+            prepare(motion, path, self.model.checkpoint, CLIP, self.model.first_levels(self.model.checkpoint))
+        )
 
     def set_checkpoint(self, checkpoint: Checkpoint) -> None:
-        self._announce(self.model.set_checkpoint(checkpoint))
+        self.opener.cancel()
+        model = self.model
+        self._install(
+            prepare(model.motion, model.clip_path, checkpoint, CHECKPOINT, model.first_levels(checkpoint))
+        )
+
+    def set_device(self, device: str) -> None:
+        self._announce(self.model.set_device(device))
 
     def set_layers_used(self, k: int) -> None:
         self._announce(self.model.set_layers_used(k))
@@ -94,6 +154,18 @@ class Session(QObject):
 
     def clear_selection(self) -> None:
         self._announce(self.model.clear_selection())
+
+    def highlight_code(self, layer: int, code: int | None) -> None:
+        self._announce(self.model.highlight_code(layer, code))
+
+    def set_error_scale(self, scale_mm: float | None = None, locked: bool | None = None) -> None:
+        self._announce(self.model.set_error_scale(scale_mm, locked))
+
+    def preview_code(self, code: int) -> None:
+        self._announce(self.model.preview_code(code))
+
+    def end_preview(self) -> None:
+        self._announce(self.model.end_preview())
 
     def copy_selection(self) -> None:
         self._announce(self.model.copy_selection())

@@ -17,7 +17,8 @@ def beat2(data_dir):
 
 
 @pytest.mark.parametrize(
-    ("name", "width"), [("upper", 78), ("hands", 180), ("lower", 54), ("lower_trans", 57), ("whole_trans", 315)]
+    ("name", "width"),
+    [("upper", 78), ("hands", 180), ("lower", 54), ("lower_trans", 57), ("whole_trans", 315)],
 )
 def test_each_named_part_has_syntalkers_width(name, width):
     assert BodyPart.named(name).dim == width
@@ -66,7 +67,10 @@ def test_errors_are_measured_on_the_parts_joints():
 def test_beat2_statistics_sliced_to_a_part_are_used_verbatim(data_dir):
     stats = data_dir / "beat2" / "mean_std"
     mean, std = np.load(stats / "beatx_2_330_mean.npy"), np.load(stats / "beatx_2_330_std.npy")
-    trans_mean, trans_std = np.load(stats / "beatx_2_trans_mean.npy"), np.load(stats / "beatx_2_trans_std.npy")
+    trans_mean, trans_std = (
+        np.load(stats / "beatx_2_trans_mean.npy"),
+        np.load(stats / "beatx_2_trans_std.npy"),
+    )
     part = BodyPart.named("lower_trans")
     normalizer = part.normalizer_from(mean, std, trans_mean, trans_std)
     assert normalizer.mean.shape == (57,)
@@ -98,7 +102,14 @@ def test_a_part_of_named_joints_round_trips_through_a_checkpoint_description(bea
 def _train(data_dir, run, *extra: str) -> int:
     from core.cli.main import main
 
-    args = ["train", "--data", str(data_dir / "beat2" / "2_scott_0_1_1.npz"), "--out", str(run), "--no-tensorboard"]
+    args = [
+        "train",
+        "--data",
+        str(data_dir / "beat2" / "2_scott_0_1_1.npz"),
+        "--out",
+        str(run),
+        "--no-tensorboard",
+    ]
     args += ["--steps", "2", "--batch-size", "2", "--window", "16", "--codes", "16"]
     return main(args + ["--no-mirror", "--position-weight", "0", "--no-root-channels", *extra])
 
@@ -108,7 +119,9 @@ def test_a_body_part_trains_with_beat2_statistics_and_evaluates_over_its_joints(
     from core.model.checkpoint import load_checkpoint
 
     stats = data_dir / "beat2" / "mean_std"
-    files = [str(stats / f"beatx_2_{name}.npy") for name in ("330_mean", "330_std", "trans_mean", "trans_std")]
+    files = [
+        str(stats / f"beatx_2_{name}.npy") for name in ("330_mean", "330_std", "trans_mean", "trans_std")
+    ]
     assert _train(data_dir, tmp_path / "run", "--body-part", "lower_trans", "--stats", *files) == 0
     ckpt = load_checkpoint(tmp_path / "run")
     assert ckpt.representation == BodyPart.named("lower_trans") and ckpt.config.input_dim == 57
@@ -133,6 +146,14 @@ def test_a_body_part_of_a_clip_that_is_not_smplx_is_refused(data_dir, tmp_path, 
 def test_whole_body_settings_with_a_body_part_name_what_to_turn_off(data_dir, tmp_path, capsys):
     from core.cli.main import main
 
-    args = ["train", "--data", str(data_dir / "beat2"), "--out", str(tmp_path / "run"), "--body-part", "upper"]
+    args = [
+        "train",
+        "--data",
+        str(data_dir / "beat2"),
+        "--out",
+        str(tmp_path / "run"),
+        "--body-part",
+        "upper",
+    ]
     assert main(args) == 2
     assert "--no-mirror" in capsys.readouterr().err

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from core.errors import MotionFileError
 from core.formats import load_motion
@@ -160,6 +161,36 @@ def test_tokens_of_another_checkpoint_name_where_it_is(session, tmp_path, tiny_c
     assert meta["checkpoint_path"] == str(session.checkpoint.path) and meta["checkpoint_step"] == 40
     meta["checkpoint_sha256"] = "0" * 64
     path.with_suffix(".json").write_text(json.dumps(meta))
-    with pytest.raises(MotionFileError, match=f"000000000000 \\({session.checkpoint.path}, step 40\\)") as refused:
+    with pytest.raises(
+        MotionFileError, match=f"000000000000 \\({session.checkpoint.path}, step 40\\)"
+    ) as refused:
         session.load_tokens(path)
     assert refused.value.checkpoint_path == str(session.checkpoint.path)
+
+
+def test_an_edit_shows_the_frame_on_screen_first_and_the_rest_of_its_reach_after(session):
+    session.select(20, 1)
+    session.frame = session.reconstruction.frames_of_step(20)[0] + 1
+    first = session.set_code((session.selected_code() + 5) % 32)
+    assert first.frames[0] <= session.frame < first.frames[1]
+    assert 3 in session.reconstruction.stale_levels  # the level on screen still owes part of the reach
+    rest = session.finish_preview()
+    assert rest.frames is not None and 3 not in session.reconstruction.stale_levels
+    assert session.finish_preview().frames is None
+
+
+def test_a_compute_device_this_machine_lacks_is_refused_and_the_session_stays_on_its_own(session):
+    with pytest.raises(ValueError, match="no compute device 'cuda:7'"):
+        session.set_device("cuda:7")
+    assert session.device == "cpu" and session.set_device("cpu").changed == Changed.NOTHING
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_on_a_gpu_the_session_decodes_and_edits_what_it_does_on_the_cpu(session):
+    on_cpu = session.reconstruction.positions(3).copy()
+    assert session.set_device("cuda:0").changed == Changed.DEVICE
+    assert next(session.checkpoint.model.parameters()).is_cuda
+    session.select(10, 0)
+    session.set_code((session.selected_code() + 1) % 32)
+    session.undo()
+    np.testing.assert_allclose(session.reconstruction.positions(3), on_cpu, atol=1e-4)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.analysis import metrics
-from core.analysis.reconstruction import Reconstruction
+from core.analysis.reconstruction import Reconstruction, decode_levels
 from core.formats import load_motion
 from core.model.checkpoint import load_checkpoint
 from core.tokens.codec import tokenize
@@ -141,3 +141,55 @@ def test_aligned_errors_match_the_root_aligned_mpjpe_of_evaluation(recon, editor
         assert recon.mpjpe_mm(k, aligned=True) == pytest.approx(expected, rel=1e-5)
         assert recon.frame_mpjpe_mm(k, aligned=True).shape == (recon.num_frames,)
         assert recon.joint_errors(k, aligned=True)[:, 0].max() < 1e-6
+
+
+def test_an_edit_previews_the_frame_on_screen_first_and_the_rest_of_its_window_after(recon, editor):
+    step = recon.num_steps // 2
+    changed = editor.set_code(step, 0, (int(recon.indices[step, 0]) + 5) % recon.ckpt.config.nb_code)
+    focus = recon.frames_of_step(step)[0]
+    first = recon.apply(changed, level=3, focus=focus)
+    assert first[0] <= focus < first[1]
+    assert recon.stale_levels == [1, 2, 3]  # level 3 still owes the part of the window past the focus
+    truth = fresh(recon, editor.indices)
+    np.testing.assert_allclose(recon._levels[2].positions[focus], truth.positions(3)[focus], atol=1e-5)
+    recon.refresh_level(3)
+    assert recon.stale_levels == [1, 2]
+    np.testing.assert_allclose(recon._levels[2].positions, truth.positions(3), atol=1e-5)
+
+
+def test_levels_decoded_later_from_a_snapshot_catch_up_with_edits_made_meanwhile(recon, editor):
+    partial = Reconstruction(recon.ckpt, recon.motion, editor.indices, levels=[3])
+    assert partial.missing_levels == [1, 2]
+    snapshot = np.array(editor.indices)
+    step = recon.num_steps // 3
+    partial.apply(editor.set_code(step, 1, (int(snapshot[step, 1]) + 3) % recon.ckpt.config.nb_code), level=3)
+    assert partial.install(decode_levels(partial, snapshot, [1, 2])) == [1, 2]
+    assert partial.missing_levels == [] and partial.stale_levels == [2]
+    truth = fresh(recon, editor.indices)
+    for k in (1, 2, 3):
+        np.testing.assert_allclose(partial.positions(k), truth.positions(k), atol=1e-5)
+
+
+def test_a_level_read_before_it_arrives_is_decoded_then(recon, editor):
+    partial = Reconstruction(recon.ckpt, recon.motion, editor.indices, levels=[1])
+    np.testing.assert_allclose(partial.positions(2), recon.positions(2), atol=1e-6)
+    assert partial.missing_levels == [3]
+
+
+def test_the_ghost_is_the_reconstruction_before_any_edit(recon, editor):
+    before = np.array(recon.positions(3))
+    step = recon.num_steps // 2
+    recon.apply(editor.set_code(step, 0, (int(recon.indices[step, 0]) + 9) % recon.ckpt.config.nb_code))
+    assert not np.allclose(recon.positions(3), before)
+    np.testing.assert_array_equal(recon.unedited_positions(3), before)
+
+
+def test_a_code_decoded_beside_the_grid_equals_the_edit_and_changes_nothing(recon, editor):
+    step, k = recon.num_steps // 2, 3
+    code = (int(recon.indices[step, 1]) + 4) % recon.ckpt.config.nb_code
+    before = np.array(recon.positions(k))
+    beside = recon.with_code(step, 1, code, k)
+    np.testing.assert_array_equal(recon.positions(k), before)
+    recon.apply(editor.set_code(step, 1, code))
+    np.testing.assert_allclose(beside.positions, recon.positions(k), atol=1e-5)
+    np.testing.assert_allclose(beside.errors, recon.joint_errors(k), atol=1e-5)

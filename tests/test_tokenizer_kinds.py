@@ -87,7 +87,9 @@ def test_a_humanml3d_reconstruction_exports_as_rows_and_as_bvh(humanml3d_run, da
     decoded = session.reconstruction.positions(6)
     session.export_motion(tmp_path / "decoded.npy")
     rows = np.load(tmp_path / "decoded.npy")
-    np.testing.assert_allclose(recover_from_ric(rows.astype(np.float64)), decoded, atol=1e-5)  # the rows as decoded
+    np.testing.assert_allclose(
+        recover_from_ric(rows.astype(np.float64)), decoded, atol=1e-5
+    )  # the rows as decoded
     # A BVH holds rotations on fixed bones, fitted to the decoded joints, whose bone lengths a decoder
     # does not keep exactly (this 3-step model's vary by millimetres).
     session.export_motion(tmp_path / "decoded.bvh")

@@ -78,6 +78,11 @@ class Reconstruction:
     def num_steps(self) -> int:
         return int(self.indices.shape[0])
 
+    def follow_device(self) -> None:
+        """The checkpoint's model moved to another device: decode there from now on (what was decoded
+        is NumPy and stays)."""
+        self.decoder = LevelDecoder(self.ckpt)
+
     @property
     def missing_levels(self) -> list[int]:
         """Truncation levels not decoded yet (a worker may be decoding them)."""
@@ -155,6 +160,23 @@ class Reconstruction:
         distance = np.linalg.norm(book - book[code], axis=1)
         distance[code] = np.inf
         return [int(c) for c in np.argsort(distance)[:k]]
+
+    def with_code(self, step: int, layer: int, code: int, k: int) -> Level:
+        """Level ``k`` as it would be with cell (``step``, ``layer``) set to ``code``, decoded beside
+        the grid (nothing here changes): only the edit's window is decoded, the rest is copied."""
+        current = self._fresh(k)
+        grid = np.array(self.indices)
+        grid[step, layer] = code
+        lo, hi = self._step_window(step, step + 1)
+        f0, f1 = min(lo * self.factor, self.num_frames), min(hi * self.factor, self.num_frames)
+        features, positions = current.features.copy(), current.positions.copy()
+        features[f0:f1] = self.decoder.features(grid, [k], lo, hi, self.num_frames)[0, : f1 - f0]
+        last = self.representation.refresh_positions(features, positions, f0, f1, self.motion)
+        errors, aligned = current.errors.copy(), current.aligned_errors.copy()
+        true = self.original_positions[f0:last]
+        errors[f0:last] = metrics.joint_errors(positions[f0:last], true)
+        aligned[f0:last] = metrics.joint_errors(positions[f0:last], true, aligned=True)
+        return Level(k, grid, features, positions, errors, aligned)
 
     def apply(
         self, change: TokenChange, level: int | None = None, focus: int | None = None

@@ -16,12 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core.analysis.reconstruction import Reconstruction
+from core.analysis.reconstruction import Level, Reconstruction
 from core.errors import MotionFileError
 from core.formats import load_motion, save_motion
 from core.model.checkpoint import Checkpoint, load_checkpoint
 from core.motion.clip import Motion
-from core.tokens.codec import fit_clip, tokenize
+from core.session.code_preview import CodePreview
+from core.session.devices import CPU, check_device
+from core.session.error_scale import ErrorScale
+from core.session.opening import CHECKPOINT, CLIP, Opening, first_levels, prepare
 from core.tokens.edit import TokenChange, TokenEditor
 from core.tokens.files import TokenFile, load_tokens, save_tokens
 from core.tokens.interpolate import interpolated_codes
@@ -40,6 +43,13 @@ class Changed(enum.Flag):
     SELECTION = enum.auto()
     CLIPBOARD = enum.auto()
     SAVED = enum.auto()
+    DEVICE = enum.auto()
+    LEVELS = enum.auto()
+    """Truncation levels decoded in the background arrived: per-level views can fill in."""
+    ERROR_SCALE = enum.auto()
+    PREVIEW = enum.auto()
+    """A code previewed in the selected cell (a hovered chip), or the preview ended."""
+    HIGHLIGHT = enum.auto()
 
 
 @dataclass(frozen=True)
@@ -88,11 +98,20 @@ class EditSession:
         self.mismatch: str | None = None
         """Why the open clip has no reconstruction with the open checkpoint (None when it has one)."""
         self.layers_used = 1
+        self.frame = 0
+        """The frame on screen (the playback clock writes it): an edit decodes it first."""
+        self.device = CPU
+        """Where checkpoints decode and refine (:mod:`core.session.devices`)."""
         self.selection: Selection | None = None
         self.clipboard: np.ndarray | None = None
         self.clipboard_source = ""
+        self.highlighted: tuple[int, int] | None = None
+        """The (layer, code) whose every occurrence the timeline outlines (picked in the codebook view)."""
         self._saved_indices: np.ndarray | None = None
         self._clip_positions: np.ndarray | None = None
+        self.error_scale = ErrorScale()
+        """The joint-error colour scale: chosen once per reconstruction unless the user locked it."""
+        self.preview: CodePreview | None = None
 
     # ----- opening ----------------------------------------------------------------------------
 
@@ -104,35 +123,69 @@ class EditSession:
         return self.set_checkpoint(load_checkpoint(path))
 
     def set_clip(self, motion: Motion, path: Path | None = None) -> Update:
-        self.motion, self.clip_path, self._clip_positions = motion, path, None
-        return Update(Changed.CLIP) | self._rebuild()
+        return self.install(prepare(motion, path, self.checkpoint, CLIP))
 
     def set_checkpoint(self, checkpoint: Checkpoint) -> Update:
-        previous = self.checkpoint.config.num_quantizers if self.checkpoint is not None else None
-        self.checkpoint = checkpoint
-        if previous != checkpoint.config.num_quantizers:
-            self.layers_used = checkpoint.config.num_quantizers
-        return Update(Changed.CHECKPOINT) | self._rebuild()
+        checkpoint.model.to(self.device)
+        return self.install(prepare(self.motion, self.clip_path, checkpoint, CHECKPOINT))
 
-    def _rebuild(self) -> Update:
-        """Tokenize the clip with the checkpoint; a clip that does not fit is shown alone, and why."""
-        self.reconstruction = self.editor = self.selection = self._saved_indices = None
-        self.mismatch = None
+    def first_levels(self, checkpoint: Checkpoint | None) -> list[int]:
+        """The truncation levels an opening with ``checkpoint`` decodes before it is shown (see
+        :func:`first_levels`)."""
+        return first_levels(checkpoint, self.layers_used, self.num_quantizers_of(self.checkpoint))
+
+    def install(self, opening: Opening) -> Update:
+        """Show what :func:`prepare` computed (on this thread or a worker's): a new clip or checkpoint
+        and, when they fit, the tokens and reconstruction; a clip that does not fit is shown alone."""
         changed = Changed.RECONSTRUCTION | Changed.TOKENS | Changed.SELECTION | Changed.LAYERS_USED
-        if self.motion is None or self.checkpoint is None:
-            return Update(changed)
-        try:
-            self.motion = fit_clip(self.checkpoint, self.motion)
-        except MotionFileError as exc:
-            self.mismatch = exc.reason
-            return Update(changed, notice=Notice("Skeleton does not match", self.no_reconstruction_reason()))
-        self.editor = TokenEditor(
-            tokenize(self.checkpoint, self.motion), nb_code=self.checkpoint.config.nb_code
+        if opening.kind == CLIP:
+            self.clip_path, self._clip_positions = opening.path, None
+            changed |= Changed.CLIP
+        else:
+            if self.checkpoint is None or self.num_quantizers_of(
+                opening.checkpoint
+            ) != self.num_quantizers_of(self.checkpoint):
+                self.layers_used = self.num_quantizers_of(opening.checkpoint)
+            changed |= Changed.CHECKPOINT
+        self.motion, self.checkpoint = opening.motion, opening.checkpoint
+        self.reconstruction, self.editor, self.mismatch = (
+            opening.reconstruction,
+            opening.editor,
+            opening.mismatch,
         )
-        self.reconstruction = Reconstruction(self.checkpoint, self.motion, self.editor.indices)
-        self._saved_indices = self.editor.indices.copy()
+        self.selection = self.preview = None
+        self._saved_indices = self.editor.indices.copy() if self.editor is not None else None
+        if self.mismatch is not None:
+            return Update(changed, notice=Notice("Skeleton does not match", self.no_reconstruction_reason()))
+        if self.reconstruction is None:
+            return Update(changed)
         self.layers_used = min(max(self.layers_used, 1), self.num_quantizers)
-        return Update(changed)
+        self.error_scale.choose_for(self.reconstruction)
+        return Update(changed | Changed.ERROR_SCALE)
+
+    @staticmethod
+    def num_quantizers_of(checkpoint: Checkpoint | None) -> int | None:
+        return checkpoint.config.num_quantizers if checkpoint is not None else None
+
+    def set_device(self, device: str) -> Update:
+        """Decode and refine on ``device`` from now on; the open checkpoint moves there, and the tokens,
+        their edits and the decoded motion stay as they are."""
+        check_device(device)
+        if device == self.device:
+            return Update()
+        self.device = device
+        if self.checkpoint is not None:
+            self.checkpoint.model.to(device)
+        if self.reconstruction is not None:
+            self.reconstruction.follow_device()
+        return Update(Changed.DEVICE)
+
+    def install_levels(self, reconstruction: Reconstruction, levels: list[Level]) -> Update:
+        """Take truncation levels a worker decoded for ``reconstruction`` (ignored if it is no longer
+        the one shown)."""
+        if reconstruction is not self.reconstruction or not reconstruction.install(levels):
+            return Update()
+        return Update(Changed.LEVELS)
 
     # ----- what views read --------------------------------------------------------------------
 
@@ -228,6 +281,39 @@ class EditSession:
         self.clipboard_source = f"{name}, steps {self.selection.start}–{self.selection.stop - 1}"
         return Update(Changed.CLIPBOARD)
 
+    def highlight_code(self, layer: int, code: int | None) -> Update:
+        """Outline every step where ``layer`` uses ``code`` (None: nothing outlined)."""
+        highlighted = None if code is None else (int(layer), int(code))
+        if highlighted == self.highlighted:
+            return Update()
+        self.highlighted = highlighted
+        return Update(Changed.HIGHLIGHT)
+
+    def set_error_scale(self, scale_mm: float | None = None, locked: bool | None = None) -> Update:
+        """Set and/or lock the joint-error colour scale (:class:`ErrorScale`)."""
+        return Update(Changed.ERROR_SCALE) if self.error_scale.set(scale_mm, locked) else Update()
+
+    def preview_code(self, code: int) -> Update:
+        """Decode the selected cell with ``code`` beside the grid (a hovered chip): nothing is edited
+        and the undo history is untouched; :meth:`end_preview` drops it."""
+        if self.reconstruction is None or self.selection is None or code == self.selected_code():
+            return self.end_preview()
+        step, layer = self.selection.step, self.selection.layer
+        self.preview = CodePreview.decode(self.reconstruction, step, layer, int(code), self.layers_used)
+        return Update(Changed.PREVIEW)
+
+    def end_preview(self) -> Update:
+        if self.preview is None:
+            return Update()
+        self.preview = None
+        return Update(Changed.PREVIEW)
+
+    def active_preview(self) -> CodePreview | None:
+        """The preview, while it still describes what is on screen (no edit or layer change since)."""
+        preview = self.preview
+        holds = preview is not None and preview.holds_for(self.reconstruction, self.layers_used)
+        return preview if holds else None
+
     # ----- edits ------------------------------------------------------------------------------
 
     def set_code(self, code: int) -> Update:
@@ -275,16 +361,27 @@ class EditSession:
         return self._edited(self.editor.replace_all(indices)) if self.editor is not None else Update()
 
     def _edited(self, change: TokenChange | None) -> Update:
-        """Decode the level on screen now (the preview); other levels wait for :meth:`refresh_stale`."""
+        """Decode what the frame on screen needs at the level on screen now (the preview); the rest of
+        that level follows with :meth:`finish_preview`, other levels with :meth:`refresh_stale`."""
         if change is None or self.reconstruction is None:
             return Update()
-        start, stop = self.reconstruction.apply(change, level=self.layers_used)
+        start, stop = self.reconstruction.apply(change, level=self.layers_used, focus=self.frame)
         return Update(Changed.TOKENS, frames=(start, stop) if stop > start else None)
 
-    def refresh_stale(self) -> None:
-        """Decode the truncation levels an edit left stale (when the user pauses)."""
-        if self.reconstruction is not None:
-            self.reconstruction.refresh()
+    def finish_preview(self) -> Update:
+        """Decode the rest of the window an edit reached at the number of layers used."""
+        if self.reconstruction is None:
+            return Update()
+        start, stop = self.reconstruction.refresh_level(self.layers_used)
+        return Update(frames=(start, stop)) if stop > start else Update()
+
+    def refresh_stale(self, levels: int | None = None) -> bool:
+        """Decode (at most ``levels`` of) the truncation levels an edit left stale, when the user
+        pauses; True while some are left."""
+        if self.reconstruction is None:
+            return False
+        self.reconstruction.refresh(levels)
+        return bool(self.reconstruction.stale_levels)
 
     # ----- files ------------------------------------------------------------------------------
 

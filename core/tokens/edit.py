@@ -100,7 +100,9 @@ class TokenEditor:
         block's are left alone, so a block from a model with fewer layers still pastes."""
         data = np.asarray(block, dtype=np.int64)
         if data.ndim != 2 or data.shape[1] > self.num_quantizers or len(data) == 0:
-            raise ValueError(f"a pasted block must be (steps, <= {self.num_quantizers} layers), got {data.shape}")
+            raise ValueError(
+                f"a pasted block must be (steps, <= {self.num_quantizers} layers), got {data.shape}"
+            )
         if not 0 <= start < self.num_steps:
             raise IndexError(f"paste position {start} is outside 0..{self.num_steps - 1}")
         data = data[: self.num_steps - start]

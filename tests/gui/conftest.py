@@ -89,3 +89,4 @@ def window(qtbot, settings: QSettings):
     yield win
     win.playback.pause()
     win.training_panel.job.shutdown()
+    win.session.opener.shutdown()

@@ -160,9 +160,7 @@ def test_closing_and_discarding_removes_the_recovery_file(open_window, qtbot):
     assert not path.exists()
 
 
-def test_closing_and_saving_writes_the_tokens_and_removes_the_recovery_file(
-    open_window, qtbot, tmp_path
-):
+def test_closing_and_saving_writes_the_tokens_and_removes_the_recovery_file(open_window, qtbot, tmp_path):
     win = open_window()
     edited = edit(win)
     path = autosaved(qtbot, win)

@@ -1,0 +1,58 @@
+"""The joint-error colour scale: one number of millimetres that a full-red joint is at, kept fixed.
+
+Rescaling whenever the number of layers or the alignment changes makes colours incomparable (the
+same red once meant 500 mm, then 200 mm). So the scale is chosen once per reconstruction, from its
+coarsest (1-layer) root-aligned errors, which bound what finer levels show, and never moves on its
+own after that. The user can set it, and lock it so that a new clip or checkpoint keeps it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.analysis.reconstruction import Reconstruction
+
+NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
+
+
+def nice_scale_mm(errors_m: np.ndarray) -> float:
+    """A round upper bound that 95% of ``errors_m`` (metres) fall below, so colours separate."""
+    high = float(np.percentile(errors_m, 95)) * 1000.0 if errors_m.size else 0.0
+    return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))
+
+
+def default_scale_mm(recon: Reconstruction) -> float:
+    """The scale a reconstruction starts with: from its 1-layer root-aligned errors of the joints
+    the tokenizer describes, the largest a layers setting shows (path drift aside)."""
+    return nice_scale_mm(recon.joint_errors(1, aligned=True)[:, recon.measured_joints])
+
+
+@dataclass
+class ErrorScale:
+    """The scale in millimetres and whether the user locked it."""
+
+    scale_mm: float = 100.0
+    locked: bool = False
+
+    def choose_for(self, recon: Reconstruction | None) -> bool:
+        """A new reconstruction: unless locked, take its default scale. Returns whether it changed."""
+        if self.locked or recon is None:
+            return False
+        return self.set(scale_mm=default_scale_mm(recon))
+
+    def set(self, scale_mm: float | None = None, locked: bool | None = None) -> bool:
+        """The user's choice; a scale must be above zero. Returns whether anything changed."""
+        before = (self.scale_mm, self.locked)
+        if scale_mm is not None:
+            if not scale_mm > 0:
+                raise ValueError(f"the error scale must be above 0 mm, got {scale_mm}")
+            self.scale_mm = float(scale_mm)
+        if locked is not None:
+            self.locked = bool(locked)
+        return (self.scale_mm, self.locked) != before
+
+    def fraction(self, errors_m: np.ndarray) -> np.ndarray:
+        """Errors in metres as a fraction of the scale, clipped to [0, 1]: what the colour map reads."""
+        return np.clip(np.asarray(errors_m) * (1000.0 / self.scale_mm), 0.0, 1.0)
