@@ -141,6 +141,7 @@ class AnalysisStrip(QWidget):
         if series is not None and self.view.num_steps:
             painter.setClipRect(QRectF(self._dx() + self.view.HEADER, 0, self.width(), self.height()))
             self._paint_cursor(painter, series)
+        painter.end()  # now, not when Python collects it: a grab() paints the widget again at once
 
     def _paint_plot(self, painter: QPainter, series: FrameSeries | None) -> None:
         painter.fillRect(self.rect(), theme.BASE)

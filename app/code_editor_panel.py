@@ -1,13 +1,15 @@
 """Edit the selected token: pick its code by index or among the nearest codes of its layer's
 codebook, and copy, paste, reset, undo and redo step ranges. Every change is decoded at once
-(by the session, through core) so the viewer previews it while the user browses codes.
+(by the session, through core) so the viewer previews it while the user browses codes. Resting the
+pointer on a nearest-code chip previews that code in the viewer before it is picked (decoded beside
+the grid: nothing is edited, the undo history is untouched); leaving the chip restores the view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -31,6 +33,8 @@ from app.timeline import code_color
 from core.analysis.reconstruction import Reconstruction
 
 NEAREST = 8
+PREVIEW_DELAY_MS = 120
+"""How long the pointer rests on a chip before its code is decoded (sweeping across chips decodes none)."""
 
 
 class CodeEditorPanel(QWidget):
@@ -85,11 +89,17 @@ class CodeEditorPanel(QWidget):
             button.setMinimumWidth(44)
             button.setCheckable(True)
             button.clicked.connect(lambda _checked=False, b=button: self._pick(b))
+            button.installEventFilter(self)
             self.nearest_layout.addWidget(button)
             self.nearest_buttons.append(button)
         self._listed_for: tuple[Reconstruction, int, int, int] | None = None
         """The (reconstruction, step, layer, code) whose neighbours the chips show."""
         self._listed: list[int] = []
+        self._hovered: QToolButton | None = None
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self._preview_hovered)
 
         edit_box = QGroupBox("Edit")
         grid = QGridLayout(edit_box)
@@ -216,10 +226,33 @@ class CodeEditorPanel(QWidget):
             )
             button.show()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A chip hovered: preview its code after a short rest; left: back to the grid's code."""
+        if watched in self.nearest_buttons:
+            if event.type() == QEvent.Type.Enter and watched.isEnabled():
+                self._hovered = watched
+                self._preview_timer.start()
+            elif event.type() == QEvent.Type.Leave:
+                self.end_preview()
+        return False
+
+    def _preview_hovered(self) -> None:
+        button = self._hovered
+        if button is not None and button.isVisible() and button.property("code") is not None:
+            with self.reporter.guard("Could not preview the code"):
+                self.session.preview_code(int(button.property("code")))
+
+    def end_preview(self) -> None:
+        self._hovered = None
+        self._preview_timer.stop()
+        self.session.end_preview()
+
     def _pick(self, button: QToolButton) -> None:
         """Apply a chip's code. The click toggled the chip; it stays checked only if it is the code
         now (clicking the current chip again must not uncheck it, a failed edit must not check it)."""
         code = int(button.property("code"))
+        self._preview_timer.stop()
+        self.session.end_preview()
         self._apply(code)
         button.setChecked(self.session.selected_code() == code)
 

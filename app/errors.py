@@ -48,7 +48,9 @@ class ErrorReporter(QObject):
         self.reported.emit(kind, title, text)
 
     @contextmanager
-    def guard(self, title: str, reraise: type[Exception] | tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    def guard(
+        self, title: str, reraise: type[Exception] | tuple[type[Exception], ...] = ()
+    ) -> Iterator[None]:
         """Run a user action; any exception becomes a dialog titled ``title`` and the app carries on
         (but those of ``reraise``, which the caller answers itself)."""
         try:

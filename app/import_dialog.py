@@ -79,7 +79,9 @@ class ImportDialog(QDialog):
                 try:
                     values[item.name] = EDITABLE[item.name](text)
                 except ValueError:
-                    raise ValueError(f"{item.name}: {text!r} is not a {EDITABLE[item.name].__name__}") from None
+                    raise ValueError(
+                        f"{item.name}: {text!r} is not a {EDITABLE[item.name].__name__}"
+                    ) from None
         return self.plan.with_values(**values)
 
     def _accept(self) -> None:

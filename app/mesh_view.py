@@ -16,11 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph.opengl as gl
+from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app import theme
 from app.resources import APPLICATION, ORGANIZATION
+from app.skeleton_items import to_view
 from core.errors import MotionFileError
 from core.formats.smplx_skeleton import RestMesh, smplx_skeleton, smplx_skeleton_from_model
 from core.motion.clip import Motion
@@ -29,11 +31,6 @@ from core.motion.skeleton import Skeleton
 from core.motion.skinning import skin_frame
 
 SETTINGS_KEY = "smplx/model_dir"
-
-
-def to_view(points: np.ndarray) -> np.ndarray:
-    """Motion coordinates (Y up) to the GL view's (Z up), as :func:`app.viewer.to_view`."""
-    return np.stack([points[..., 0], -points[..., 2], points[..., 1]], axis=-1)
 
 
 class BodyMeshData(gl.MeshData):
@@ -74,7 +71,7 @@ def is_smplx(motion: Motion | None) -> bool:
 class BodyMeshes:
     """Two GLMeshItems in ``view`` and what they need to follow the clip and its reconstruction."""
 
-    def __init__(self, view: gl.GLViewWidget) -> None:
+    def __init__(self, view: GLViewMixin) -> None:
         self.items = []
         for color in (theme.ORIGINAL, theme.RECONSTRUCTION):
             item = gl.GLMeshItem(

@@ -1,140 +1,69 @@
-"""The 3D comparison: the original clip and its reconstruction on a ground grid.
+"""The 3D comparison: the original clip and its reconstruction on a ground grid, optionally with the
+pre-edit reconstruction as a ghost and a second checkpoint's reconstruction (B) as a third skeleton.
 
-The GL items are made once and only their data changes per frame (``setData``), so playback
-costs four small uploads a frame. Motion data is Y-up; the GL view is Z-up, so positions are
-shown with their axes swapped (x, -z, y), a display convention only.
+The GL items are made once and only their data changes per frame (``setData``). Everything a frame
+reads is prepared when the state changes (clip, layers, alignment, an edit, a preview): whole clips
+converted to view coordinates (motion data is Y-up, the GL view Z-up: (x, -z, y)), per-frame MPJPE,
+root paths. A frame is then a few array lookups and uploads, which keeps playback above 60 fps.
 
 The viewer owns its toggles as checkable QActions (the window's View menu lists the same objects and
 the bar's buttons show them), so a toggle's state lives in one place. What is drawn (bones, colours,
 grid) is built for one clip and rebuilt before a frame of another clip is drawn, whatever order the
-signals of an open arrive in.
+signals of an open arrive in. Joint colours use the session's fixed error scale (the HUD's control).
 """
 
 from __future__ import annotations
 
+from os import PathLike
+
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QKeySequence, QLinearGradient, QPainter, QPen, QVector3D
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QColor, QKeySequence, QVector3D
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app import theme
+from app.error_legend import ErrorScaleControl
+from app.frame_data import FrameData, prepare
+from app.gl_view import GLView, GLViewHost
+from app.joint_hover import DrawnSkeleton, JointHover
 from app.mesh_view import BodyMeshes, model_dir, set_model_dir
 from app.playback import Playback
 from app.session import Session
+from app.skeleton_items import RootPath, SkeletonItems, bone_colors, helper_root_bone, rgba, to_view
+from app.viewer_actions import swatch, toggle, tool_button
 from core.motion.clip import Motion
-from core.motion.skeleton import Skeleton
+from core.session.comparison import CheckpointComparison
 
-NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
+__all__ = ["Viewer", "bone_colors", "helper_root_bone", "to_view"]
 
-
-def to_view(points: np.ndarray) -> np.ndarray:
-    """Motion coordinates (Y up) to the GL view's (Z up)."""
-    return np.stack([points[..., 0], -points[..., 2], points[..., 1]], axis=-1)
-
-
-def rgba(color: QColor, alpha: float = 1.0) -> tuple[float, float, float, float]:
-    return color.redF(), color.greenF(), color.blueF(), alpha
-
-
-def nice_scale_mm(errors_m: np.ndarray) -> float:
-    """A round upper bound of the colour scale: most joints fall below it, so colours separate."""
-    high = float(np.percentile(errors_m, 95)) * 1000.0 if errors_m.size else 0.0
-    return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))
-
-
-def helper_root_bone(skeleton: Skeleton, height: float) -> int | None:
-    """The child of a helper root (e.g. Bandai's ``joint_Root`` on the ground under the hips), whose
-    bone would be drawn as a third leg: a root with one child a quarter of the body height away."""
-    children = skeleton.children(0)
-    if len(children) == 1 and np.linalg.norm(skeleton.offsets[children[0]]) > 0.25 * height:
-        return children[0]
-    return None
-
-
-def bone_colors(bones: np.ndarray, color: QColor, helper_child: int | None) -> np.ndarray:
-    """Per-vertex colours of the bone lines; the helper-root bone, if any, is drawn faint."""
-    colors = np.tile(rgba(color, 0.95), (2 * len(bones), 1))
-    if helper_child is not None:
-        colors[np.repeat(bones[:, 1] == helper_child, 2), 3] = 0.12
-    return colors
-
-
-class ErrorLegend(QWidget):
-    """The joint-error colour bar with its millimetre range."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._scale_mm = 100.0
-        self.setMinimumWidth(150)
-        self.setToolTip("Reconstruction joints are coloured by their distance from the original joint")
-
-    def sizeHint(self) -> QSize:
-        return QSize(190, 30)
-
-    def set_scale(self, scale_mm: float) -> None:
-        self._scale_mm = scale_mm
-        self.update()
-
-    def paintEvent(self, event: object) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        bar = QRectF(4, 3, self.width() - 8, 9)
-        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        for stop, color in zip(theme.ERROR_STOPS, theme.ERROR_COLORS, strict=True):
-            gradient.setColorAt(stop, color)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(gradient)
-        painter.drawRoundedRect(bar, 3, 3)
-        painter.setPen(QPen(theme.DIM_TEXT))
-        font = painter.font()
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        painter.setFont(font)
-        y = bar.bottom() + 13
-        painter.drawText(QPointF(bar.left(), y), "0 mm")
-        mid = f"{self._scale_mm / 2:g}"
-        painter.drawText(QPointF(bar.center().x() - painter.fontMetrics().horizontalAdvance(mid) / 2, y), mid)
-        high = f"≥{self._scale_mm:g}"
-        painter.drawText(QPointF(bar.right() - painter.fontMetrics().horizontalAdvance(high), y), high)
-
-
-def _swatch(text: str, color: QColor) -> QLabel:
-    label = QLabel(f"<span style='color:{color.name()}'>&#9632;</span> {text}")
-    label.setTextFormat(Qt.TextFormat.RichText)
-    return label
+CHECKPOINT_B = QColor(170, 120, 255)
+GHOST = QColor(235, 235, 235)
 
 
 class Viewer(QWidget):
-    """GL view plus its bar (legend, MPJPE, layout and camera buttons); follows the session and the clock."""
+    """GL view plus its bar (layout and camera buttons) and HUD (MPJPE, error scale, hovered joint)."""
 
     def __init__(self, session: Session, playback: Playback, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.playback = playback
+        self.comparison = CheckpointComparison()
+        """Checkpoint B: a second tokenizer's reconstruction of the clip, drawn as a third skeleton."""
         self._built_for: Motion | None = None
         self._side_offset = 1.0
         self._height = 1.7
-        self._scale_mm = 100.0
-        self._bones = np.zeros((0, 2), dtype=np.int64)
-        self._original_colors = np.zeros((0, 4))
-        self._recon_colors = np.zeros((0, 4))
+        self._frames: FrameData | None = None
+        """What a frame reads, prepared once per state (see :meth:`_prepare`); None: prepare again."""
         self._unmeasured = np.zeros(0, dtype=bool)
         """Joints the tokenizer does not describe (a body part's rest of the body): drawn grey."""
-        self.align_action = self._toggle(
-            "Align roots",
-            "A",
-            "Put the reconstruction on the original's root path and measure pose error only (A).\n"
-            "Off: the decoded root path, whose drift counts as error.",
-            True,
-            self._align_changed,
+        self.align_action, self.overlay_action, self.paths_action, self.ghost_action, self.follow_action = (
+            toggle(self, name) for name in ("align", "overlay", "paths", "ghost", "follow")
         )
-        self.overlay_action = self._toggle(
-            "Overlay skeletons", "O", "Draw both skeletons in one place (O)", False, self._redraw, "Overlay"
-        )
-        self.follow_action = self._toggle(
-            "Follow root", "F", "Keep the camera on the character (F)", True, self._redraw
-        )
+        for action in (self.align_action, self.overlay_action, self.paths_action, self.ghost_action):
+            action.toggled.connect(self._invalidate)
+        self.follow_action.toggled.connect(self._redraw)
         self.reset_camera_action = QAction("Reset camera", self)
         self.reset_camera_action.setIconText("Reset view")
         self.reset_camera_action.setShortcut(QKeySequence("R"))
@@ -142,45 +71,53 @@ class Viewer(QWidget):
         self.reset_camera_action.triggered.connect(self.reset_camera)
         self.addAction(self.reset_camera_action)
 
-        self.view = gl.GLViewWidget()
-        self.view.setBackgroundColor(theme.VIEW_BACKGROUND)
+        self.scene = GLView()
+        """The GL scene (items, camera); ``view`` is the widget that holds it in the layout."""
+        self.scene.setBackgroundColor(theme.VIEW_BACKGROUND)
+        self.view = GLViewHost(self.scene)
         self.view.setMinimumSize(320, 240)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.view.setToolTip("")
         self.grid = gl.GLGridItem(color=QColor(theme.GRID.red(), theme.GRID.green(), theme.GRID.blue(), 150))
-        self.view.addItem(self.grid)
-        self.original_bones = gl.GLLinePlotItem(
-            mode="lines", width=3, color=rgba(theme.ORIGINAL, 0.95), antialias=True, glOptions="translucent"
-        )
-        self.original_joints = gl.GLScatterPlotItem(
-            size=7, color=rgba(theme.ORIGINAL), glOptions="translucent"
-        )
-        self.recon_bones = gl.GLLinePlotItem(
-            mode="lines",
-            width=3,
-            color=rgba(theme.RECONSTRUCTION, 0.95),
-            antialias=True,
-            glOptions="translucent",
-        )
-        self.recon_joints = gl.GLScatterPlotItem(size=10, glOptions="translucent")
-        for item in (self.original_bones, self.original_joints, self.recon_bones, self.recon_joints):
-            self.view.addItem(item)
+        self.scene.addItem(self.grid)
+        self.paths = {
+            name: RootPath(self.scene, color)
+            for name, color in (
+                ("original", theme.ORIGINAL),
+                ("recon", theme.RECONSTRUCTION),
+                ("b", CHECKPOINT_B),
+            )
+        }
+        self.ghost = SkeletonItems(self.scene, GHOST, 6, alpha=0.3, joints=False)
+        self.original = SkeletonItems(self.scene, theme.ORIGINAL, 7)
+        self.recon = SkeletonItems(self.scene, theme.RECONSTRUCTION, 10)
+        self.b = SkeletonItems(self.scene, CHECKPOINT_B, 8)
+        self.original_bones, self.original_joints = self.original.bones_item, self.original.joints_item
+        self.recon_bones, self.recon_joints = self.recon.bones_item, self.recon.joints_item
         self._cmap = theme.error_colormap()
 
-        self.recon_label = _swatch("Reconstruction", theme.RECONSTRUCTION)
-        self.align_button, self.overlay_button, self.follow_button, self.reset_button = (
-            self._tool_button(action)
-            for action in (self.align_action, self.overlay_action, self.follow_action, self.reset_camera_action)
-        )
+        self.recon_label = swatch("Reconstruction", theme.RECONSTRUCTION)
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 3, 6, 3)
-        bar.addWidget(_swatch("Original", theme.ORIGINAL))
-        bar.addSpacing(10)
-        bar.addWidget(self.recon_label)
+        for widget in (swatch("Original", theme.ORIGINAL), self.recon_label):
+            bar.addWidget(widget)
+            bar.addSpacing(8)
         bar.addStretch(1)
-        for button in (self.align_button, self.overlay_button, self.follow_button, self.reset_button):
+        self.buttons = [
+            tool_button(a)
+            for a in (
+                self.align_action,
+                self.overlay_action,
+                self.paths_action,
+                self.ghost_action,
+                self.follow_action,
+                self.reset_camera_action,
+            )
+        ]
+        for button in self.buttons:
             bar.addWidget(button)
-        self.view.setStatusTip("Drag to orbit · middle-drag to pan · wheel to zoom")
+        self.view.setStatusTip(
+            "Drag to orbit · middle-drag to pan · wheel to zoom · point at a joint to name it"
+        )
 
         # The error numbers and the colour key sit in a strip of their own above the view, so they never
         # cover a skeleton at any window size.
@@ -194,14 +131,20 @@ class Viewer(QWidget):
             "Mean per-joint position error between the reconstruction and the original, "
             "at the current frame and over the whole clip"
         )
-        self.legend = ErrorLegend()
-        self.legend_title = QLabel("Joint error")
-        self.legend_title.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
+        self.hover_label = QLabel()
+        """The joint under the pointer; its line is always there, so naming a joint never moves the view."""
+        self.hover_label.setMinimumHeight(self.hover_label.fontMetrics().height())
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.scale_control = ErrorScaleControl(session)
+        self.legend = self.scale_control.legend
         hud_layout = QHBoxLayout(self.hud)
         hud_layout.setContentsMargins(10, 4, 10, 4)
         hud_layout.addWidget(self.mpjpe_label, 1)
-        hud_layout.addWidget(self.legend_title)
-        hud_layout.addWidget(self.legend)
+        scale_column = QVBoxLayout()
+        scale_column.setSpacing(0)
+        scale_column.addWidget(self.scale_control)
+        scale_column.addWidget(self.hover_label)
+        hud_layout.addLayout(scale_column)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -209,34 +152,16 @@ class Viewer(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.hud)
         layout.addWidget(self.view, 1)
+        self.hover = JointHover(self.scene, self.view, self.hover_label, self.drawn_skeletons)
 
         self._setup_meshes()
         session.reconstructionChanged.connect(self._rebuild)
-        session.truncationChanged.connect(self._levels_changed)
-        session.framesChanged.connect(self._frames_changed)
+        session.truncationChanged.connect(self._invalidate)
+        session.framesChanged.connect(self._invalidate)
+        session.errorScaleChanged.connect(self._redraw)
+        session.previewChanged.connect(self._invalidate)
         playback.frameChanged.connect(self.show_frame)
         self._rebuild()
-
-    def _toggle(
-        self, text: str, key: str, tip: str, checked: bool, slot: object, icon_text: str = ""
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setCheckable(True)
-        action.setChecked(checked)
-        action.setShortcut(QKeySequence(key))
-        action.setToolTip(tip)
-        action.setStatusTip(tip.split("\n")[0])
-        if icon_text:
-            action.setIconText(icon_text)
-        action.toggled.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _tool_button(self, action: QAction) -> QToolButton:
-        button = QToolButton()
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        return button
 
     @property
     def align_roots(self) -> bool:
@@ -259,86 +184,93 @@ class Viewer(QWidget):
     def set_follow(self, follow: bool) -> None:
         self.follow_action.setChecked(bool(follow))
 
+    # ----- checkpoint B ---------------------------------------------------------------------
+
+    def open_checkpoint_b(self, path: str | PathLike[str]) -> None:
+        """Show a second checkpoint's reconstruction of the clip as a third skeleton (errors raise,
+        for the window's error reporter; the previous B stays)."""
+        self.comparison.open(path, self.session.motion)
+        self._rebuild()
+
+    def close_checkpoint_b(self) -> None:
+        self.comparison.close()
+        self._rebuild()
+
     # ----- state changes --------------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        """New clip or checkpoint: bones, grid, colour scale and camera start over."""
+        """New clip or checkpoint: bones, grid and camera start over."""
         positions = self.session.original_positions
         self._built_for = self.session.motion
+        self.comparison.follow(self.session.motion)
         recon = self.session.reconstruction
         joints = 0 if positions is None else positions.shape[1]
         self._unmeasured = np.ones(joints, dtype=bool)
         self._unmeasured[recon.measured_joints if recon is not None else slice(None)] = False
-        for item in (self.original_bones, self.original_joints):
-            item.setVisible(positions is not None)
+        self._frames = None
         if positions is None:
-            self._set_recon_visible(False)
+            for items in (self.recon, self.b, self.ghost):
+                items.set_visible(False)
+            self._show_hud_parts()
             self._rebuild_meshes()
             self._update_hud(0)
             return
         skeleton = self.session.motion.skeleton
-        self._bones = skeleton.bones()
         self._height = max(float(np.ptp(positions[..., 1])), 0.5)
-        helper = helper_root_bone(skeleton, self._height)
-        self._original_colors = bone_colors(self._bones, theme.ORIGINAL, helper)
-        self._recon_colors = bone_colors(self._bones, theme.RECONSTRUCTION, helper)
+        for items in (self.original, self.recon, self.ghost):
+            items.set_skeleton(skeleton, self._height)
+        if self.comparison.reconstruction is not None:
+            self.b.set_skeleton(self.comparison.reconstruction.skeleton, self._height)
         self._side_offset = max(0.6, 0.55 * self._height)
         ground = to_view(positions[:, 0])
         lo, hi = ground.min(axis=0), ground.max(axis=0)
-        size = float(np.ceil(max(hi[0] - lo[0], hi[1] - lo[1]) + 2 * self._side_offset + 3.0))
+        size = float(np.ceil(max(hi[0] - lo[0], hi[1] - lo[1]) + 3 * self._side_offset + 3.0))
         spacing = 0.5 if size <= 30 else 1.0
         self.grid.setSize(size, size)
         self.grid.setSpacing(spacing, spacing)
         self.grid.resetTransform()
         self.grid.translate(float(round((lo[0] + hi[0]) / 2)), float(round((lo[1] + hi[1]) / 2)), 0.0)
-        self._set_recon_visible(self.session.reconstruction is not None)
-        self._update_scale()
         self._rebuild_meshes()
         self.reset_camera()
         self.show_frame(self.playback.frame)
 
-    def _set_recon_visible(self, visible: bool) -> None:
-        for item in (self.recon_bones, self.recon_joints):
-            item.setVisible(visible)
-        self.recon_label.setVisible(visible)
-        self.legend.setVisible(visible)
-        self.legend_title.setVisible(visible)
-
-    def _levels_changed(self, _k: int) -> None:
-        self._update_scale()
+    def _invalidate(self, *_args: object) -> None:
+        """Something a frame reads changed (layers, alignment, an edit, a preview, a toggle): prepare
+        again and redraw the current frame."""
+        self._frames = None
         self._redraw()
 
-    def _frames_changed(self, _start: int, _stop: int) -> None:
-        """An edit: redraw the current frame (cheap), whichever frames the edit reached."""
-        self._redraw()
-
-    def _update_scale(self) -> None:
-        recon = self.session.reconstruction
-        if recon is not None:
-            self._scale_mm = nice_scale_mm(recon.joint_errors(self.session.layers_used, self.align_roots))
-            self.legend.set_scale(self._scale_mm)
-
-    def _align_changed(self) -> None:
-        self._update_scale()
-        self._redraw()
-
-    def _redraw(self) -> None:
+    def _redraw(self, *_args: object) -> None:
         self.show_frame(self.playback.frame)
 
+    def _prepare(self) -> FrameData:
+        """What every frame reads (:func:`app.frame_data.prepare`), and the root paths, which do not
+        change per frame: drawn when roots are not aligned, so drift shows side by side."""
+        data = prepare(
+            self.session.model,
+            self.comparison,
+            self.align_roots,
+            self.overlay,
+            self._side_offset,
+            self.ghost_action.isChecked(),
+        )
+        paths = self.paths_action.isChecked() and not self.align_roots and data.recon is not None
+        for name, points in (("original", data.original), ("recon", data.recon), ("b", data.b)):
+            points = getattr(points, "points", points)
+            self.paths[name].show(points[:, 0] if paths and points is not None else None)
+        return data
+
     def reset_camera(self) -> None:
-        """Look at the character from the front-left, from a distance that shows both skeletons."""
-        self.view.setCameraPosition(
+        """Look at the character from the front-left, from a distance that shows every skeleton."""
+        self.scene.setCameraPosition(
             pos=self._focus(self.playback.frame),
-            distance=1.6 * self._height + 1.3 * self._side_offset,
+            distance=1.6 * self._height
+            + 1.3 * self._side_offset * (2 if self.comparison.reconstruction else 1),
             elevation=14,
             azimuth=-82,
         )
 
     # ----- drawing --------------------------------------------------------------------------
-
-    def _offsets(self) -> tuple[np.ndarray, np.ndarray]:
-        half = 0.0 if self.overlay else self._side_offset / 2
-        return np.array([-half, 0.0, 0.0]), np.array([half, 0.0, 0.0])
 
     def _focus(self, frame: int) -> QVector3D:
         positions = self.session.original_positions
@@ -354,62 +286,108 @@ class Viewer(QWidget):
         positions = self.session.original_positions
         if positions is None:
             return
+        if self._frames is None:
+            self._frames = self._prepare()
+            self._show_hud_parts()
+        data, scale = self._frames, self.session.error_scale
         frame = min(max(frame, 0), len(positions) - 1)
-        left, right = self._offsets()
-        recon = self.session.reconstruction
-        original = to_view(positions[frame]) + (left if recon is not None else 0.0)
-        self.original_bones.setData(pos=original[self._bones].reshape(-1, 3), color=self._original_colors)
-        self.original_joints.setData(pos=original)
-        if recon is not None:
-            k, aligned = self.session.layers_used, self.align_roots
-            decoded = to_view(recon.positions(k, aligned)[frame]) + right
-            errors = recon.joint_errors(k, aligned)[frame] * (1000.0 / self._scale_mm)
-            colors = self._cmap.map(np.clip(errors, 0.0, 1.0), mode="float")
-            colors[self._unmeasured] = rgba(theme.DIM_TEXT, 0.8)
-            self.recon_bones.setData(pos=decoded[self._bones].reshape(-1, 3), color=self._recon_colors)
-            self.recon_joints.setData(pos=decoded, color=colors)
+        original = data.original[frame]
+        self.original.show(original)
+        for items, drawn in ((self.recon, data.recon), (self.b, data.b)):
+            items.set_visible(drawn is not None and not (items is self.recon and self.meshes.recon_drawn))
+            if drawn is not None:
+                colors = self._cmap.map(scale.fraction(drawn.errors[frame]), mode="float")
+                if items is self.recon:
+                    colors[self._unmeasured] = rgba(theme.DIM_TEXT, 0.8)
+                items.show(drawn.points[frame], colors)
+        self.ghost.set_visible(data.ghost is not None)
+        if data.ghost is not None:
+            self.ghost.show(data.ghost[frame])
         if self.meshes.original_drawn:
-            roots = (original[0], decoded[0] if recon is not None else None)
-            self.meshes.show(self.session.motion, frame, roots, recon, self.session.layers_used)
+            roots = (original[0], data.recon.points[frame, 0] if data.recon is not None else None)
+            session = self.session
+            self.meshes.show(session.motion, frame, roots, session.reconstruction, session.layers_used)
         self._update_hud(frame)
         if self.follow:
-            self.view.opts["center"] = self._focus(frame)
-            self.view.update()
+            self.scene.opts["center"] = self._focus(frame)
+        self.scene.update()
+
+    def _show_hud_parts(self) -> None:
+        """Which parts of the bar and HUD apply (once per prepared state, not per frame)."""
+        shown = self._frames is not None and self._frames.recon is not None
+        for widget in (self.recon_label, self.scale_control):
+            widget.setVisible(shown)
 
     def _update_hud(self, frame: int) -> None:
-        """The frame's and clip's error, or, without a reconstruction, why there is none."""
-        recon = self.session.reconstruction
-        if recon is None:
+        """The frame's and clip's error (and B's), or, without a reconstruction, why there is none."""
+        recon, data = self.session.reconstruction, self._frames
+        if recon is None or data is None or data.recon is None:
             self.mpjpe_label.setText(self.session.no_reconstruction_reason())
-        else:
-            k, aligned = self.session.layers_used, self.align_roots
-            frame = min(max(frame, 0), recon.num_frames - 1)
-            over = "" if not self._unmeasured.any() else f" of the {recon.representation.describe()}"
-            self.mpjpe_label.setText(
-                f"{'Root-aligned MPJPE' if aligned else 'MPJPE'}{over} with {k} of {recon.num_quantizers} layers<br>"
-                f"frame <b>{recon.frame_mpjpe_mm(k, aligned)[frame]:.1f} mm</b> &nbsp;·&nbsp; "
-                f"clip <b>{recon.mpjpe_mm(k, aligned):.1f} mm</b>"
+            return
+        k, aligned = self.session.layers_used, self.align_roots
+        frame = min(max(frame, 0), recon.num_frames - 1)
+        over = "" if not self._unmeasured.any() else f" of the {recon.representation.describe()}"
+        what = f", previewing code {data.previewed_code}" if data.previewed_code is not None else ""
+        ghost = (
+            f" &nbsp;<span style='color:{GHOST.name()}'>&#9633;</span> ghost: before edits"
+            if data.ghost is not None
+            else ""
+        )
+        text = (
+            f"{'Root-aligned MPJPE' if aligned else 'MPJPE'}{over} with {k} of {recon.num_quantizers} layers"
+            f"{what}<br>frame <b>{data.recon.frame_mpjpe[frame]:.1f} mm</b> &nbsp;·&nbsp; "
+            f"clip <b>{data.recon.clip_mpjpe:.1f} mm</b>{ghost}"
+        )
+        if data.b is not None:
+            text += (
+                f"<br><span style='color:{CHECKPOINT_B.name()}'>&#9632; B</span> {self.comparison.name} "
+                f"({self.comparison.layers(k)} layers): frame <b>{data.b.frame_mpjpe[frame]:.1f} mm</b>"
+                f" &nbsp;·&nbsp; clip <b>{data.b.clip_mpjpe:.1f} mm</b>"
             )
+        elif self.comparison.mismatch:
+            text += f"<br>B: {self.comparison.mismatch}"
+        self.mpjpe_label.setText(text)
+
+    def drawn_skeletons(self) -> list[DrawnSkeleton]:
+        """The skeletons drawn at the current frame, for naming the joint under the pointer."""
+        data, motion = self._frames, self.session.motion
+        if data is None or motion is None:
+            return []
+        frame = min(max(self.playback.frame, 0), len(data.original) - 1)
+        names = list(motion.skeleton.joint_names)
+        drawn = [DrawnSkeleton("Original", names, data.original[frame], None)]
+        if data.recon is not None:
+            drawn.append(
+                DrawnSkeleton("Reconstruction", names, data.recon.points[frame], data.recon.errors[frame])
+            )
+        if data.b is not None:
+            b_names = list(self.comparison.reconstruction.skeleton.joint_names)
+            drawn.append(DrawnSkeleton("B", b_names, data.b.points[frame], data.b.errors[frame]))
+        return drawn
 
     def grab_view(self) -> pg.QtGui.QImage:
         """The 3D view's current framebuffer (what screenshots and tests inspect)."""
-        return self.view.grabFramebuffer()
+        return self.scene.grabFramebuffer()
 
     # ----- SMPL-X meshes (app.mesh_view) ----------------------------------------------------
 
     def _setup_meshes(self) -> None:
         """The mesh toggle, the model-folder action and the mesh items; set up before the session's
         signals are connected, so an edit drops the decoded clip before the frame is drawn."""
-        self.meshes = BodyMeshes(self.view)
+        self.meshes = BodyMeshes(self.scene)
         self.hud.layout().insertWidget(1, self.meshes.message, 1)
-        tip = "Draw SMPL-X clips as skinned bodies instead of skeletons (M).\nNeeds your own SMPL-X model folder."
-        self.mesh_action = self._toggle("Show meshes", "M", tip, True, self._mesh_options_changed, "Meshes")
+        self.mesh_action = toggle(self, "mesh")
+        self.mesh_action.toggled.connect(self._mesh_options_changed)
         self.smplx_folder_action = QAction("Set SMPL-X model folder…", self)
-        self.smplx_folder_action.setToolTip("The folder holding your SMPLX_NEUTRAL.npz (never shipped with the app)")
+        self.smplx_folder_action.setToolTip(
+            "The folder holding your SMPLX_NEUTRAL.npz (never shipped with the app)"
+        )
         self.smplx_folder_action.triggered.connect(self._choose_smplx_folder)
         self.addAction(self.smplx_folder_action)
-        self.mesh_button = self._tool_button(self.mesh_action)
-        self.layout().itemAt(0).layout().insertWidget(4, self.mesh_button)
+        self.mesh_button = tool_button(self.mesh_action)
+        self.layout().itemAt(0).layout().insertWidget(
+            self.layout().itemAt(0).layout().count() - 1, self.mesh_button
+        )
         self.session.framesChanged.connect(self.meshes.invalidate_reconstruction)
         self.session.reconstructionChanged.connect(self.meshes.invalidate_reconstruction)
 
@@ -427,7 +405,7 @@ class Viewer(QWidget):
 
     def _mesh_options_changed(self) -> None:
         self._rebuild_meshes()
-        self._redraw()
+        self._invalidate()
 
     def _rebuild_meshes(self) -> None:
         """Load the body for the clip; skeletons are drawn only where no mesh is."""
@@ -435,7 +413,5 @@ class Viewer(QWidget):
         clip, recon = session.original_positions is not None, session.reconstruction
         motion = session.motion if clip else None
         self.meshes.rebuild(motion, recon, session.layers_used, self.smplx_model_dir(), shown)
-        for item in (self.original_bones, self.original_joints):
-            item.setVisible(clip and not self.meshes.original_drawn)
-        for item in (self.recon_bones, self.recon_joints):
-            item.setVisible(clip and recon is not None and not self.meshes.recon_drawn)
+        self.original.set_visible(clip and not self.meshes.original_drawn)
+        self.recon.set_visible(clip and recon is not None and not self.meshes.recon_drawn)

@@ -30,7 +30,7 @@ def test_opening_a_clip_and_checkpoint_fills_every_view(loaded):
     assert loaded.playback.num_frames == 224
     assert loaded.transport.scrubber.maximum() == 223
     assert "dataset-1_punch_normal_001.bvh" in loaded.windowTitle()
-    assert "224 frames" in loaded.clip_label.text()
+    assert "224 frames" in loaded.labels.clip_label.text()
     assert loaded.viewer.recon_joints.visible()
 
 
@@ -354,7 +354,12 @@ def test_about_names_the_versions_and_the_device(window):
 
     window.commands["about"].trigger()
     box = next(b for b in window.findChildren(QMessageBox) if b.objectName() == "aboutDialog")
-    assert "Version" in box.text() and "PyTorch" in box.text() and "Qt" in box.text() and "computing on" in box.text()
+    assert (
+        "Version" in box.text()
+        and "PyTorch" in box.text()
+        and "Qt" in box.text()
+        and "computing on" in box.text()
+    )
 
 
 def test_every_shortcut_row_shows_whole(window):
