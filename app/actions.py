@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar, QStyle, QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QStyle, QWidget
 
 Keys = QKeySequence.StandardKey | str | tuple[str, ...] | None
 
@@ -79,6 +79,12 @@ ACTIONS: dict[str, ActionSpec] = {
     "zoom_in": ActionSpec("Zoom timeline in", QKeySequence.StandardKey.ZoomIn),
     "zoom_out": ActionSpec("Zoom timeline out", QKeySequence.StandardKey.ZoomOut),
     "fit": ActionSpec("Fit timeline", "Ctrl+0"),
+    "checkpoint_b": ActionSpec(
+        "Compare with checkpoint B…",
+        "Ctrl+Shift+B",
+        "Draw a second checkpoint's reconstruction of the clip as a third skeleton, with its error",
+    ),
+    "close_checkpoint_b": ActionSpec("Close checkpoint B", None, "Stop drawing checkpoint B"),
     "play": ActionSpec("Play", "Space", "Play or pause"),
     "previous_frame": ActionSpec("Previous frame", "Left", "One frame back"),
     "next_frame": ActionSpec("Next frame", "Right", "One frame forward"),
@@ -94,7 +100,18 @@ ACTIONS: dict[str, ActionSpec] = {
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "&File",
-        ("open_clip", "open_checkpoint", "recent", "-", "load_tokens", "save_tokens", "export", "export_video", "-", "quit"),
+        (
+            "open_clip",
+            "open_checkpoint",
+            "recent",
+            "-",
+            "load_tokens",
+            "save_tokens",
+            "export",
+            "export_video",
+            "-",
+            "quit",
+        ),
     ),
     (
         "&Edit",
@@ -119,12 +136,18 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "align_roots",
             "overlay",
             "follow",
+            "root_paths",
+            "ghost",
             "meshes",
             "smplx_folder",
             "reset_camera",
             "-",
+            "checkpoint_b",
+            "close_checkpoint_b",
+            "-",
             "more_layers",
             "fewer_layers",
+            "device",
             "-",
             "zoom_in",
             "zoom_out",
@@ -133,6 +156,8 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tokens_dock",
             "editor_dock",
             "training_dock",
+            "analysis_dock",
+            "dataset_dock",
         ),
     ),
     (
@@ -185,14 +210,15 @@ def create_actions(window: QWidget, slots: Mapping[str, Callable[..., object]]) 
     return actions
 
 
-def fill_menus(bar: QMenuBar, actions: Mapping[str, QAction], recent_menu: object) -> None:
-    """The menu bar from :data:`MENUS`; ``actions`` holds the window's, the views' and the docks' actions."""
+def fill_menus(bar: QMenuBar, actions: Mapping[str, QAction], submenus: Mapping[str, QMenu]) -> None:
+    """The menu bar from :data:`MENUS`; ``actions`` holds the window's, the views' and the docks' actions,
+    ``submenus`` the menus built elsewhere (recent files, compute device)."""
     for title, entries in MENUS:
         menu = bar.addMenu(title)
         for entry in entries:
             if entry == "-":
                 menu.addSeparator()
-            elif entry == "recent":
-                menu.addMenu(recent_menu)
+            elif entry in submenus:
+                menu.addMenu(submenus[entry])
             else:
                 menu.addAction(actions[entry])

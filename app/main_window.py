@@ -7,6 +7,7 @@ ErrorReporter, so a bad file or a failed run becomes a dialog and the user's sta
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt
@@ -19,13 +20,17 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QVBoxLayout, QWidget
 
 from app import help_dialogs
 from app.actions import create_actions, fill_menus
+from app.analysis_panel import AnalysisPanel
 from app.code_editor_panel import CodeEditorPanel
+from app.dataset_browser import DatasetBrowser
+from app.device_menu import device_menu
 from app.documents import DialogPrompts, Documents, Prompts
 from app.errors import ErrorReporter
+from app.opening import levels_progress_bar
 from app.playback import Playback
 from app.recent_files import RecentFiles
 from app.recovery import Autosave, default_recovery_dir
@@ -37,9 +42,11 @@ from app.training_panel import TrainingPanel
 from app.transport import TransportBar
 from app.video_export import VideoExport
 from app.viewer import Viewer
-from core.tokens.interpolate import MIN_STEPS
+from app.window_chrome import SessionLabels, update_commands
 
 PREFERRED_SIZE = QSize(1280, 800)
+LAYOUT_VERSION = 2
+"""Saved dock layouts of another version are not restored: a dock added since gets its place."""
 EDIT_ACTIONS = ("copy", "paste", "interpolate", "reset_selection", "reset_all", "undo", "redo", "refine")
 """The commands the Token editor dock shows as buttons."""
 
@@ -109,10 +116,27 @@ class MainWindow(QMainWindow):
         self.training_dock = self._dock(
             "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self.analysis_panel = AnalysisPanel(self.session, self.playback)
+        self.analysis_dock = self._dock(
+            "Analysis", self.analysis_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        for view in (self.timeline_panel.strip, self.analysis_panel):
+            view.set_aligned(self.viewer.align_roots)  # errors follow "Align roots"
+            self.viewer.align_action.toggled.connect(view.set_aligned)
+        self.dataset_browser = DatasetBrowser(self.session, self.reporter)
+        self.dataset_browser.openRequested.connect(self._open_at_frame)
+        self.dataset_dock = self._dock(
+            "Dataset", self.dataset_browser, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.tabifyDockWidget(self.editor_dock, self.training_dock)
+        for corner in (Qt.Corner.BottomRightCorner, Qt.Corner.TopRightCorner):
+            self.setCorner(corner, Qt.DockWidgetArea.RightDockWidgetArea)  # the right docks: full height
+        self.tabifyDockWidget(self.training_dock, self.analysis_dock)
+        self.tabifyDockWidget(self.timeline_dock, self.dataset_dock)
+        self.timeline_dock.raise_()
         self.editor_dock.raise_()
         self.resizeDocks([self.editor_dock], [370], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.timeline_dock], [210], Qt.Orientation.Vertical)
+        self.resizeDocks([self.timeline_dock], [280], Qt.Orientation.Vertical)
 
         self.recent_menu = QMenu("Open recent", self)
         self.recent_menu.aboutToShow.connect(
@@ -120,7 +144,8 @@ class MainWindow(QMainWindow):
                 self.recent_menu, self.documents.open_clip, self.documents.open_checkpoint
             )
         )
-        fill_menus(self.menuBar(), self._menu_actions(), self.recent_menu)
+        submenus = {"recent": self.recent_menu, "device": device_menu(self.session, self.reporter, self)}
+        fill_menus(self.menuBar(), self._menu_actions(), submenus)
         # Printable keys, so a focused spin box or text field keeps its arrows and digits.
         self.layer_shortcuts = [
             QShortcut(QKeySequence(str(n)), self, lambda n=n: self.session.set_layers_used(n))
@@ -129,12 +154,13 @@ class MainWindow(QMainWindow):
         self.refine = RefineControl(
             self.session, self.reporter, self.commands["refine"], self.statusBar(), parent=self
         )
-        self.clip_label = QLabel()
-        self.checkpoint_label = QLabel()
-        for label in (self.clip_label, self.checkpoint_label):
-            label.setStyleSheet("padding: 0 8px; border-left: 1px solid #3a3e44;")
-            self.statusBar().addPermanentWidget(label)
+        self.labels = SessionLabels(self.statusBar())
+        self.statusBar().addPermanentWidget(levels_progress_bar(self.session.opener))
+        self.session.opener.status.connect(lambda text: self._status(text, 0))
         self.statusBar().showMessage("Drop a clip or a checkpoint folder on the window to open it", 8000)
+        # What is alive now (modules, classes, this window) is never garbage: frozen, it is not scanned
+        # again by the collection each background job starts with, which would stall the window.
+        gc.freeze()
 
         for signal in (
             self.session.tokensChanged,
@@ -143,6 +169,7 @@ class MainWindow(QMainWindow):
             self.session.reconstructionChanged,
             self.session.checkpointChanged,
             self.session.savedChanged,
+            self.session.deviceChanged,
         ):
             signal.connect(self._update_state)
         self.commands["loop"].setChecked(self.playback.loop)
@@ -190,6 +217,8 @@ class MainWindow(QMainWindow):
             "zoom_in": lambda: self.timeline_panel.view.zoom(1.5),
             "zoom_out": lambda: self.timeline_panel.view.zoom(1 / 1.5),
             "fit": lambda: self.timeline_panel.view.fit_to_width(),
+            "checkpoint_b": self._open_checkpoint_b,
+            "close_checkpoint_b": lambda: self.viewer.close_checkpoint_b(),
             "play": playback.toggle,
             "previous_frame": lambda: playback.step(-1),
             "next_frame": lambda: playback.step(1),
@@ -209,12 +238,16 @@ class MainWindow(QMainWindow):
             "align_roots": viewer.align_action,
             "overlay": viewer.overlay_action,
             "follow": viewer.follow_action,
+            "root_paths": viewer.paths_action,
+            "ghost": viewer.ghost_action,
             "meshes": viewer.mesh_action,
             "smplx_folder": viewer.smplx_folder_action,
             "reset_camera": viewer.reset_camera_action,
             "tokens_dock": self.timeline_dock.toggleViewAction(),
             "editor_dock": self.editor_dock.toggleViewAction(),
             "training_dock": self.training_dock.toggleViewAction(),
+            "analysis_dock": self.analysis_dock.toggleViewAction(),
+            "dataset_dock": self.dataset_dock.toggleViewAction(),
         }
 
     def shortcut_table(self) -> list[tuple[str, str]]:
@@ -240,6 +273,18 @@ class MainWindow(QMainWindow):
                 5000,
             )
 
+    def _open_checkpoint_b(self) -> None:
+        """A second checkpoint drawn as a third skeleton, with its error beside A's."""
+        path = self.prompts.checkpoint_to_open(self.recent_files.start_dir("checkpoints"))
+        if path:
+            with self.reporter.guard("Could not open checkpoint B"):
+                self.viewer.open_checkpoint_b(path)
+
+    def _open_at_frame(self, path: str, frame: int) -> None:
+        """A clip picked in the dataset browser, shown at its worst frame."""
+        if self.documents.open_clip(path):
+            self.playback.seek(frame)
+
     def _hovered(self, text: str) -> None:
         self._status(text, 0)
 
@@ -258,42 +303,11 @@ class MainWindow(QMainWindow):
     # ----- state shown in the chrome ----------------------------------------------------------
 
     def _update_state(self) -> None:
-        session, commands = self.session, self.commands
-        has_tokens = session.editor is not None
-        selected = has_tokens and session.selection is not None
-        has_recon = session.reconstruction is not None
-        for name, enabled in (
-            ("undo", session.can_undo),
-            ("redo", session.can_redo),
-            ("copy", selected),
-            ("paste", selected and session.clipboard is not None),
-            ("interpolate", selected and session.selection.stop - session.selection.start >= MIN_STEPS),
-            ("reset_selection", selected),
-            ("reset_all", has_tokens and session.editor.is_edited()),
-            ("save_tokens", has_tokens),
-            ("load_tokens", has_tokens),
-            ("export", has_recon),
-            ("export_video", session.motion is not None),
-            ("more_layers", has_recon),
-            ("fewer_layers", has_recon),
-        ):
-            commands[name].setEnabled(enabled)
-        motion, ckpt = session.motion, session.checkpoint
-        clip_name = session.clip_path.name if session.clip_path else ""
-        self.clip_label.setText(
-            f"{clip_name} · {motion.num_frames} frames · {motion.fps:g} fps · {motion.skeleton.num_joints} joints"
-            if motion is not None
-            else "No clip"
-        )
-        self.checkpoint_label.setText(
-            f"{ckpt.path.name} · step {ckpt.step} · {ckpt.config.num_quantizers}×{ckpt.config.nb_code} codes"
-            if ckpt is not None
-            else "No checkpoint"
-        )
-        parts = [p for p in (clip_name, ckpt.path.name if ckpt else "") if p]
+        update_commands(self.commands, self.session)
+        title = self.labels.update(self.session)
         # The platform appends the application's name ("… — RVQ Motion Studio"); empty shows the name alone.
-        self.setWindowTitle(" · ".join(parts) + "[*]" if parts else "")
-        self.setWindowModified(session.has_unsaved_edits())
+        self.setWindowTitle(title + "[*]" if title else "")
+        self.setWindowModified(self.session.has_unsaved_edits())
 
     # ----- window life ------------------------------------------------------------------------
 
@@ -303,7 +317,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)
 
     def grab_window(self) -> QImage:
         """The whole window including the GL view's content (QWidget.grab renders GL widgets too)."""
@@ -326,8 +340,10 @@ class MainWindow(QMainWindow):
             self._status("Stopping training…", 0)
             self.training_panel.job.shutdown()
         self.refine.job.shutdown()
+        self.dataset_browser.job.shutdown()
+        self.session.opener.shutdown()
         self.autosave.discard()
         self.playback.pause()
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         super().closeEvent(event)

@@ -40,7 +40,7 @@ def test_a_momask_run_folder_opens_on_its_reference_clip(window, peers, tmp_path
     np.testing.assert_array_equal(session.editor.indices, np.load(reference / "codes.npy"))
     expected = recover_from_ric(np.load(reference / "recon_features.npy").astype(np.float64))
     assert np.abs(session.reconstruction.positions(6) - expected).max() < 1e-3
-    assert "step" in window.checkpoint_label.text()
+    assert "step" in window.labels.checkpoint_label.text()
 
 
 def test_a_syntalker_part_asks_for_its_statistics_and_opens_on_the_beat2_clip(
