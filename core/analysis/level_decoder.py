@@ -3,7 +3,8 @@
 The edit preview's budget is one frame at 60 Hz, so the work that does not depend on the edit is done
 once per checkpoint: the stacked codebooks (a ``torch.stack`` of Q x nb_code x code_dim on every call
 otherwise) and the decoder's receptive-field radius (a walk over the layer stack). Only the latent
-steps a window needs are looked up, summed over layers and decoded, under ``inference_mode``.
+steps a window needs are looked up and summed over layers, and the decoder computes, layer by layer,
+only the positions the window's frames depend on (:mod:`core.model.cone`), under ``inference_mode``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from core.model import cone
 from core.model.checkpoint import Checkpoint
 
 
@@ -43,8 +45,12 @@ class LevelDecoder:
             window = window.to(self.device)
             codes = self._books[torch.arange(layers, device=self.device)[None], window]  # (n, L, C)
             latents = torch.cumsum(codes, dim=1)[:, torch.from_numpy(levels - 1).to(self.device)]
-            frames = self.ckpt.model.decode_latent(latents.permute(1, 0, 2).contiguous())
-            f = self.factor
-            frames = frames[:, (start - lo) * f : (stop - lo) * f].cpu().numpy()
+            latents = latents.permute(1, 0, 2).contiguous()
+            f, decoder = self.factor, self.ckpt.model.decoder
+            if cone.supports(decoder) and (start, stop) != (0, n):
+                frames = cone.decode_frames(decoder, latents, lo, n, start * f, stop * f)
+            else:
+                frames = self.ckpt.model.decode_latent(latents)[:, (start - lo) * f : (stop - lo) * f]
+            frames = frames.cpu().numpy()
         f0, f1 = start * self.factor, min(stop * self.factor, num_frames)
         return self.ckpt.normalizer.denormalize(frames[:, : f1 - f0])

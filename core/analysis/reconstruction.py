@@ -179,15 +179,19 @@ class Reconstruction:
         return Level(k, grid, features, positions, errors, aligned)
 
     def apply(
-        self, change: TokenChange, level: int | None = None, focus: int | None = None
+        self,
+        change: TokenChange,
+        level: int | None = None,
+        focus: int | None = None,
     ) -> tuple[int, int]:
         """Follow ``change``, already made in the grid this reconstruction reads.
 
         With ``level`` given, only that truncation level is decoded now (the preview on screen); the
         other affected levels are marked stale and decoded when next read or on :meth:`refresh`.
-        With ``focus`` (the frame on screen) too, only the part of the window from that frame's step to
-        the nearer end is decoded now (with root-path channels the part before it, whose velocities
-        place it); the rest stays stale for :meth:`refresh_level` to finish a moment later.
+        With ``focus`` (the frame on screen) too, only what that frame needs is decoded now: the part
+        of the window from its step to the nearer end (with root-path channels the part before it,
+        whose velocities place it). The rest stays stale for :meth:`refresh_level` to finish a moment
+        later.
         Levels not decoded yet need nothing: they are decoded from the grid as it is when they come.
         Returns the frames of ``level`` (or of the finest affected level) that changed.
         """
@@ -234,6 +238,10 @@ class Reconstruction:
         start, stop = part or (lo, hi)
         if (start, stop) != (lo, hi):
             self._stale[q] = (lo, start) if start > lo else (stop, hi)
+        return self._decode_part(q, start, stop)
+
+    def _decode_part(self, q: int, start: int, stop: int) -> tuple[int, int]:
+        """Decode steps ``[start, stop)`` of level ``q`` from the grid; returns the frames that moved."""
         level = self._levels[q]
         f0, f1 = min(start * self.factor, self.num_frames), min(stop * self.factor, self.num_frames)
         feats = self.decoder.features(self.indices, [q + 1], start, stop, self.num_frames)
