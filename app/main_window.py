@@ -121,8 +121,8 @@ class MainWindow(QMainWindow):
             "Analysis", self.analysis_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
         for view in (self.timeline_panel.strip, self.analysis_panel):
-            view.set_aligned(self.viewer.align_roots)  # errors follow "Align roots"
-            self.viewer.align_action.toggled.connect(view.set_aligned)
+            view.set_aligned(self.session.aligned)  # errors follow "Align roots"
+            self.session.alignedChanged.connect(view.set_aligned)
         self.dataset_browser = DatasetBrowser(self.session, self.reporter)
         self.dataset_browser.openRequested.connect(self._open_at_frame)
         self.dataset_dock = self._dock(

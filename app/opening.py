@@ -168,9 +168,11 @@ def levels_progress_bar(opener: Opener) -> QProgressBar:
     bar.hide()
 
     def progress(done: int, total: int) -> None:
-        bar.setVisible(total > 0)
+        # Value first, shown after: setValue on a visible bar repaints it at once, on the GUI thread.
+        bar.hide()
         bar.setRange(0, max(total, 1))
         bar.setValue(done)
+        bar.setVisible(total > 0)
 
     opener.levelsProgress.connect(progress)
     return bar

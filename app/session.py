@@ -44,6 +44,7 @@ class Session(QObject):
     previewChanged = Signal()
     highlightChanged = Signal()
     deviceChanged = Signal()
+    alignedChanged = Signal(bool)
     levelsChanged = Signal()
     """Truncation levels decoded in the background arrived."""
     warning = Signal(str, str)
@@ -91,6 +92,8 @@ class Session(QObject):
         ):
             if flag in changed:
                 signal.emit()
+        if Changed.ALIGNED in changed:
+            self.alignedChanged.emit(self.model.aligned)
         if Changed.LAYERS_USED in changed:
             self.truncationChanged.emit(self.model.layers_used)
         if update.frames is not None:
@@ -142,6 +145,9 @@ class Session(QObject):
         self._install(
             prepare(model.motion, model.clip_path, checkpoint, CHECKPOINT, model.first_levels(checkpoint))
         )
+
+    def set_aligned(self, aligned: bool) -> None:
+        self._announce(self.model.set_aligned(aligned))
 
     def set_device(self, device: str) -> None:
         self._announce(self.model.set_device(device))

@@ -61,8 +61,14 @@ class Viewer(QWidget):
         self.align_action, self.overlay_action, self.paths_action, self.ghost_action, self.follow_action = (
             toggle(self, name) for name in ("align", "overlay", "paths", "ghost", "follow")
         )
-        for action in (self.align_action, self.overlay_action, self.paths_action, self.ghost_action):
+        for action in (self.overlay_action, self.paths_action, self.ghost_action):
             action.toggled.connect(self._invalidate)
+        # Alignment is the session's (the error strip and analysis panel read it too); the action
+        # shows it and sets it, and the view redraws when the session says it changed.
+        self.align_action.setChecked(session.aligned)
+        self.align_action.toggled.connect(session.set_aligned)
+        session.alignedChanged.connect(self.align_action.setChecked)
+        session.alignedChanged.connect(self._invalidate)
         self.follow_action.toggled.connect(self._redraw)
         self.reset_camera_action = QAction("Reset camera", self)
         self.reset_camera_action.setIconText("Reset view")
@@ -165,7 +171,7 @@ class Viewer(QWidget):
 
     @property
     def align_roots(self) -> bool:
-        return self.align_action.isChecked()
+        return self.session.aligned
 
     @property
     def overlay(self) -> bool:

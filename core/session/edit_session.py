@@ -44,6 +44,7 @@ class Changed(enum.Flag):
     CLIPBOARD = enum.auto()
     SAVED = enum.auto()
     DEVICE = enum.auto()
+    ALIGNED = enum.auto()
     LEVELS = enum.auto()
     """Truncation levels decoded in the background arrived: per-level views can fill in."""
     ERROR_SCALE = enum.auto()
@@ -100,6 +101,9 @@ class EditSession:
         self.layers_used = 1
         self.frame = 0
         """The frame on screen (the playback clock writes it): an edit decodes it first."""
+        self.aligned = True
+        """Poses and errors are read on the original's root path (pose error without drift): the 3D
+        view, the error strip and the analysis panel all follow this one flag."""
         self.device = CPU
         """Where checkpoints decode and refine (:mod:`core.session.devices`)."""
         self.selection: Selection | None = None
@@ -166,6 +170,12 @@ class EditSession:
     @staticmethod
     def num_quantizers_of(checkpoint: Checkpoint | None) -> int | None:
         return checkpoint.config.num_quantizers if checkpoint is not None else None
+
+    def set_aligned(self, aligned: bool) -> Update:
+        if bool(aligned) == self.aligned:
+            return Update()
+        self.aligned = bool(aligned)
+        return Update(Changed.ALIGNED)
 
     def set_device(self, device: str) -> Update:
         """Decode and refine on ``device`` from now on; the open checkpoint moves there, and the tokens,
