@@ -53,8 +53,10 @@ class AnalysisStrip(QWidget):
         self.setMinimumHeight(28)
         self.setMouseTracking(True)
         self.setToolTip("")
-        for signal in (session.reconstructionChanged, session.tokensChanged, session.levelsChanged):
+        for signal in (session.reconstructionChanged, session.tokensChanged):
             signal.connect(self.invalidate)
+        # Levels arriving after an open change only the every-level curves.
+        session.levelsChanged.connect(lambda: self.every_level and self.invalidate())
         session.framesChanged.connect(lambda _start, _stop: self.invalidate())
         session.truncationChanged.connect(lambda _k: self.invalidate())
         view.axisChanged.connect(self.update)

@@ -26,6 +26,7 @@ from core.session.edit_session import Changed, EditSession, Update
 from core.session.opening import CHECKPOINT, CLIP, Opening, first_levels, prepare
 
 STALE_REFRESH_MS = 400
+LEVELS_AFTER_MS = 100
 
 
 class Session(QObject):
@@ -127,8 +128,17 @@ class Session(QObject):
 
     def _install(self, opening: Opening) -> None:
         self._announce(self.model.install(opening))
-        if self.model.reconstruction is not None:
-            self.opener.decode_missing(self.model.reconstruction, self._install_levels)
+        recon = self.model.reconstruction
+        if recon is not None:
+            # After the new clip's first paint, which a worker busy on the same two cores would slow.
+            QTimer.singleShot(
+                LEVELS_AFTER_MS,
+                self,
+                lambda: (
+                    recon is self.model.reconstruction
+                    and self.opener.decode_missing(recon, self._install_levels)
+                ),
+            )
 
     def _install_levels(self, recon: Reconstruction, levels: list[Level]) -> None:
         self._announce(self.model.install_levels(recon, levels))
