@@ -125,9 +125,10 @@ def test_the_joints_tab_sorts_by_the_clip_mean_on_request(panel):
     assert clip == sorted(clip, reverse=True)
 
 
-def test_the_layers_tab_shows_each_number_of_layers_aligned_and_global(loaded, panel):
+def test_the_layers_tab_shows_each_number_of_layers_aligned_and_global(loaded, panel, qtbot):
     recon = loaded.session.reconstruction
     panel.setCurrentWidget(panel.layer_table)
+    qtbot.waitUntil(lambda: not recon.missing_levels, timeout=10_000)  # they decode after the open
     assert panel.layer_table.rowCount() == recon.num_quantizers
     for k in range(1, recon.num_quantizers + 1):
         assert panel.layer_table.item(k - 1, 1).text() == f"{recon.mpjpe_mm(k, aligned=True):.1f}"
