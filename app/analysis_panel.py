@@ -53,7 +53,9 @@ class JointBars(QWidget):
 
     def paintEvent(self, event: object) -> None:
         painter = QPainter(self)
+        painter.fillRect(self.rect(), theme.BASE)  # dark like the timeline and strip: the colours read alike
         if not self.rows:
+            painter.end()
             return
         scale = max(max(max(r.frame_mm, r.clip_mm) for r in self.rows), 1e-6)
         bar_width = max(self.width() - self.NAME - self.VALUES - 8, 20)
@@ -81,6 +83,7 @@ class JointBars(QWidget):
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 f"{row.frame_mm:6.1f} · {row.clip_mm:5.1f}",
             )
+        painter.end()
 
 
 def _mm(value: float) -> str:

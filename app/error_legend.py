@@ -72,7 +72,7 @@ class ErrorScaleControl(QWidget):
         self.spin.setKeyboardTracking(False)
         self.spin.setToolTip(
             "Error shown at the top of the colour scale. It is chosen once per reconstruction (from its "
-            "1-layer errors) and does not change with the layers or the alignment; set it here."
+            "errors at the layers shown when it opens) and does not change with the layers or the alignment; set it here."
         )
         self.lock = QToolButton()
         self.lock.setText("Lock")

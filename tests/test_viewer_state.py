@@ -35,7 +35,7 @@ def test_the_nice_scale_is_the_round_bound_above_the_95th_percentile():
 
 
 def test_a_reconstruction_starts_with_the_scale_of_its_one_layer_errors(session):
-    assert session.error_scale.scale_mm == default_scale_mm(session.reconstruction)
+    assert session.error_scale.scale_mm == default_scale_mm(session.reconstruction, session.layers_used)
     assert not session.error_scale.locked
 
 
@@ -51,7 +51,7 @@ def test_an_unlocked_scale_is_chosen_again_for_another_clip(session, data_dir):
     session.set_error_scale(scale_mm=7.0)
     update = session.open_clip(data_dir / WALK)
     assert Changed.ERROR_SCALE in update.changed
-    assert session.error_scale.scale_mm == default_scale_mm(session.reconstruction)
+    assert session.error_scale.scale_mm == default_scale_mm(session.reconstruction, session.layers_used)
 
 
 def test_a_locked_scale_is_kept_for_another_clip(session, data_dir):

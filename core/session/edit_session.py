@@ -164,7 +164,7 @@ class EditSession:
         if self.reconstruction is None:
             return Update(changed)
         self.layers_used = min(max(self.layers_used, 1), self.num_quantizers)
-        self.error_scale.choose_for(self.reconstruction)
+        self.error_scale.choose_for(self.reconstruction, self.layers_used)
         return Update(changed | Changed.ERROR_SCALE)
 
     @staticmethod

@@ -2,8 +2,9 @@
 
 Rescaling whenever the number of layers or the alignment changes makes colours incomparable (the
 same red once meant 500 mm, then 200 mm). So the scale is chosen once per reconstruction, from its
-coarsest (1-layer) root-aligned errors, which bound what finer levels show, and never moves on its
-own after that. The user can set it, and lock it so that a new clip or checkpoint keeps it too.
+root-aligned errors at the number of layers shown when it opens (colours separate where the user
+looks; coarser levels saturate towards red, which is what they are), and never moves on its own
+after that. The user can set it, and lock it so that a new clip or checkpoint keeps it too.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ def nice_scale_mm(errors_m: np.ndarray) -> float:
     return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))
 
 
-def default_scale_mm(recon: Reconstruction) -> float:
-    """The scale a reconstruction starts with: from its 1-layer root-aligned errors of the joints
-    the tokenizer describes, the largest a layers setting shows (path drift aside)."""
-    return nice_scale_mm(recon.joint_errors(1, aligned=True)[:, recon.measured_joints])
+def default_scale_mm(recon: Reconstruction, k: int) -> float:
+    """The scale a reconstruction starts with: from its root-aligned errors with ``k`` layers (the
+    number shown when it opens) of the joints the tokenizer describes."""
+    return nice_scale_mm(recon.joint_errors(k, aligned=True)[:, recon.measured_joints])
 
 
 @dataclass
@@ -36,11 +37,12 @@ class ErrorScale:
     scale_mm: float = 100.0
     locked: bool = False
 
-    def choose_for(self, recon: Reconstruction | None) -> bool:
-        """A new reconstruction: unless locked, take its default scale. Returns whether it changed."""
+    def choose_for(self, recon: Reconstruction | None, k: int) -> bool:
+        """A new reconstruction shown with ``k`` layers: unless locked, take its default scale.
+        Returns whether it changed."""
         if self.locked or recon is None:
             return False
-        return self.set(scale_mm=default_scale_mm(recon))
+        return self.set(scale_mm=default_scale_mm(recon, k))
 
     def set(self, scale_mm: float | None = None, locked: bool | None = None) -> bool:
         """The user's choice; a scale must be above zero. Returns whether anything changed."""

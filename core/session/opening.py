@@ -58,10 +58,10 @@ def prepare(
 
 def first_levels(checkpoint: Checkpoint | None, layers_used: int, shown_quantizers: int | None) -> list[int]:
     """The levels to decode before a reconstruction with ``checkpoint`` is shown: the number of layers
-    the window will use (``layers_used`` if the model shown has as many layers, else all of them),
-    and 1, which the error colour scale is chosen from. The others can follow in the background."""
+    the window will use (``layers_used`` if the model shown has as many layers, else all of them).
+    The others can follow in the background."""
     if checkpoint is None:
         return []
     q = checkpoint.config.num_quantizers
     k = layers_used if shown_quantizers == q else q
-    return sorted({1, min(max(k, 1), q)})
+    return [min(max(k, 1), q)]

@@ -101,10 +101,11 @@ def test_the_strip_follows_an_edit(loaded):
     assert changed.size and changed.min() >= lo and changed.max() < hi
 
 
-def test_every_layer_count_gets_its_own_curve(loaded):
+def test_every_layer_count_gets_its_own_curve(loaded, qtbot):
     strip = loaded.timeline_panel.strip
     loaded.timeline_panel.strip_controls.levels_button.setChecked(True)
     recon = loaded.session.reconstruction
+    qtbot.waitUntil(lambda: not recon.missing_levels, timeout=10_000)  # they decode after the open
     assert strip.series.levels.shape == (recon.num_quantizers, recon.num_frames)
     np.testing.assert_allclose(strip.series.levels[0], recon.frame_mpjpe_mm(1, aligned=True))
 
