@@ -20,7 +20,7 @@ class ErrorLegend(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scale_mm = 100.0
-        self.setMinimumWidth(130)
+        self.setMinimumSize(130, 28)  # the bar and, below it, the millimetre labels
         self.setToolTip(
             "Joint error: reconstruction joints are coloured by their distance from the original joint"
         )
@@ -56,6 +56,7 @@ class ErrorLegend(QWidget):
         painter.drawText(QPointF(bar.center().x() - painter.fontMetrics().horizontalAdvance(mid) / 2, y), mid)
         high = f"≥{self._scale_mm:g}"
         painter.drawText(QPointF(bar.right() - painter.fontMetrics().horizontalAdvance(high), y), high)
+        painter.end()
 
 
 class ErrorScaleControl(QWidget):
