@@ -41,9 +41,11 @@ class JointBars(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[JointError] = []
+        self.colour_scale_mm = 100.0
+        """The 3D view's error scale, so a bar is the colour of its joint there."""
 
-    def set_rows(self, rows: list[JointError]) -> None:
-        self.rows = rows
+    def set_rows(self, rows: list[JointError], colour_scale_mm: float) -> None:
+        self.rows, self.colour_scale_mm = rows, colour_scale_mm
         self.setMinimumHeight(self.ROW * len(rows) + 4)
         self.updateGeometry()
         self.update()
@@ -72,7 +74,8 @@ class JointBars(QWidget):
             )
             length = bar_width * row.frame_mm / scale
             painter.fillRect(
-                QRectF(self.NAME, y + 3, length, self.ROW - 6), _error_color(row.frame_mm / scale)
+                QRectF(self.NAME, y + 3, length, self.ROW - 6),
+                _error_color(row.frame_mm / self.colour_scale_mm),
             )
             x = self.NAME + bar_width * row.clip_mm / scale
             painter.setPen(QPen(QColor(255, 255, 255), 2))
@@ -114,7 +117,12 @@ class AnalysisPanel(QTabWidget):
         self.addTab(self.layer_table, "Layers")
         self.codebook = CodebookView(session)
         self.addTab(self.codebook, "Codebook")
-        for signal in (session.reconstructionChanged, session.tokensChanged, session.levelsChanged):
+        for signal in (
+            session.reconstructionChanged,
+            session.tokensChanged,
+            session.levelsChanged,
+            session.errorScaleChanged,
+        ):
             signal.connect(self.refresh)
         session.framesChanged.connect(lambda _start, _stop: self.refresh())
         session.truncationChanged.connect(lambda _k: self.refresh())
@@ -161,11 +169,12 @@ class AnalysisPanel(QTabWidget):
         if not self.isVisible() or self.currentIndex() != 0:
             return
         if recon is None:
-            self.bars.set_rows([])
-            self.joints_label.setText("Open a clip and a checkpoint to see each joint's error")
+            self.bars.set_rows([], self.session.error_scale.scale_mm)
+            self.joints_label.setText(self.session.no_reconstruction_reason())
             return
         frame, k = self.playback.frame, self.session.layers_used
-        self.bars.set_rows(joint_errors(recon, k, frame, self.aligned, by=self.sort_box.currentData()))
+        rows = joint_errors(recon, k, frame, self.aligned, by=self.sort_box.currentData())
+        self.bars.set_rows(rows, self.session.error_scale.scale_mm)
         kind = "root-aligned" if self.aligned else "global"
         self.joints_label.setText(
             f"Frame <b>{frame}</b>, {k} of {recon.num_quantizers} layers, {kind} error in mm: "

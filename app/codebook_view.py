@@ -174,11 +174,14 @@ class CodebookView(QWidget):
         nb_code = len(usage.counts)
         text = (
             f"<b>L{self.layer + 1}</b>: {usage.used} of {nb_code} codes used in this clip · "
-            f"<b>{len(usage.dead)} dead</b> · perplexity {usage.perplexity:.1f}"
+            f"<b>{len(usage.dead)} unused here</b> · perplexity {usage.perplexity:.1f}"
         )
         if self.dataset_counts is not None and self.layer < len(self.dataset_counts):
             whole = usage_from_counts(self.dataset_counts)[self.layer]
-            text += f"<br>{self.dataset_label}: {whole.used} used · {len(whole.dead)} dead · perplexity {whole.perplexity:.1f}"
+            text += (
+                f"<br>{self.dataset_label}: {whole.used} used · {len(whole.dead)} dead (unused in all of it) · "
+                f"perplexity {whole.perplexity:.1f}"
+            )
         highlighted = self.session.highlighted
         if highlighted is not None and highlighted[0] == self.layer:
             steps = code_steps(self.session.reconstruction.indices, *highlighted)
@@ -194,7 +197,7 @@ class CodebookView(QWidget):
     def _tip(self, x: float, y: float, data: object) -> str:
         usage = self.usage()
         uses = int(usage.counts[int(data)]) if usage is not None else 0
-        return f"code {data} · used {uses}× in this clip" + ("" if uses else " (dead here)")
+        return f"code {data} · used {uses}× in this clip" + ("" if uses else " (unused here)")
 
     def _point_clicked(self, _item: pg.ScatterPlotItem, points: list, _event: object) -> None:
         if len(points):

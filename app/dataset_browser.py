@@ -44,6 +44,7 @@ from core.analysis.dataset import (
 )
 from core.analysis.report import write_report
 from core.model.checkpoint import Checkpoint, load_checkpoint
+from core.motion.skeleton import describe_difference
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 """The number a column sorts by (the text shows it rounded)."""
@@ -214,6 +215,15 @@ class DatasetBrowser(QWidget):
     def set_checkpoint_b(self, path: str | Path) -> None:
         with self.reporter.guard("Could not open checkpoint B"):
             self.checkpoint_b = load_checkpoint(path)
+            a = self.session.checkpoint
+            reason = (
+                None if a is None else describe_difference(self.checkpoint_b.skeleton, a.skeleton, "B", "A")
+            )
+            if reason is not None:
+                self.reporter.warning(
+                    "Checkpoint B is for another skeleton",
+                    f"{reason}. Only clips both checkpoints read are compared; B − A covers only those.",
+                )
         self._update_controls()
 
     def drop_checkpoint_b(self) -> None:
@@ -333,7 +343,8 @@ class DatasetBrowser(QWidget):
         cells += [f"{layers[max(layers)].mpjpe_mm:.1f}", "", ""]
         if isinstance(result, Comparison):
             b = result.b.summary.layers
-            cells.insert(2, f"{result.difference_mm:+.1f}")
+            diff = result.difference_mm
+            cells.insert(2, f"{diff:+.1f}" if diff == diff else "no clip in both")
             cells += [f"{m.mpjpe_root_aligned_mm:.1f}" for _, m in sorted(b.items())]
             cells.append(f"{b[max(b)].mpjpe_mm:.1f}")
         return cells

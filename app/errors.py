@@ -39,7 +39,8 @@ class ErrorReporter(QObject):
         icon = QMessageBox.Icon.Critical if kind == "error" else QMessageBox.Icon.Warning
         # The title is repeated as the box's heading: window managers elide long window titles.
         box = QMessageBox(icon, title, f"<b>{escape(title)}</b>", QMessageBox.StandardButton.Ok, self._parent)
-        box.setInformativeText(escape(text).replace("\n", "<br>"))
+        # Always rich text (a paragraph), so quotes are not shown as entities in a line without markup.
+        box.setInformativeText("<p>" + escape(text, quote=False).replace("\n", "<br>") + "</p>")
         if detail:
             box.setDetailedText(detail)
         box.setObjectName("errorDialog")

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QVBoxLayout, QWidget
 
 from app import help_dialogs
 from app.actions import create_actions, fill_menus
@@ -28,6 +28,7 @@ from app.analysis_panel import AnalysisPanel
 from app.code_editor_panel import CodeEditorPanel
 from app.dataset_browser import DatasetBrowser
 from app.device_menu import device_menu
+from app.docks import add_dock
 from app.documents import DialogPrompts, Documents, Prompts
 from app.errors import ErrorReporter
 from app.opening import levels_progress_bar
@@ -45,7 +46,7 @@ from app.viewer import Viewer
 from app.window_chrome import SessionLabels, update_commands
 
 PREFERRED_SIZE = QSize(1280, 800)
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 """Saved dock layouts of another version are not restored: a dock added since gets its place."""
 EDIT_ACTIONS = ("copy", "paste", "interpolate", "reset_selection", "reset_all", "undo", "redo", "refine")
 """The commands the Token editor dock shows as buttons."""
@@ -109,31 +110,32 @@ class MainWindow(QMainWindow):
         )
         self.training_panel = TrainingPanel(self.reporter, self.settings)
         self.training_panel.loadCheckpointRequested.connect(self.documents.open_checkpoint)
-        self.timeline_dock = self._dock("Tokens", self.timeline_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.editor_dock = self._dock(
-            "Token editor", self.editor_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        self.timeline_dock = add_dock(
+            self, "Tokens", self.timeline_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
-        self.training_dock = self._dock(
-            "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        self.editor_dock = add_dock(
+            self, "Token editor", self.editor_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.training_dock = add_dock(
+            self, "Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.analysis_panel = AnalysisPanel(self.session, self.playback)
-        self.analysis_dock = self._dock(
-            "Analysis", self.analysis_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        self.analysis_dock = add_dock(
+            self, "Analysis", self.analysis_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
         for view in (self.timeline_panel.strip, self.analysis_panel):
             view.set_aligned(self.session.aligned)  # errors follow "Align roots"
             self.session.alignedChanged.connect(view.set_aligned)
         self.dataset_browser = DatasetBrowser(self.session, self.reporter)
         self.dataset_browser.openRequested.connect(self._open_at_frame)
-        self.dataset_dock = self._dock(
-            "Dataset", self.dataset_browser, Qt.DockWidgetArea.BottomDockWidgetArea
+        self.dataset_dock = add_dock(
+            self, "Dataset", self.dataset_browser, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True
         )
         self.tabifyDockWidget(self.editor_dock, self.training_dock)
         for corner in (Qt.Corner.BottomRightCorner, Qt.Corner.TopRightCorner):
             self.setCorner(corner, Qt.DockWidgetArea.RightDockWidgetArea)  # the right docks: full height
         self.tabifyDockWidget(self.training_dock, self.analysis_dock)
-        self.tabifyDockWidget(self.timeline_dock, self.dataset_dock)
-        self.timeline_dock.raise_()
+        self.tabifyDockWidget(self.analysis_dock, self.dataset_dock)  # the right side is the tallest
         self.editor_dock.raise_()
         self.resizeDocks([self.editor_dock], [370], Qt.Orientation.Horizontal)
         self.resizeDocks([self.timeline_dock], [280], Qt.Orientation.Vertical)
@@ -184,13 +186,6 @@ class MainWindow(QMainWindow):
 
     def sizeHint(self) -> QSize:
         return PREFERRED_SIZE
-
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(title.replace(" ", "_").lower() + "_dock")
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
 
     def _slots(self) -> dict[str, object]:
         """What each command of :data:`app.actions.ACTIONS` does."""

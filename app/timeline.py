@@ -401,9 +401,11 @@ class TimelinePanel(QWidget):
         header.addWidget(QLabel("Layers used"))
         header.addWidget(self.layers_slider)
         header.addWidget(self.layers_label)
-        hint = QLabel("Click a cell to select · Shift+click or drag for a range · Ctrl+wheel to zoom")
+        hint = QLabel("Click: select · Shift/drag: range · Ctrl+wheel: zoom")
+        hint.setToolTip("Click a cell to select · Shift+click or drag for a range · Ctrl+wheel to zoom")
         hint.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
-        hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Left-aligned: when the header is narrow the end is cut, not the start.
+        hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(hint, 1)
         header.addSpacing(8)

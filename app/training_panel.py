@@ -77,7 +77,7 @@ class TrainingPanel(QWidget):
         self.holdout_edit, self.data_list = self.setup.holdout_edit, self.setup.data_list
         self.setup_scroll = QScrollArea()
         self.setup_scroll.setWidgetResizable(True)
-        self.setup_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setup_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)  # never clip
         self.setup_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setup_scroll.setWidget(self.setup)
         self.setup_toggle = QPushButton()

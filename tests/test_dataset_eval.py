@@ -5,6 +5,7 @@ progress and stopping, and two checkpoints compared."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 
 from core.analysis.dataset import (
     ClipRow,
+    Comparison,
     SkippedClip,
     compare_checkpoints,
     dataset_files,
@@ -128,3 +130,21 @@ def test_two_checkpoints_pair_clip_by_clip_with_b_minus_a_on_the_layers_both_hav
     assert len(clip.layer_differences_mm) == 3  # the tiny model has 3 layers, the demo 6
     assert list(comparison.layer_differences_mm) == [1, 2, 3]
     assert "B - A" in comparison.table()
+
+
+def test_a_comparison_differs_only_over_the_clips_both_checkpoints_evaluated(demo, files, tiny_checkpoint):
+    a = run_to_end(evaluate_dataset(demo, files[:2]))
+    b = run_to_end(evaluate_dataset(load_checkpoint(tiny_checkpoint), files[:1]))  # B lacks the second
+    comparison = Comparison(a, b)
+    (clip,) = comparison.clips
+    assert comparison.difference_mm == pytest.approx(clip.difference_mm)
+    assert comparison.paired_mpjpe_mm(3) == pytest.approx((clip.a.mpjpe_mm[2], clip.b.mpjpe_mm[2]))
+    assert comparison.layer_differences_mm[3] == pytest.approx(clip.b.mpjpe_mm[2] - clip.a.mpjpe_mm[2])
+
+
+def test_a_comparison_without_a_clip_in_both_has_no_difference(demo, files):
+    comparison = Comparison(
+        run_to_end(evaluate_dataset(demo, files[:1])), run_to_end(evaluate_dataset(demo, files[1:2]))
+    )
+    assert comparison.clips == [] and math.isnan(comparison.difference_mm)
+    assert all(math.isnan(d) for d in comparison.layer_differences_mm.values())

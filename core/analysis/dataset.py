@@ -221,17 +221,35 @@ class Comparison:
         b_rows = {r.path: r for r in self.b.rows}
         return [ComparedClip(r, b_rows[r.path]) for r in self.a.rows if r.path in b_rows]
 
+    def paired_mpjpe_mm(self, k: int) -> tuple[float, float]:
+        """A's and B's root-aligned MPJPE with ``k`` layers over the clips both evaluated, weighted by
+        frames as the summaries are (NaN without a clip in both, or a side without ``k`` layers).
+        A clip one checkpoint skipped would otherwise make the difference compare other clips."""
+        pairs = [c for c in self.clips if k <= len(c.a.mpjpe_mm) and k <= len(c.b.mpjpe_mm)]
+        frames = sum(c.a.frames for c in pairs)
+        if not frames:
+            return float("nan"), float("nan")
+        a = sum(c.a.frames * c.a.mpjpe_mm[k - 1] for c in pairs) / frames
+        b = sum(c.b.frames * c.b.mpjpe_mm[k - 1] for c in pairs) / frames
+        return a, b
+
     @property
     def difference_mm(self) -> float:
-        """B minus A of the summaries' root-aligned MPJPE, each with all its layers (as per clip)."""
-        a, b = self.a.summary.layers, self.b.summary.layers
-        return b[max(b)].mpjpe_root_aligned_mm - a[max(a)].mpjpe_root_aligned_mm
+        """B minus A, each with all its layers, over the clips both evaluated (as per clip)."""
+        pairs = self.clips
+        frames = sum(c.a.frames for c in pairs)
+        if not frames:
+            return float("nan")
+        return sum(c.a.frames * c.difference_mm for c in pairs) / frames
 
     @property
     def layer_differences_mm(self) -> dict[int, float]:
-        """B minus A of the summaries' root-aligned MPJPE, per number of layers both have."""
-        a, b = self.a.summary.layers, self.b.summary.layers
-        return {k: b[k].mpjpe_root_aligned_mm - a[k].mpjpe_root_aligned_mm for k in sorted(a) if k in b}
+        """B minus A per number of layers both have, over the clips both evaluated."""
+        differences = {}
+        for k in sorted(set(self.a.summary.layers) & set(self.b.summary.layers)):
+            a, b = self.paired_mpjpe_mm(k)
+            differences[k] = b - a
+        return differences
 
     def table(self) -> str:
         lines = [
@@ -242,7 +260,8 @@ class Comparison:
         ]
         a, b = self.a.summary.layers, self.b.summary.layers
         for k in sorted(set(a) | set(b)):
-            cells = [f"{d[k].mpjpe_root_aligned_mm:9.2f}" if k in d else f"{'-':>9}" for d in (a, b)]
+            paired = self.paired_mpjpe_mm(k)
+            cells = [f"{v:9.2f}" if k in d else f"{'-':>9}" for d, v in zip((a, b), paired, strict=True)]
             diff = self.layer_differences_mm.get(k)
             lines.append(
                 f"{k:>6} {cells[0]} {cells[1]} " + (f"{diff:+9.2f}" if diff is not None else f"{'-':>9}")

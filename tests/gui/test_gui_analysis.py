@@ -136,12 +136,12 @@ def test_the_layers_tab_shows_each_number_of_layers_aligned_and_global(loaded, p
         assert panel.layer_table.item(k - 1, 2).text() == f"{recon.mpjpe_mm(k, aligned=False):.1f}"
 
 
-def test_the_codebook_tab_counts_the_clips_dead_codes(loaded, panel):
+def test_the_codebook_tab_counts_the_codes_the_clip_leaves_unused(loaded, panel):
     panel.setCurrentWidget(panel.codebook)
     panel.codebook.layer_box.setCurrentIndex(1)
     recon = loaded.session.reconstruction
     dead = recon.ckpt.config.nb_code - len(np.unique(recon.indices[:, 1]))
-    assert f"{dead} dead" in panel.codebook.summary.text()
+    assert f"{dead} unused here" in panel.codebook.summary.text()
 
 
 def test_clicking_a_code_on_the_map_outlines_its_occurrences_in_the_timeline(loaded, panel, qtbot):

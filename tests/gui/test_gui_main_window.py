@@ -349,6 +349,15 @@ def test_error_dialogs_repeat_their_title_in_the_box(loaded, tmp_path):
     assert "Could not open the clip" in box.text() and "broken.bvh" in box.informativeText()
 
 
+def test_a_warning_shows_quotes_as_quotes_not_html_entities(window):
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    window.reporter.warning("Skeleton does not match", "this clip's skeleton does not match the checkpoint's")
+    box = next(b for b in window.findChildren(QMessageBox) if b.objectName() == "errorDialog")
+    shown = " ".join(label.text() for label in box.findChildren(QLabel))
+    assert "&#x27;" not in shown and "clip's skeleton" in box.informativeText()
+
+
 def test_about_names_the_versions_and_the_device(window):
     from PySide6.QtWidgets import QMessageBox
 
