@@ -73,6 +73,7 @@ class CodebookView(QWidget):
         session.reconstructionChanged.connect(self._reconstruction_changed)
         session.tokensChanged.connect(self.refresh)
         session.highlightChanged.connect(self.refresh)
+        session.checkpointChanged.connect(lambda: self.set_dataset_counts(None))  # counts were another's
         self._reconstruction_changed()
 
     @staticmethod
@@ -94,6 +95,11 @@ class CodebookView(QWidget):
         """A dataset's ``(Q, nb_code)`` code counts (a dataset evaluation's), drawn beside the clip's."""
         self.dataset_counts, self.dataset_label = counts, label
         self.refresh()
+
+    def dataset_evaluated(self, checkpoint: object, counts: np.ndarray) -> None:
+        """The Dataset dock evaluated ``checkpoint``: its counts are shown while it is the open one."""
+        if checkpoint is self.session.checkpoint:
+            self.set_dataset_counts(counts)
 
     def _reconstruction_changed(self) -> None:
         recon = self.session.reconstruction

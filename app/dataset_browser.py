@@ -107,6 +107,8 @@ class DatasetBrowser(QWidget):
 
     openRequested = Signal(str, int)
     """(clip path, frame): open this clip at its worst frame."""
+    evaluated = Signal(object, object)
+    """(checkpoint A, its (Q, nb_code) code counts over the dataset), when an evaluation ends."""
 
     def __init__(
         self,
@@ -122,6 +124,7 @@ class DatasetBrowser(QWidget):
         self.folders: list[Path] = []
         self.split: Path | None = None
         self.checkpoint_b: Checkpoint | None = None
+        self._evaluating: Checkpoint | None = None
         self.result: DatasetEval | Comparison | None = None
         self.job = BackgroundJob(_evaluation, self)
 
@@ -256,6 +259,7 @@ class DatasetBrowser(QWidget):
             self.progress_bar.setRange(0, len(files) * (1 if self.checkpoint_b is None else 2))
             self.progress_bar.setValue(0)
             self.status_label.setText(f"Evaluating {len(files)} clips…")
+            self._evaluating = a
             self.job.start(a, self.checkpoint_b, files)
 
     def _progress(self, progress: Progress) -> None:
@@ -283,6 +287,7 @@ class DatasetBrowser(QWidget):
         )
         self.status_label.setToolTip("\n".join(f"{Path(s.path).name}: {s.reason}" for s in skipped))
         self._update_controls()
+        self.evaluated.emit(self._evaluating, a.code_counts)
 
     # ----- the report ------------------------------------------------------------------------
 

@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
             self.session.alignedChanged.connect(view.set_aligned)
         self.dataset_browser = DatasetBrowser(self.session, self.reporter)
         self.dataset_browser.openRequested.connect(self._open_at_frame)
+        self.dataset_browser.evaluated.connect(self.analysis_panel.codebook.dataset_evaluated)
         self.dataset_dock = add_dock(
             self, "Dataset", self.dataset_browser, Qt.DockWidgetArea.RightDockWidgetArea, scroll=True
         )

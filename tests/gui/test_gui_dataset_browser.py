@@ -147,3 +147,17 @@ def test_save_report_writes_the_html_report(browser, qtbot, tmp_path):
     browser.report_button.click()
     html = (tmp_path / "report.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and all(name in html for name in CLIPS)
+
+
+def test_the_codebook_tab_shows_the_evaluated_datasets_usage_until_another_checkpoint_opens(
+    window, qtbot, clips, data_dir, tiny_checkpoint
+):
+    window.documents.open_checkpoint(DEMO_CHECKPOINT)
+    window.documents.open_clip(data_dir / "bandai" / "dataset-1" / CLIPS[0])
+    window.dataset_browser.add_folder(clips)
+    with qtbot.waitSignal(window.dataset_browser.evaluated, timeout=60_000):
+        window.dataset_browser.evaluate()
+    codebook = window.analysis_panel.codebook
+    assert codebook.dataset_counts is not None and codebook.dataset_counts.sum() > 0
+    window.documents.open_checkpoint(tiny_checkpoint)
+    assert codebook.dataset_counts is None
