@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage, QPainter, QWindow
 from PySide6.QtOpenGL import QOpenGLWindow
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -23,7 +23,10 @@ class GLView(GLViewMixin, QOpenGLWindow):
     """Camera, items and mouse control of pyqtgraph's GL view, drawn in a window of its own."""
 
     def __init__(self) -> None:
-        super().__init__()
+        # Made with a parent, so Qt owns it: the window container that shows it deletes it, and Python
+        # must not delete it again at exit (a Python-owned window crashes the interpreter's shutdown).
+        self._first_parent = QWindow()
+        super().__init__(QOpenGLWindow.UpdateBehavior.NoPartialUpdate, self._first_parent)
         self.setFlag(Qt.WindowType.WindowDoesNotAcceptFocus)
 
     def devicePixelRatioF(self) -> float:

@@ -7,7 +7,6 @@ ErrorReporter, so a bad file or a failed run becomes a dialog and the user's sta
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt
@@ -161,9 +160,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(levels_progress_bar(self.session.opener))
         self.session.opener.status.connect(lambda text: self._status(text, 0))
         self.statusBar().showMessage("Drop a clip or a checkpoint folder on the window to open it", 8000)
-        # What is alive now (modules, classes, this window) is never garbage: frozen, it is not scanned
-        # again by the collection each background job starts with, which would stall the window.
-        gc.freeze()
 
         for signal in (
             self.session.tokensChanged,

@@ -140,11 +140,10 @@ class Opener(QObject):
         self._stop_levels()
 
     def shutdown(self) -> None:
-        """Stop and wait for the workers (the window is closing)."""
-        opening = self._opening[0] if self._opening is not None else None
-        for job in (opening, self._levels):
-            if job is not None:
-                job.shutdown()
+        """Stop and wait for every worker still running, cancelled ones included (the window is closing)."""
+        self.cancel()
+        for job in self._jobs:
+            job.shutdown()
 
     def _levels_ended(self, job: BackgroundJob) -> None:
         if self._levels is job:

@@ -121,10 +121,12 @@ def gui_figures(clip_path: Path, ckpt_path: Path, seconds: float = 3.0) -> dict[
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.main import freeze_startup_objects
     from app.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     window = MainWindow()
+    freeze_startup_objects()  # as rvq-studio does
     window.prompts.unsaved_edits = lambda: "discard"
     window.resize(1280, 800)
     window.show()

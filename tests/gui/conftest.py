@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool
 from training_helpers import tiny_config
 
 from core.train.trainer import Trainer, prepare_data
@@ -60,6 +60,8 @@ def garbage_collected_between_tests() -> Iterator[None]:
     gc.collect()
     gc.disable()
     yield
+    # No worker of this test may outlive it (one still running at interpreter exit crashes it).
+    QThreadPool.globalInstance().waitForDone(30_000)
     gc.enable()
     gc.collect()
 
