@@ -46,6 +46,8 @@ from core.analysis.report import write_report
 from core.model.checkpoint import Checkpoint, load_checkpoint
 from core.motion.skeleton import describe_difference
 
+CLIP_COLUMN_MAX = 190
+"""Widest the clip-name column starts (pixels); the rest is elided in the middle."""
 SORT_ROLE = Qt.ItemDataRole.UserRole
 """The number a column sorts by (the text shows it rounded)."""
 OPEN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -161,6 +163,8 @@ class DatasetBrowser(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
         self.table.doubleClicked.connect(self._double_clicked)
         self.summary = QTableWidget(1, 0)
         self.summary.horizontalHeader().hide()
@@ -396,6 +400,8 @@ class DatasetBrowser(QWidget):
         )
         self.summary.setToolTip("" if a is None else a.summary.table())
         self.table.resizeColumnsToContents()
+        # The clip name is long; the figures matter more in a narrow dock (the full name is the tooltip).
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), CLIP_COLUMN_MAX))
 
     def row_count(self) -> int:
         return self.model.rowCount()
