@@ -72,6 +72,7 @@ class Opener(QObject):
         self._opening: tuple[BackgroundJob, dict[str, object]] | None = None
         self._levels: BackgroundJob | None = None
         self._jobs: list[BackgroundJob] = []
+        self._closed = False
 
     def _new_job(self, work: Callable[..., Generator]) -> BackgroundJob:
         """A job for one run; those of earlier runs that have ended are deleted now (not when they
@@ -115,7 +116,7 @@ class Opener(QObject):
         """Decode ``recon``'s missing levels on a worker, handing each to ``install`` on this thread."""
         self._stop_levels()
         missing = recon.missing_levels
-        if not missing:
+        if not missing or self._closed:
             return
         job = self._levels = self._new_job(levels_work)
         done = [0]
@@ -140,7 +141,9 @@ class Opener(QObject):
         self._stop_levels()
 
     def shutdown(self) -> None:
-        """Stop and wait for every worker still running, cancelled ones included (the window is closing)."""
+        """Stop and wait for every worker still running, cancelled ones included, and start no more
+        (the window is closing)."""
+        self._closed = True
         self.cancel()
         for job in self._jobs:
             job.shutdown()

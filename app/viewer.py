@@ -14,6 +14,7 @@ signals of an open arrive in. Joint colours use the session's fixed error scale 
 
 from __future__ import annotations
 
+import math
 from os import PathLike
 
 import numpy as np
@@ -54,6 +55,7 @@ class Viewer(QWidget):
         self._built_for: Motion | None = None
         self._side_offset = 1.0
         self._height = 1.7
+        self._middle = 0.85
         self._frames: FrameData | None = None
         """What a frame reads, prepared once per state (see :meth:`_prepare`); None: prepare again."""
         self._unmeasured = np.zeros(0, dtype=bool)
@@ -223,6 +225,9 @@ class Viewer(QWidget):
             return
         skeleton = self.session.motion.skeleton
         self._height = max(float(np.ptp(positions[..., 1])), 0.5)
+        # The camera looks halfway up the clip's whole vertical extent (a rig whose floor is not at 0
+        # stays in frame).
+        self._middle = float(positions[..., 1].min() + positions[..., 1].max()) / 2
         for items in (self.original, self.recon, self.ghost):
             items.set_skeleton(skeleton, self._height)
         if self.comparison.reconstruction is not None:
@@ -268,12 +273,12 @@ class Viewer(QWidget):
 
     def reset_camera(self) -> None:
         """Look at the character from the front-left, from a distance that shows every skeleton."""
+        across = 1.6 * self._height + 1.3 * self._side_offset * (2 if self.comparison.reconstruction else 1)
+        # pyqtgraph's fov is horizontal: a wide, short view (1024x700) must step back to fit the height.
+        aspect = max(self.view.height(), 1) / max(self.view.width(), 1)
+        upright = 0.65 * self._height / (math.tan(math.radians(self.scene.opts["fov"]) / 2) * aspect)
         self.scene.setCameraPosition(
-            pos=self._focus(self.playback.frame),
-            distance=1.6 * self._height
-            + 1.3 * self._side_offset * (2 if self.comparison.reconstruction else 1),
-            elevation=14,
-            azimuth=-82,
+            pos=self._focus(self.playback.frame), distance=max(across, upright), elevation=14, azimuth=-82
         )
 
     # ----- drawing --------------------------------------------------------------------------
@@ -283,7 +288,7 @@ class Viewer(QWidget):
         if positions is None:
             return QVector3D(0, 0, 0.9)
         root = to_view(positions[min(frame, len(positions) - 1), 0])
-        return QVector3D(float(root[0]), float(root[1]), 0.5 * self._height)
+        return QVector3D(float(root[0]), float(root[1]), self._middle)
 
     def show_frame(self, frame: int) -> None:
         if self.session.motion is not self._built_for:  # a new clip whose own rebuild has not run yet
