@@ -117,9 +117,7 @@ class Session(QObject):
 
     def _open(self, kind: str, path: Path) -> bool:
         model = self.model
-        levels_for = partial(
-            first_levels, layers_used=model.layers_used, shown_quantizers=model.num_quantizers
-        )
+        levels_for = partial(first_levels, layers_used=model.layers_used, shown=model.checkpoint)
         opening = self.opener.run(kind, path, model.motion, model.checkpoint, levels_for, model.device)
         if opening is None:
             return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import torch
 
 from core.errors import MotionFileError
 from core.formats import load_motion
+from core.model.checkpoint import load_checkpoint
 from core.session.edit_session import Changed, EditSession
 
 PUNCH = "bandai/dataset-1/dataset-1_punch_normal_001.bvh"  # 224 frames: 56 token steps
@@ -194,3 +196,12 @@ def test_on_a_gpu_the_session_decodes_and_edits_what_it_does_on_the_cpu(session)
     session.set_code((session.selected_code() + 1) % 32)
     session.undo()
     np.testing.assert_allclose(session.reconstruction.positions(3), on_cpu, atol=1e-4)
+
+
+def test_an_open_decodes_first_the_number_of_layers_the_window_then_uses(session, tiny_checkpoint):
+    session.set_layers_used(2)
+    assert session.first_levels(load_checkpoint(tiny_checkpoint)) == [2]  # as many layers: kept
+    demo = load_checkpoint(Path(__file__).resolve().parents[1] / "resources" / "demo_checkpoint")
+    assert session.first_levels(demo) == [6]  # another count: all of them
+    session.set_checkpoint(load_checkpoint(tiny_checkpoint))
+    assert session.layers_used == 2

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.analysis.metrics import nice_scale_mm
 from core.session.code_preview import CodePreview
 from core.session.comparison import CheckpointComparison
 from core.session.edit_session import Changed, EditSession
-from core.session.error_scale import ErrorScale, default_scale_mm, nice_scale_mm
+from core.session.error_scale import ErrorScale, default_scale_mm
 from core.session.picking import nearest_point, project
 
 PUNCH = "bandai/dataset-1/dataset-1_punch_normal_001.bvh"

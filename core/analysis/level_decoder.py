@@ -26,7 +26,8 @@ class LevelDecoder:
         self.radius = model.decoder_receptive_field()
         self.factor = model.downsample_factor
         with torch.inference_mode():
-            self._books = model.quantizer.codebooks.detach().float().clone()
+            self.codebooks = model.quantizer.codebooks.detach().float().clone()
+            """(Q, nb_code, code_dim) on the model's device: the same for every decode."""
 
     def features(
         self, indices: np.ndarray, levels: np.ndarray, start: int, stop: int, num_frames: int
@@ -43,7 +44,7 @@ class LevelDecoder:
         with torch.inference_mode():
             window = torch.from_numpy(np.array(indices[lo:hi, :layers], dtype=np.int64))
             window = window.to(self.device)
-            codes = self._books[torch.arange(layers, device=self.device)[None], window]  # (n, L, C)
+            codes = self.codebooks[torch.arange(layers, device=self.device)[None], window]  # (n, L, C)
             latents = torch.cumsum(codes, dim=1)[:, torch.from_numpy(levels - 1).to(self.device)]
             latents = latents.permute(1, 0, 2).contiguous()
             f, decoder = self.factor, self.ckpt.model.decoder

@@ -65,3 +65,13 @@ def perplexity(counts: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         entropy = -np.where(probs > 0, probs * np.log(probs), 0.0).sum(-1)
     return np.exp(entropy)
+
+
+NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
+
+
+def nice_scale_mm(errors_m: np.ndarray) -> float:
+    """A round upper bound that 95% of ``errors_m`` (metres) fall below, so error colours separate:
+    the one rule the window's colour scale and rendered videos share."""
+    high = float(np.percentile(errors_m, 95)) * 1000.0 if errors_m.size else 0.0
+    return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))

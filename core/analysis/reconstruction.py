@@ -156,7 +156,7 @@ class Reconstruction:
 
     def nearest_codes(self, layer: int, code: int, k: int = 8) -> list[int]:
         """The ``k`` codes of ``layer``'s codebook closest to ``code`` (itself excluded)."""
-        book = self.ckpt.model.quantizer.codebooks[layer].detach().float().cpu().numpy()
+        book = self.decoder.codebooks[layer].cpu().numpy()
         distance = np.linalg.norm(book - book[code], axis=1)
         distance[code] = np.inf
         return [int(c) for c in np.argsort(distance)[:k]]

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 from PIL import Image, ImageDraw
 
+from core.analysis.metrics import nice_scale_mm
 from core.render import style
 from core.render.camera import Camera, default_focal
 from core.render.hud import Hud
@@ -48,7 +49,7 @@ class FrameRenderer:
         self.distance = 1.6 * height + 1.3 * max(0.6, 0.55 * height)
         self.center_y = 0.5 * height
         self.scale_mm = settings.error_scale_mm or (
-            style.nice_scale_mm(comparison.errors) if comparison.errors is not None else 100.0
+            nice_scale_mm(comparison.errors) if comparison.errors is not None else 100.0
         )
         self.hud = Hud(comparison, self.size, self.scale_mm)
         self.focal, self.cy = self._framing()

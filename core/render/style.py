@@ -20,15 +20,6 @@ HUD_OPACITY = 0.8
 ERROR_STOPS = (0.0, 0.5, 1.0)
 ERROR_COLORS: tuple[RGB, ...] = ((46, 196, 182), (255, 209, 102), (239, 71, 111))
 
-NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
-
-
-def nice_scale_mm(errors_m: np.ndarray) -> float:
-    """A round upper bound of the colour scale that most joints fall below (the app's rule, so a
-    video's colours match the window's)."""
-    high = float(np.percentile(errors_m, 95)) * 1000.0 if errors_m.size else 0.0
-    return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))
-
 
 def error_colors(fraction: np.ndarray) -> np.ndarray:
     """(..., 3) uint8 colours of errors given as a fraction of the scale (clipped to 0..1)."""

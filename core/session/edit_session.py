@@ -24,7 +24,7 @@ from core.motion.clip import Motion
 from core.session.code_preview import CodePreview
 from core.session.devices import CPU, check_device
 from core.session.error_scale import ErrorScale
-from core.session.opening import CHECKPOINT, CLIP, Opening, first_levels, prepare
+from core.session.opening import CHECKPOINT, CLIP, Opening, first_levels, layers_shown, prepare
 from core.tokens.edit import TokenChange, TokenEditor
 from core.tokens.files import TokenFile, load_tokens, save_tokens
 from core.tokens.interpolate import interpolated_codes
@@ -136,7 +136,7 @@ class EditSession:
     def first_levels(self, checkpoint: Checkpoint | None) -> list[int]:
         """The truncation levels an opening with ``checkpoint`` decodes before it is shown (see
         :func:`first_levels`)."""
-        return first_levels(checkpoint, self.layers_used, self.num_quantizers_of(self.checkpoint))
+        return first_levels(checkpoint, self.layers_used, self.checkpoint)
 
     def install(self, opening: Opening) -> Update:
         """Show what :func:`prepare` computed (on this thread or a worker's): a new clip or checkpoint
@@ -146,11 +146,9 @@ class EditSession:
             self.clip_path, self._clip_positions = opening.path, None
             changed |= Changed.CLIP
         else:
-            if self.checkpoint is None or self.num_quantizers_of(
-                opening.checkpoint
-            ) != self.num_quantizers_of(self.checkpoint):
-                self.layers_used = self.num_quantizers_of(opening.checkpoint)
             changed |= Changed.CHECKPOINT
+        if opening.checkpoint is not None:
+            self.layers_used = layers_shown(opening.checkpoint, self.layers_used, self.checkpoint)
         self.motion, self.checkpoint = opening.motion, opening.checkpoint
         self.reconstruction, self.editor, self.mismatch = (
             opening.reconstruction,
@@ -163,13 +161,8 @@ class EditSession:
             return Update(changed, notice=Notice("Skeleton does not match", self.no_reconstruction_reason()))
         if self.reconstruction is None:
             return Update(changed)
-        self.layers_used = min(max(self.layers_used, 1), self.num_quantizers)
         self.error_scale.choose_for(self.reconstruction, self.layers_used)
         return Update(changed | Changed.ERROR_SCALE)
-
-    @staticmethod
-    def num_quantizers_of(checkpoint: Checkpoint | None) -> int | None:
-        return checkpoint.config.num_quantizers if checkpoint is not None else None
 
     def set_aligned(self, aligned: bool) -> Update:
         if bool(aligned) == self.aligned:

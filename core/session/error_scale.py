@@ -13,15 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.analysis.metrics import nice_scale_mm
 from core.analysis.reconstruction import Reconstruction
-
-NICE_SCALES_MM = (10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000)
-
-
-def nice_scale_mm(errors_m: np.ndarray) -> float:
-    """A round upper bound that 95% of ``errors_m`` (metres) fall below, so colours separate."""
-    high = float(np.percentile(errors_m, 95)) * 1000.0 if errors_m.size else 0.0
-    return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))
 
 
 def default_scale_mm(recon: Reconstruction, k: int) -> float:

@@ -56,12 +56,16 @@ def prepare(
     return Opening(kind, motion, path, checkpoint, editor, recon)
 
 
-def first_levels(checkpoint: Checkpoint | None, layers_used: int, shown_quantizers: int | None) -> list[int]:
-    """The levels to decode before a reconstruction with ``checkpoint`` is shown: the number of layers
-    the window will use (``layers_used`` if the model shown has as many layers, else all of them).
-    The others can follow in the background."""
-    if checkpoint is None:
-        return []
+def layers_shown(checkpoint: Checkpoint, layers_used: int, shown: Checkpoint | None) -> int:
+    """The number of layers a window uses with ``checkpoint``: the number it used, if the checkpoint it
+    showed (``shown``) has as many layers, else all of them."""
     q = checkpoint.config.num_quantizers
-    k = layers_used if shown_quantizers == q else q
-    return [min(max(k, 1), q)]
+    if shown is not None and shown.config.num_quantizers == q:
+        return min(max(layers_used, 1), q)
+    return q
+
+
+def first_levels(checkpoint: Checkpoint | None, layers_used: int, shown: Checkpoint | None) -> list[int]:
+    """The levels to decode before a reconstruction with ``checkpoint`` is shown: the one the window
+    will use (:func:`layers_shown`). The others can follow in the background."""
+    return [] if checkpoint is None else [layers_shown(checkpoint, layers_used, shown)]
