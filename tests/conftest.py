@@ -40,3 +40,14 @@ def tiny_checkpoint(data_dir, tmp_path_factory) -> Path:
     ).run():
         pass
     return run_dir
+
+
+@pytest.fixture
+def punch_session(tiny_checkpoint, data_dir):
+    """An edit session with the tiny checkpoint and a 224-frame Bandai punch (56 token steps)."""
+    from core.session.edit_session import EditSession
+
+    session = EditSession()
+    session.open_checkpoint(tiny_checkpoint)
+    session.open_clip(data_dir / "bandai" / "dataset-1" / "dataset-1_punch_normal_001.bvh")
+    return session

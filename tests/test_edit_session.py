@@ -20,11 +20,8 @@ RUN = "bandai/dataset-1/dataset-1_run_normal_001.bvh"
 
 
 @pytest.fixture
-def session(tiny_checkpoint, data_dir) -> EditSession:
-    s = EditSession()
-    s.open_checkpoint(tiny_checkpoint)
-    s.open_clip(data_dir / PUNCH)
-    return s
+def session(punch_session) -> EditSession:
+    return punch_session
 
 
 @pytest.fixture

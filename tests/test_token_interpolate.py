@@ -11,16 +11,12 @@ from core.model.checkpoint import Checkpoint
 from core.session.edit_session import Changed, EditSession
 from core.tokens.interpolate import interpolated_codes
 
-PUNCH = "bandai/dataset-1/dataset-1_punch_normal_001.bvh"  # 224 frames: 56 token steps
 START, STOP = 20, 28
 
 
 @pytest.fixture
-def session(tiny_checkpoint, data_dir) -> EditSession:
-    s = EditSession()
-    s.open_checkpoint(tiny_checkpoint)
-    s.open_clip(data_dir / PUNCH)
-    return s
+def session(punch_session) -> EditSession:
+    return punch_session
 
 
 def _latent(ckpt: Checkpoint, codes: np.ndarray) -> np.ndarray:

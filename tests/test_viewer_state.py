@@ -13,17 +13,13 @@ from core.session.edit_session import Changed, EditSession
 from core.session.error_scale import ErrorScale, default_scale_mm
 from core.session.picking import nearest_point, project
 
-PUNCH = "bandai/dataset-1/dataset-1_punch_normal_001.bvh"
 WALK = "bandai/dataset-1/dataset-1_walk_normal_001.bvh"
 SMPLX = "beat2/2_scott_0_1_1.npz"
 
 
 @pytest.fixture
-def session(tiny_checkpoint, data_dir) -> EditSession:
-    s = EditSession()
-    s.open_checkpoint(tiny_checkpoint)
-    s.open_clip(data_dir / PUNCH)
-    return s
+def session(punch_session) -> EditSession:
+    return punch_session
 
 
 # ----- the error colour scale -------------------------------------------------------------------
