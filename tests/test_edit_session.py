@@ -14,7 +14,6 @@ from core.formats import load_motion
 from core.model.checkpoint import load_checkpoint
 from core.session.edit_session import Changed, EditSession
 
-PUNCH = "bandai/dataset-1/dataset-1_punch_normal_001.bvh"  # 224 frames: 56 token steps
 WALK = "bandai/dataset-1/dataset-1_walk_normal_001.bvh"
 RUN = "bandai/dataset-1/dataset-1_run_normal_001.bvh"
 
