@@ -67,7 +67,6 @@ class CodeEditorPanel(QWidget):
         self.spin = QSpinBox()
         self.spin.setToolTip("Code index in this layer's codebook")
         self.spin.setKeyboardTracking(False)
-        self.spin.setSpecialValueText(" ")
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.sliderReleased.connect(lambda: self._apply(self.slider.value()))
         self.spin.valueChanged.connect(self._apply)
@@ -158,7 +157,8 @@ class CodeEditorPanel(QWidget):
                 else "Open a clip and a checkpoint that fits it to see and edit its tokens."
             )
             self.swatch.setStyleSheet("")
-            for widget in (self.slider, self.spin):  # no code to show: the spin box's blank minimum
+            self.spin.setSpecialValueText(" ")  # no code to show: the spin box's -1 reads blank
+            for widget in (self.slider, self.spin):
                 widget.blockSignals(True)
                 widget.setRange(-1, -1)
                 widget.blockSignals(False)
@@ -168,6 +168,7 @@ class CodeEditorPanel(QWidget):
                 button.hide()
             return
         nb_code = self.session.checkpoint.config.nb_code
+        self.spin.setSpecialValueText("")  # code 0 is a code, not "none"
         for widget in (self.slider, self.spin):
             widget.blockSignals(True)
             widget.setRange(0, nb_code - 1)

@@ -148,3 +148,12 @@ def test_the_edit_buttons_keep_their_height_in_a_1024x700_window(window, qtbot, 
     qtbot.wait(100)
     buttons = [b for b in window.editor_panel.findChildren(QToolButton) if b.defaultAction() is not None]
     assert buttons and all(b.height() >= b.sizeHint().height() for b in buttons)
+
+
+def test_code_zero_reads_as_0_and_no_selection_as_blank(loaded):
+    session, spin = loaded.session, loaded.editor_panel.spin
+    session.select(4, 0)
+    session.set_code(0)
+    assert spin.text() == "0"
+    session.clear_selection()
+    assert spin.text().strip() == ""
