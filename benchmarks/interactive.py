@@ -121,8 +121,8 @@ def gui_figures(clip_path: Path, ckpt_path: Path, seconds: float = 3.0) -> dict[
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.main import freeze_startup_objects
-    from app.main_window import MainWindow
+    from app.shell.main import freeze_startup_objects
+    from app.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     window = MainWindow()

@@ -100,7 +100,7 @@ def viewer_fps(model_dir: Path, frames: int) -> tuple[float, float]:
         sys.path.insert(0, str(REPO / "tests"))
         from training_helpers import tiny_config
 
-        from app.main_window import MainWindow
+        from app.shell.main_window import MainWindow
         from core.train.trainer import Trainer, prepare_data
 
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = Path(os.environ.get("RVQ_MOTION_DATA", REPO_ROOT.parent / "shared" / "data")).resolve()
+from tests.helpers.paths import DATA_DIR
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +28,8 @@ def _seed() -> None:
 @pytest.fixture(scope="session")
 def tiny_checkpoint(data_dir, tmp_path_factory) -> Path:
     """A tiny tokenizer trained briefly on three Bandai clips: real weights, seconds to make."""
-    from training_helpers import bandai_data, tiny_config
-
     from core.train.trainer import Trainer
+    from tests.helpers.training import bandai_data, tiny_config
 
     run_dir = tmp_path_factory.mktemp("tiny-run")
     for _ in Trainer(

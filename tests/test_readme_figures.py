@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers.paths import REPO_ROOT as REPO
 
 
 @pytest.mark.parametrize("name", ["demo_eval.json", "demo_eval_refined.json"])

@@ -162,9 +162,9 @@ def evaluate_dataset(
 
 
 def run_to_end(
-    work: Generator[Progress, None, DatasetEval | Comparison],
+    work: Generator[Progress, None, DatasetEval | DatasetComparison],
     on_progress: Callable[[Progress], None] = lambda progress: None,
-) -> DatasetEval | Comparison:
+) -> DatasetEval | DatasetComparison:
     """Drive a generator of this module to its result, handing each progress to ``on_progress``
     (a terminal's bar; scripts and tests ignore it)."""
     while True:
@@ -209,7 +209,7 @@ class ComparedClip:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class DatasetComparison:
     """Two checkpoints' evaluations over the same files, paired clip by clip."""
 
     a: DatasetEval
@@ -288,12 +288,12 @@ def compare_checkpoints(
     b: Checkpoint,
     files: Sequence[str | Path],
     should_stop: Callable[[], bool] = lambda: False,
-) -> Generator[Progress, None, Comparison]:
+) -> Generator[Progress, None, DatasetComparison]:
     """A over every file, then B; progress is labelled "A" or "B" and counts through both runs."""
     n = len(files)
     result_a = yield from _relabelled(evaluate_dataset(a, files, None, should_stop, "A"), 0, 2 * n)
     result_b = yield from _relabelled(evaluate_dataset(b, files, None, should_stop, "B"), n, 2 * n)
-    return Comparison(result_a, result_b)
+    return DatasetComparison(result_a, result_b)
 
 
 def _relabelled(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.analysis.dataset import ClipRow, Comparison, DatasetEval
+from core.analysis.dataset import ClipRow, DatasetComparison, DatasetEval
 
 WORST_CLIPS_PLOTTED = 6
 PLOT_W, PLOT_H = 520, 140
@@ -37,7 +37,7 @@ svg text { font: 10px system-ui, sans-serif; fill: #666; }
 """
 
 
-def report_html(result: DatasetEval, comparison: Comparison | None = None, title: str = "") -> str:
+def report_html(result: DatasetEval, comparison: DatasetComparison | None = None, title: str = "") -> str:
     """The report of ``result`` (and, when given, the comparison it is A of) as an HTML string."""
     summary = result.summary
     heading = title or f"Tokenizer evaluation: {Path(result.checkpoint).name or 'checkpoint'}"
@@ -85,7 +85,7 @@ def report_html(result: DatasetEval, comparison: Comparison | None = None, title
 
 
 def write_report(
-    path: str | Path, result: DatasetEval, comparison: Comparison | None = None, title: str = ""
+    path: str | Path, result: DatasetEval, comparison: DatasetComparison | None = None, title: str = ""
 ) -> Path:
     """Write :func:`report_html` to ``path`` (UTF-8) and return it."""
     path = Path(path)
@@ -133,7 +133,7 @@ def _clip_table(result: DatasetEval) -> str:
     return "".join(rows) + "</table><p class=meta>Root-aligned MPJPE in mm unless marked global.</p>"
 
 
-def _comparison_table(comparison: Comparison) -> str:
+def _comparison_table(comparison: DatasetComparison) -> str:
     a, b = comparison.a.summary.layers, comparison.b.summary.layers
     rows = [
         f'<p class="meta">A: <code>{escape(comparison.a.checkpoint)}</code><br>'

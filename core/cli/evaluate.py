@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from core.cli.refine_args import add_refine_arguments, refine_settings
 
 if TYPE_CHECKING:
-    from core.analysis.dataset import Comparison, DatasetEval, Progress
+    from core.analysis.dataset import DatasetComparison, DatasetEval, Progress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,8 +48,8 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def evaluate_with_bar(
-    work: Generator[Progress, None, DatasetEval | Comparison], files: list[Path]
-) -> DatasetEval | Comparison:
+    work: Generator[Progress, None, DatasetEval | DatasetComparison], files: list[Path]
+) -> DatasetEval | DatasetComparison:
     """Run a generator of :mod:`core.analysis.dataset` under a terminal progress bar (hidden when
     stderr is not a terminal), naming each skipped clip on stderr."""
     from tqdm import tqdm

@@ -7,8 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-FAMILY_CHOICES = ("momask", "syntalker", "gesturelsm")
-"""The exporter's families, listed here so ``--help`` does not import torch (a test keeps them equal)."""
+from core.model.peers.names import EXPORT_FAMILIES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "where the peer expects the files and what its code must be told.",
     )
     parser.add_argument("checkpoint", type=Path, help="checkpoint folder or run folder")
-    parser.add_argument("--family", required=True, choices=FAMILY_CHOICES, help="the peer project")
+    parser.add_argument("--family", required=True, choices=EXPORT_FAMILIES, help="the peer project")
     parser.add_argument(
         "--out", type=Path, required=True, metavar="PATH", help="new run folder (momask) or .pth file"
     )

@@ -10,12 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-FAMILIES = (
-    "momask",
-    "syntalker",
-    "gesturelsm",
-    "t2mgpt",
-)  # core.model.peers.families.FAMILIES, without torch
+from core.model.peers.names import IMPORT_FAMILIES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("src", type=Path, metavar="SRC", help="the .tar/.pth/.pt file or MoMask run folder")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="the new checkpoint folder")
     parser.add_argument(
-        "--family", choices=FAMILIES, help="the project that wrote it (default: from its keys)"
+        "--family", choices=IMPORT_FAMILIES, help="the project that wrote it (default: from its keys)"
     )
     parser.add_argument(
         "--body-part",

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     out = check_video_path(args.out)
     motion = load_motion(args.clip)
     ckpt = load_checkpoint(args.checkpoint) if args.checkpoint is not None else None
-    comparison = compare(motion, ckpt, args.clip.name, layers=args.layers, aligned=args.align)
+    scene = compare(motion, ckpt, args.clip.name, layers=args.layers, aligned=args.align)
     start, stop = args.frames
     settings = RenderSettings(
         width=args.size[0],
@@ -110,17 +110,15 @@ def run(args: argparse.Namespace) -> int:
         stop=stop,
         overlay=args.overlay,
         error_scale_mm=args.error_scale,
-    ).checked(comparison.num_frames)
-    fps = output_fps(comparison, settings, out)
-    total = video_frame_count(comparison, settings)
+    ).checked(scene.num_frames)
+    fps = output_fps(scene, settings, out)
+    total = video_frame_count(scene, settings)
     began = time.perf_counter()
     with tqdm(total=total, unit="frame", leave=False, disable=args.quiet) as bar:
-        for _ in export_video(comparison, out, settings):
+        for _ in export_video(scene, out, settings):
             bar.update()
     seconds = time.perf_counter() - began
-    what = (
-        f"{comparison.layers} of {comparison.num_quantizers} layers" if ckpt is not None else "original only"
-    )
+    what = f"{scene.layers} of {scene.num_quantizers} layers" if ckpt is not None else "original only"
     print(
         f"{total} frames, {settings.width}x{settings.height} at {fps:g} fps ({what}) "
         f"in {seconds:.1f} s ({total / max(seconds, 1e-9):.0f} frames/s) -> {out}"

@@ -30,6 +30,7 @@ from core.errors import MotionFileError
 from core.features.kinds import representation_from_dict
 from core.features.representation import Normalizer, Representation
 from core.model import RVQVAE, RVQVAEConfig
+from core.model.peers.names import PEER_NAMES
 from core.motion.skeleton import Skeleton
 
 FORMAT = "rvq-motion-checkpoint"
@@ -57,6 +58,18 @@ class Checkpoint:
     @property
     def config(self) -> RVQVAEConfig:
         return self.model.config
+
+    @property
+    def label(self) -> str:
+        """How windows, videos and reports name it: the run and step of one trained here
+        (``bandai-demo · step 15000``), the codebase and file of an imported one
+        (``MoMask · net_best_fid.tar``)."""
+        imported = self.extra.get("imported_from")
+        if isinstance(imported, dict) and imported.get("file"):
+            return f"{PEER_NAMES.get(imported.get('family'), 'imported')} · {Path(imported['file']).name}"
+        path = self.path
+        name = path.parent.parent.name if path.parent.name == "checkpoints" else path.name
+        return f"{name} · step {self.step}"
 
 
 def _sha256(path: Path) -> str:

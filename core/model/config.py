@@ -26,6 +26,14 @@ _INT_FIELDS = (
     "quantize_dropout_cutoff_index",
 )
 _FLOAT_FIELDS = ("mu", "quantize_dropout_prob", "sample_codebook_temp", "dropout")
+TRAINING_ONLY_FIELDS = (
+    "mu",
+    "quantize_dropout_prob",
+    "quantize_dropout_cutoff_index",
+    "sample_codebook_temp",
+    "dropout",
+)
+"""Settings only training reads: encoding and decoding give the same result whatever their values."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,11 @@ class RVQVAEConfig:
     def downsample_factor(self) -> int:
         """Frames per token step: ``stride_t ** down_t`` (4 for the defaults, so 128 frames -> 32 steps)."""
         return self.stride_t**self.down_t
+
+    def with_training_settings(self, other: RVQVAEConfig) -> RVQVAEConfig:
+        """This model with ``other``'s training-only settings: a fine-tune may change its dropout or EMA
+        decay and still start from these weights."""
+        return dataclasses.replace(self, **{name: getattr(other, name) for name in TRAINING_ONLY_FIELDS})
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (ints, floats, bools, strings, None) for checkpoints and run folders."""

@@ -7,7 +7,7 @@ display or GPU; ``rvq-motion render`` and the app's File > Export video both go 
 """
 
 from core.render.draw import render_frames
-from core.render.scene import Comparison, RenderSettings, checkpoint_label, compare, frame_plan
+from core.render.scene import RenderSettings, Scene, compare, frame_plan
 from core.render.video import (
     GIF_MAX_FPS,
     VIDEO_TYPES,
@@ -22,11 +22,10 @@ from core.render.video import (
 __all__ = [
     "GIF_MAX_FPS",
     "VIDEO_TYPES",
-    "Comparison",
+    "Scene",
     "RenderSettings",
     "VideoWriter",
     "check_video_path",
-    "checkpoint_label",
     "compare",
     "export_video",
     "frame_plan",

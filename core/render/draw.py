@@ -1,4 +1,4 @@
-"""The software renderer: one comparison frame drawn with Pillow's ImageDraw, no GPU and no display.
+"""The software renderer: one scene frame drawn with Pillow's ImageDraw, no GPU and no display.
 
 The scene (a ground grid fading with distance, bones as lines, joints as dots, the reconstruction's
 coloured by their error on one scale for the whole video) is drawn at twice the size and halved, which
@@ -18,40 +18,40 @@ from core.analysis.metrics import nice_scale_mm
 from core.render import style
 from core.render.camera import Camera, default_focal
 from core.render.hud import Hud
-from core.render.scene import Comparison, RenderSettings, frame_plan
+from core.render.scene import RenderSettings, Scene, frame_plan
 
 SUPERSAMPLE = 2
 GRID_SPACING = 0.5
 GRID_RADIUS = 6.0
 
 
-def render_frames(comparison: Comparison, settings: RenderSettings | None = None) -> Iterator[np.ndarray]:
+def render_frames(scene: Scene, settings: RenderSettings | None = None) -> Iterator[np.ndarray]:
     """The video's frames, one (height, width, 3) uint8 RGB array at a time, so a caller can report
     progress and stop between frames; ConfigError for settings the clip cannot take."""
-    settings = (settings or RenderSettings()).checked(comparison.num_frames)
-    renderer = FrameRenderer(comparison, settings)
-    for frame in frame_plan(comparison, settings):
+    settings = (settings or RenderSettings()).checked(scene.num_frames)
+    renderer = FrameRenderer(scene, settings)
+    for frame in frame_plan(scene, settings):
         yield renderer.draw(int(frame))
 
 
 class FrameRenderer:
-    """Draws frame ``t`` of a comparison; what is the same for every frame is prepared once."""
+    """Draws frame ``t`` of a scene; what is the same for every frame is prepared once."""
 
-    def __init__(self, comparison: Comparison, settings: RenderSettings) -> None:
-        self.c = comparison
+    def __init__(self, scene: Scene, settings: RenderSettings) -> None:
+        self.c = scene
         self.s = settings
         self.size = (settings.width, settings.height)
         self.unit = settings.height / 720.0
         """Pixels per pixel of a 720-line frame: line widths, dots and text scale with it."""
-        height = comparison.height
-        has_recon = comparison.reconstruction is not None
+        height = scene.height
+        has_recon = scene.reconstruction is not None
         self.side = max(0.6, 0.55 * height) if has_recon and not settings.overlay else 0.0
         self.distance = 1.6 * height + 1.3 * max(0.6, 0.55 * height)
         self.center_y = 0.5 * height
         self.scale_mm = settings.error_scale_mm or (
-            nice_scale_mm(comparison.errors) if comparison.errors is not None else 100.0
+            nice_scale_mm(scene.errors) if scene.errors is not None else 100.0
         )
-        self.hud = Hud(comparison, self.size, self.scale_mm)
+        self.hud = Hud(scene, self.size, self.scale_mm)
         self.focal, self.cy = self._framing()
         self._grid_lines = _grid_segments()
 

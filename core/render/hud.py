@@ -13,29 +13,29 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from core.render import style
-from core.render.scene import Comparison
+from core.render.scene import Scene
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 class Hud:
-    def __init__(self, comparison: Comparison, size: tuple[int, int], scale_mm: float) -> None:
-        self.c = comparison
+    def __init__(self, scene: Scene, size: tuple[int, int], scale_mm: float) -> None:
+        self.c = scene
         self.size = size
         u = self.unit = size[1] / 720.0
         self.font = ImageFont.load_default(size=max(10, round(17 * u)))
         title = ImageFont.load_default(size=max(11, round(21 * u)))
         self.small = ImageFont.load_default(size=max(10, round(14 * u)))
-        has_recon = comparison.errors is not None
-        self.frame_mpjpe = comparison.frame_mpjpe_mm() if has_recon else None
-        self.clip_mpjpe = comparison.clip_mpjpe_mm() if has_recon else 0.0
+        has_recon = scene.errors is not None
+        self.frame_mpjpe = scene.frame_mpjpe_mm() if has_recon else None
+        self.clip_mpjpe = scene.clip_mpjpe_mm() if has_recon else 0.0
 
         # The panel's lines: (text, font, colour); None is the per-frame MPJPE line.
-        lines: list[tuple[str | None, Font, style.RGB]] = [(comparison.clip_name, title, style.TEXT)]
+        lines: list[tuple[str | None, Font, style.RGB]] = [(scene.clip_name, title, style.TEXT)]
         if not has_recon:
             lines.append(("Original only (no checkpoint)", self.font, style.DIM_TEXT))
         else:
-            c = comparison
+            c = scene
             what = "Root-aligned MPJPE" if c.aligned else "MPJPE (decoded root path)"
             if c.measured_what:
                 what += f" of the {c.measured_what}"

@@ -1,4 +1,4 @@
-"""What a video shows and how: a :class:`Comparison` (the clip's joints, and its reconstruction's with
+"""What a video shows and how: a :class:`Scene` (the clip's joints, and its reconstruction's with
 their errors, copied out so rendering never touches live state) and :class:`RenderSettings`."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ MIN_SIZE, MAX_SIZE = 32, 4096
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Scene:
     """A clip's joint positions and, when a checkpoint is given, its reconstruction's: the arrays and
     the names and numbers the HUD prints. ``errors`` are metres, per frame and joint."""
 
@@ -61,7 +61,7 @@ class Comparison:
         return float(1000.0 * self.errors[:, self.measured].mean())
 
     @classmethod
-    def of_motion(cls, motion: Motion, clip_name: str) -> Comparison:
+    def of_motion(cls, motion: Motion, clip_name: str) -> Scene:
         """The original alone (no checkpoint, or a clip the checkpoint cannot read)."""
         return cls(
             original=motion.joint_positions().astype(np.float32),
@@ -79,7 +79,7 @@ class Comparison:
         aligned: bool,
         clip_name: str,
         checkpoint_name: str,
-    ) -> Comparison:
+    ) -> Scene:
         """A snapshot of ``reconstruction`` decoded with ``layers`` layers (copies, so later token
         edits do not reach a video being written)."""
         recon = reconstruction
@@ -111,28 +111,20 @@ def compare(
     clip_name: str,
     layers: int | None = None,
     aligned: bool = True,
-) -> Comparison:
+) -> Scene:
     """Tokenize ``motion`` with ``checkpoint`` and decode it with ``layers`` layers (all when None);
     without a checkpoint, the original alone. A clip the checkpoint cannot read raises MotionFileError."""
     if checkpoint is None:
-        return Comparison.of_motion(motion, clip_name)
+        return Scene.of_motion(motion, clip_name)
     fitted = fit_clip(checkpoint, motion)
     recon = Reconstruction(checkpoint, fitted, tokenize(checkpoint, fitted))
-    return Comparison.of_reconstruction(
+    return Scene.of_reconstruction(
         recon,
         recon.num_quantizers if layers is None else layers,
         aligned,
         clip_name,
-        checkpoint_label(checkpoint),
+        checkpoint.label,
     )
-
-
-def checkpoint_label(checkpoint: Checkpoint) -> str:
-    """How the HUD names a checkpoint: its run's folder and step for one inside a run
-    (``bandai-demo · step 15000``), else its own folder's name and step."""
-    path = checkpoint.path
-    name = path.parent.parent.name if path.parent.name == "checkpoints" else path.name
-    return f"{name} · step {checkpoint.step}"
 
 
 def _faint_bones(skeleton: Skeleton, positions: np.ndarray) -> np.ndarray:
@@ -149,7 +141,7 @@ def _faint_bones(skeleton: Skeleton, positions: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RenderSettings:
-    """How to film a comparison: frame size in pixels, output rate (None: the clip's), the clip's
+    """How to film a scene: frame size in pixels, output rate (None: the clip's), the clip's
     frames ``[start, stop)`` (None: to the end), skeletons overlaid or side by side, and the top of
     the error colour scale (None: a round figure most joints of the clip fall below)."""
 
@@ -189,12 +181,12 @@ class RenderSettings:
         )
 
 
-def frame_plan(comparison: Comparison, settings: RenderSettings) -> np.ndarray:
+def frame_plan(scene: Scene, settings: RenderSettings) -> np.ndarray:
     """The clip frame shown in each video frame: the range resampled to the output rate by time, so a
     video plays at the clip's speed whatever its rate (a 120 fps clip at 30 fps shows every 4th frame)."""
-    s = settings.checked(comparison.num_frames)
+    s = settings.checked(scene.num_frames)
     assert s.stop is not None
-    fps = s.fps or comparison.fps
-    count = max(1, math.ceil((s.stop - s.start) * fps / comparison.fps - 1e-9))
-    frames = s.start + np.floor(np.arange(count) * comparison.fps / fps + 0.5).astype(np.int64)
+    fps = s.fps or scene.fps
+    count = max(1, math.ceil((s.stop - s.start) * fps / scene.fps - 1e-9))
+    frames = s.start + np.floor(np.arange(count) * scene.fps / fps + 0.5).astype(np.int64)
     return np.minimum(frames, s.stop - 1)

@@ -23,7 +23,7 @@ from PIL import GifImagePlugin, Image
 from core.errors import ConfigError, MotionFileError
 from core.render import style
 from core.render.draw import render_frames
-from core.render.scene import Comparison, RenderSettings, frame_plan
+from core.render.scene import RenderSettings, Scene, frame_plan
 
 VIDEO_TYPES = (".mp4", ".gif")
 GIF_MAX_FPS = 50.0
@@ -123,7 +123,7 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike[str], fps:
 
 
 def export_video(
-    comparison: Comparison,
+    scene: Scene,
     path: str | os.PathLike[str],
     settings: RenderSettings | None = None,
     should_stop: Callable[[], bool] = lambda: False,
@@ -131,10 +131,10 @@ def export_video(
     """Render and write the video, yielding the number of frames written after each; returns True when
     it is complete, False when ``should_stop`` ended it early (no file is left then). Bad settings
     raise ConfigError and a bad path MotionFileError before any work."""
-    settings = (settings or RenderSettings()).checked(comparison.num_frames)
-    writer = VideoWriter(path, output_fps(comparison, settings, path))
+    settings = (settings or RenderSettings()).checked(scene.num_frames)
+    writer = VideoWriter(path, output_fps(scene, settings, path))
     try:
-        for frame in render_frames(comparison, settings):
+        for frame in render_frames(scene, settings):
             if should_stop():
                 writer.abort()
                 return False
@@ -147,19 +147,19 @@ def export_video(
     return True
 
 
-def video_frame_count(comparison: Comparison, settings: RenderSettings) -> int:
+def video_frame_count(scene: Scene, settings: RenderSettings) -> int:
     """How many frames :func:`export_video` writes (for a progress bar)."""
-    return len(frame_plan(comparison, settings))
+    return len(frame_plan(scene, settings))
 
 
-def output_fps(comparison: Comparison, settings: RenderSettings, path: str | os.PathLike[str]) -> float:
+def output_fps(scene: Scene, settings: RenderSettings, path: str | os.PathLike[str]) -> float:
     """The video's rate: the one asked for, else the clip's (for a GIF at most 50)."""
     is_gif = Path(path).suffix.lower() == ".gif"
     if settings.fps is not None:
         if is_gif and settings.fps > GIF_MAX_FPS:
             raise ConfigError(f"a GIF plays at most {GIF_MAX_FPS:g} frames/s, got {settings.fps:g}")
         return float(settings.fps)
-    return min(comparison.fps, GIF_MAX_FPS) if is_gif else comparison.fps
+    return min(scene.fps, GIF_MAX_FPS) if is_gif else scene.fps
 
 
 class _Mp4Encoder:

@@ -9,8 +9,6 @@ raise ``MotionFileError`` with the session untouched: nothing the user made is l
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
@@ -20,71 +18,15 @@ from core.analysis.reconstruction import Level, Reconstruction
 from core.errors import MotionFileError
 from core.formats import load_motion, save_motion
 from core.model.checkpoint import Checkpoint, load_checkpoint
+from core.model.devices import CPU, resolve_device
 from core.motion.clip import Motion
 from core.session.code_preview import CodePreview
-from core.session.devices import CPU, check_device
 from core.session.error_scale import ErrorScale
 from core.session.opening import CHECKPOINT, CLIP, Opening, first_levels, layers_shown, prepare
+from core.session.updates import Changed, Notice, Selection, Update
 from core.tokens.edit import TokenChange, TokenEditor
 from core.tokens.files import TokenFile, load_tokens, save_tokens
 from core.tokens.interpolate import interpolated_codes
-
-
-class Changed(enum.Flag):
-    """What a command changed; views redraw only what depends on it."""
-
-    NOTHING = 0
-    CLIP = enum.auto()
-    CHECKPOINT = enum.auto()
-    RECONSTRUCTION = enum.auto()
-    """A new reconstruction (or none): everything derived from the token grid starts over."""
-    TOKENS = enum.auto()
-    LAYERS_USED = enum.auto()
-    SELECTION = enum.auto()
-    CLIPBOARD = enum.auto()
-    SAVED = enum.auto()
-    DEVICE = enum.auto()
-    ALIGNED = enum.auto()
-    LEVELS = enum.auto()
-    """Truncation levels decoded in the background arrived: per-level views can fill in."""
-    ERROR_SCALE = enum.auto()
-    PREVIEW = enum.auto()
-    """A code previewed in the selected cell (a hovered chip), or the preview ended."""
-    HIGHLIGHT = enum.auto()
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the user should be told that is not an error (e.g. why there is no reconstruction)."""
-
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Update:
-    changed: Changed = Changed.NOTHING
-    frames: tuple[int, int] | None = None
-    """Frames whose decoded motion an edit changed, at the number of layers used."""
-    notice: Notice | None = None
-
-    def __or__(self, other: Update) -> Update:
-        frames = self.frames or other.frames
-        if self.frames and other.frames:
-            frames = (min(self.frames[0], other.frames[0]), max(self.frames[1], other.frames[1]))
-        return Update(self.changed | other.changed, frames, self.notice or other.notice)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """The selected cell (``step``, ``layer``) and the step range ``[start, stop)`` that copy, paste
-    and reset use; ``anchor`` is where a shift-click or drag range started."""
-
-    step: int
-    layer: int
-    start: int
-    stop: int
-    anchor: int
 
 
 class EditSession:
@@ -105,7 +47,7 @@ class EditSession:
         """Poses and errors are read on the original's root path (pose error without drift): the 3D
         view, the error strip and the analysis panel all follow this one flag."""
         self.device = CPU
-        """Where checkpoints decode and refine (:mod:`core.session.devices`)."""
+        """Where checkpoints decode and refine (:mod:`core.model.devices`)."""
         self.selection: Selection | None = None
         self.clipboard: np.ndarray | None = None
         self.clipboard_source = ""
@@ -173,7 +115,7 @@ class EditSession:
     def set_device(self, device: str) -> Update:
         """Decode and refine on ``device`` from now on; the open checkpoint moves there, and the tokens,
         their edits and the decoded motion stay as they are."""
-        check_device(device)
+        resolve_device(device)
         if device == self.device:
             return Update()
         self.device = device

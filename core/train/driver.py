@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.formats.discovery import find_motion_files, read_holdout
-from core.train.config import config_from_checkpoint, run_config
 from core.train.events import Event, FinishedEvent, MessageEvent, StepEvent
 from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
+from core.train.run_config import config_from_checkpoint, run_config
 from core.train.run_log import RunLog
 from core.train.trainer import Trainer, prepare_data
 

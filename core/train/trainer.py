@@ -27,6 +27,7 @@ from core.formats import LOADABLE
 from core.formats.discovery import find_motion_files
 from core.model import RVQVAE
 from core.model.checkpoint import load_training_state, resolve_checkpoint_dir, save_checkpoint
+from core.model.devices import resolve_device
 from core.model.objective import PositionLoss, rvq_losses
 from core.motion.skeleton import Skeleton
 from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer
@@ -110,15 +111,6 @@ def prepare_data(
     )
 
 
-def resolve_device(device: str) -> torch.device:
-    """ "auto" picks CUDA when present; asking for CUDA without one is an error, not a silent CPU run."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise TrainingError("CUDA was requested but no GPU is available; use --device cpu or auto")
-    return torch.device(device)
-
-
 def learning_rate(config: TrainConfig, step: int) -> float:
     """Linear warm-up to ``lr``, then multiplied by ``lr_gamma`` at each milestone."""
     warm = min(1.0, (step + 1) / config.warmup_steps) if config.warmup_steps > 0 else 1.0
@@ -144,7 +136,10 @@ class Trainer:
         self.config = config
         self.data = data
         self.run_dir = Path(run_dir)
-        self.device = resolve_device(device)
+        try:
+            self.device = resolve_device(device)
+        except ValueError as exc:
+            raise TrainingError(str(exc)) from None
         self.rank = dist.get_rank() if dist.is_initialized() else 0
         self.world_size = dist.get_world_size() if dist.is_initialized() else 1
         torch.manual_seed(config.seed + self.rank)
@@ -396,16 +391,12 @@ class Trainer:
         """Start at step 0 from ``directory``'s weights. An imported tokenizer's codebooks carry no EMA
         statistics of their own: they are calibrated on this run's batches first, so training neither
         re-seeds the codebooks nor resets codes this data happens to miss (core.model.peers.ema)."""
-        from dataclasses import replace
-
         from core.model.checkpoint import load_checkpoint
         from core.model.peers.ema import calibrate_codebooks
 
         ckpt = load_checkpoint(directory, device=self.device)
         # Settings only training reads may differ: a fine-tune may change its dropout or EMA decay.
-        training_only = "mu quantize_dropout_prob quantize_dropout_cutoff_index sample_codebook_temp dropout"
-        ours = {k: getattr(self.config.model, k) for k in training_only.split()}
-        model_config = replace(ckpt.config, **ours)
+        model_config = ckpt.config.with_training_settings(self.config.model)
         same = (
             model_config == self.config.model
             and ckpt.representation.to_dict() == self.data.representation.to_dict()

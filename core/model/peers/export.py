@@ -34,7 +34,6 @@ and features the peer does not read. The peers do not pad a clip: they crop it t
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections import OrderedDict
@@ -52,21 +51,17 @@ from core.features.humanml3d import HumanML3D
 from core.features.smplx_parts import PARTS
 from core.model.checkpoint import Checkpoint, load_checkpoint
 from core.model.config import RVQVAEConfig
+from core.model.peers import momask_opt
+from core.model.peers.names import EMA_BUFFERS, EXPORT_FAMILIES, PEER_NAMES
 from core.model.rvqvae import RVQVAE
 
-FAMILIES = ("momask", "syntalker", "gesturelsm")
-PEER_NAMES = {"momask": "MoMask", "syntalker": "SynTalker", "gesturelsm": "GestureLSM"}
 PEER_NORMS = (None, "LN", "GN", "BN")
 """``ResConv1DBlock`` norms of MoMask's ``models/vq/resnet.py`` (SynTalker, GestureLSM copy it)."""
 PEER_ACTIVATIONS = ("relu", "silu", "gelu")
-EMA_BUFFERS = ("code_sum", "code_count", "initialized")
-"""The project's quantizer buffers that no peer saves (MoMask keeps them as plain attributes)."""
 MOMASK_WEIGHTS = Path("model", "net_best_fid.tar")
 MOMASK_CHECKPOINTS_DIR = "./checkpoints"
 MOMASK_FRAMES_PER_TOKEN = 4
 """``gen_t2m.py`` asks the transformers for ``m_length // 4`` tokens."""
-OPT_HEADER = "------------ Options -------------"
-OPT_FOOTER = "-------------- End ----------------"
 BEAT2_FPS = 30.0
 BEAT2_POSE_COLUMNS = 6 * SMPLX_JOINTS
 RELEASE_CONSTANTS = {
@@ -208,21 +203,6 @@ def momask_options(
     }
 
 
-def format_momask_options(options: Mapping[str, object]) -> str:
-    """``opt.txt`` text as ``options/vq_option.py`` writes it; raises ValueError for a value that
-    ``get_opt`` would read back as something else (a name that looks like a number, a ``': '``)."""
-    lines = [OPT_HEADER]
-    for key, value in sorted(options.items()):
-        text = _momask_text(value)
-        expected = "None" if value is None else value  # get_opt keeps 'None' a string; MoMask reads it so
-        back = _momask_reads(text)
-        if back is None or back != expected or type(back) is not type(expected):
-            raise ValueError(f"MoMask's get_opt would not read {key}: {value!r} back")
-        lines.append(f"{key}: {text}")
-    lines.append(OPT_FOOTER)
-    return "\n".join(lines) + "\n"
-
-
 def export_for_peer(
     checkpoint: Checkpoint | str | os.PathLike[str],
     family: str,
@@ -241,7 +221,7 @@ def export_for_peer(
     if family == "momask":
         name = target.resolve().name
         try:
-            opt_text = format_momask_options(momask_options(ckpt.config, name, checkpoints_dir))
+            opt_text = momask_opt.format_options(momask_options(ckpt.config, name, checkpoints_dir))
         except ValueError as exc:
             raise MotionFileError(target, f"not usable as a MoMask run name: {exc}") from None
         files = _write_momask_folder(target, state, ckpt, opt_text)
@@ -253,34 +233,13 @@ def export_for_peer(
 
 
 def _check_family(family: str) -> None:
-    if family not in FAMILIES:
-        raise ValueError(f"unknown peer family {family!r}; choose one of {', '.join(FAMILIES)}")
+    if family not in EXPORT_FAMILIES:
+        raise ValueError(f"unknown peer family {family!r}; choose one of {', '.join(EXPORT_FAMILIES)}")
 
 
 def _plain(tensor: Tensor) -> Tensor:
     t = tensor.detach().to("cpu")
     return (t.float() if t.is_floating_point() else t).contiguous().clone()
-
-
-def _momask_text(value: object) -> str:
-    if isinstance(value, float):
-        return np.format_float_positional(value, trim="0")  # get_opt reads '1e-05' as a string
-    return str(value)
-
-
-def _momask_reads(text: str) -> object:
-    """The value ``get_opt`` makes of ``text`` (its bool, float, int, str rules); None where its
-    ``split(': ')`` of the line would fail."""
-    if ": " in text or "\n" in text:
-        return None
-    unsigned = text.strip().lstrip("-").lstrip("+")
-    if text in ("True", "False"):
-        return text == "True"
-    if re.match(r"^[-+]?[0-9]+\.[0-9]+$", unsigned):
-        return float(text)
-    if unsigned.isdigit():
-        return int(text)
-    return text
 
 
 def _write_momask_folder(

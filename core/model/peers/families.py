@@ -20,7 +20,6 @@ from torch import Tensor
 
 from core.errors import MotionFileError
 
-FAMILIES = ("momask", "syntalker", "gesturelsm", "t2mgpt")
 CONTAINER_KEYS = ("vq_model", "net", "model_state", "state_dict")
 """Where each trainer puts the weights: MoMask ``vq_model``; SynTalker, GestureLSM, T2M-GPT ``net``;
 EMAGE's 2024 code ``model_state``; Lightning ``state_dict``."""

@@ -29,7 +29,8 @@ from core.features.representation import Representation
 from core.model.checkpoint import save_checkpoint
 from core.model.config import ACTIVATIONS, RVQVAEConfig
 from core.model.peers.ema import imported_ema_buffers
-from core.model.peers.families import FAMILIES, project_state_dict, read_weights
+from core.model.peers.families import project_state_dict, read_weights
+from core.model.peers.names import EMA_BUFFERS, IMPORT_FAMILIES
 from core.model.peers.plan import OPTION, SHAPES, ImportField, ImportPlan, settings_fields
 from core.model.peers.safe_load import load_peer_pickle
 from core.model.peers.sidecars import find_meta, find_sidecar
@@ -39,7 +40,6 @@ from core.model.rvqvae import RVQVAE
 __all__ = ["ImportField", "ImportPlan", "is_peer_checkpoint", "plan_import", "write_import"]
 
 PEER_SUFFIXES = (".tar", ".pth", ".pt")
-EMA_BUFFERS = ("code_sum", "code_count", "initialized")
 
 
 def is_peer_checkpoint(path: str | PathLike[str]) -> bool:
@@ -114,8 +114,8 @@ def plan_import(
     """Read a peer checkpoint (file or MoMask run folder) and say how it will be imported; anything
     wrong with it is a MotionFileError naming the file (see the module docstring)."""
     given = Path(src)
-    if family is not None and family not in FAMILIES:
-        raise MotionFileError(given, f"unknown family {family!r}; choose one of {', '.join(FAMILIES)}")
+    if family is not None and family not in IMPORT_FAMILIES:
+        raise MotionFileError(given, f"unknown family {family!r}; choose one of {', '.join(IMPORT_FAMILIES)}")
     if activation is not None and activation not in ACTIVATIONS:
         raise MotionFileError(given, f"--activation {activation}: choose one of {', '.join(ACTIVATIONS)}")
     if dilation_growth_rate is not None and (

@@ -141,88 +141,93 @@ def _from_sidecar(
     return None
 
 
-def settings_fields(
-    weights: PeerWeights, sidecar: Sidecar | None, dilation: int | None, activation: str | None
-) -> list[ImportField]:
-    """The hyperparameters the tensors do not fix: option, else sidecar, else what the peers use."""
-    family = weights.family
-    out = []
+@dataclass(frozen=True)
+class _Setting:
+    """A hyperparameter the tensors do not fix: where a sidecar names it, what it may be, and what
+    the peers use when nothing says (with why)."""
 
-    def pick(
-        name: str,
-        option: object,
-        keys: tuple[str, ...],
-        check: type | tuple,
-        valid: tuple | None,
-        default: object,
-        why: str,
-    ) -> None:
-        if option is not None:
-            out.append(ImportField(name, option, OPTION, True))
-            return
-        found = _from_sidecar(sidecar, keys, check, valid)
-        value, source = found if found is not None else (default, f"assumed ({why})")
-        out.append(ImportField(name, value, source, True))
+    name: str
+    keys: tuple[str, ...]
+    check: type | tuple
+    valid: tuple | None
+    default: object
+    why: str
 
-    pick(
+
+_SETTINGS = (
+    _Setting(
         "dilation_growth_rate",
-        dilation,
         ("dilation_growth_rate",),
         int,
         None,
         3,
         "not in the weights; every released model uses 3",
-    )
-    pick(
+    ),
+    _Setting(
         "activation",
-        activation,
         ("vq_act",),
         str,
         ACTIVATIONS,
         "relu",
         "not in the weights; every released model uses relu",
-    )
-    if weights.norm_kind == "LN/GN":
-        pick(
-            "norm", None, ("vq_norm",), str, ("LN", "GN"), "LN", "LayerNorm and GroupNorm weights look alike"
-        )
-    else:
-        out.append(ImportField("norm", weights.norm_kind, SHAPES, False))
-    one_book = weights.shape_config["num_quantizers"] == 1
-    pick("mu", None, ("mu",), (int, float), None, 0.99, "the peers' EMA decay")
-    if one_book:
-        out.append(
-            ImportField("quantize_dropout_prob", 0.0, "assumed (one codebook: no layer to drop)", True)
-        )
-    else:
-        pick(
-            "quantize_dropout_prob",
-            None,
-            ("quantize_dropout_prob",),
-            (int, float),
-            None,
-            0.2,
-            "MoMask's training default",
-        )
-    t2m = family == "t2mgpt"
-    out.append(
-        ImportField(
+    ),
+    _Setting("norm", ("vq_norm",), str, ("LN", "GN"), "LN", "LayerNorm and GroupNorm weights look alike"),
+    _Setting("mu", ("mu",), (int, float), None, 0.99, "the peers' EMA decay"),
+    _Setting(
+        "quantize_dropout_prob",
+        ("quantize_dropout_prob",),
+        (int, float),
+        None,
+        0.2,
+        "MoMask's training default",
+    ),
+)
+
+
+def _fixed_settings(weights: PeerWeights) -> dict[str, ImportField]:
+    """What the weights or the family settle without a sidecar."""
+    t2m = weights.family == "t2mgpt"
+    fixed = {
+        "sample_codebook_temp": ImportField(
             "sample_codebook_temp",
             0.0 if t2m else 0.5,
             "assumed (T2M-GPT picks the nearest code)"
             if t2m
             else "assumed (MoMask's training samples codes at 0.5)",
             True,
-        )
-    )
-    out.append(
-        ImportField(
+        ),
+        "dropout": ImportField(
             "dropout",
             0.0 if t2m else 0.2,
             "assumed (T2M-GPT's residual blocks have no dropout)"
             if t2m
             else "assumed (the project's default; training only)",
             True,
+        ),
+    }
+    if weights.norm_kind != "LN/GN":
+        fixed["norm"] = ImportField("norm", weights.norm_kind, SHAPES, False)
+    if weights.shape_config["num_quantizers"] == 1:
+        fixed["quantize_dropout_prob"] = ImportField(
+            "quantize_dropout_prob", 0.0, "assumed (one codebook: no layer to drop)", True
         )
-    )
-    return out
+    return fixed
+
+
+def settings_fields(
+    weights: PeerWeights, sidecar: Sidecar | None, dilation: int | None, activation: str | None
+) -> list[ImportField]:
+    """The hyperparameters the tensors do not fix: option, else sidecar, else what the peers use."""
+    options = {"dilation_growth_rate": dilation, "activation": activation}
+    fixed = _fixed_settings(weights)
+    out = []
+    for setting in _SETTINGS:
+        if setting.name in fixed:
+            out.append(fixed.pop(setting.name))
+        elif options.get(setting.name) is not None:
+            out.append(ImportField(setting.name, options[setting.name], OPTION, True))
+        else:
+            found = _from_sidecar(sidecar, setting.keys, setting.check, setting.valid)
+            value, source = found if found is not None else (setting.default, f"assumed ({setting.why})")
+            out.append(ImportField(setting.name, value, source, True))
+    return out + list(fixed.values())

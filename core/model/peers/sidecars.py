@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +19,11 @@ import numpy as np
 
 from core.errors import MotionFileError
 from core.formats.numpy_files import read_npy
+from core.model.peers import momask_opt
 
 MAX_SIDECAR_BYTES = 1 << 20
 """Sidecars are read up to this size (real ones are a few kilobytes; a run.log may grow, its arguments
 come first)."""
-_FLOAT = re.compile(r"^[-+]?[0-9]+\.[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -44,26 +43,9 @@ def _read_text(path: Path) -> str:
         raise MotionFileError(path, f"cannot read it: {exc.strerror or exc}") from None
 
 
-def _opt_value(text: str) -> object:
-    if text in ("True", "False"):
-        return text == "True"
-    if _FLOAT.match(text):
-        return float(text)
-    if text.isdigit():
-        return int(text)
-    return text
-
-
 def parse_opt_txt(path: Path) -> dict:
     """MoMask's ``opt.txt`` as ``get_opt`` reads it, but tolerant: lines without ``": "`` are skipped."""
-    options = {}
-    for line in _read_text(path).splitlines():
-        line = line.strip()
-        if ": " not in line or line.startswith("---"):
-            continue
-        key, value = line.split(": ", 1)
-        options[key.strip()] = _opt_value(value.strip())
-    return options
+    return momask_opt.parse(_read_text(path))
 
 
 def parse_run_log(path: Path) -> dict:

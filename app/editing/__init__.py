@@ -1,0 +1,1 @@
+"""Changing codes: the Token editor dock and the code refinement job."""

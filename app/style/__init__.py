@@ -1,0 +1,1 @@
+"""How things look: the theme's colours and fonts, icons, code colours. Imports nothing else of the app."""

@@ -1,0 +1,1 @@
+"""The Training dock: setup, settings form, run control and curves."""
