@@ -119,14 +119,20 @@ def read_npz(path: Path, wanted: Collection[str], *, check_all: bool = True) -> 
         raise MotionFileError(path, f"cannot read the archive's data (truncated or corrupt?): {exc}") from exc
 
 
-def read_npy(path: Path) -> np.ndarray:
-    """The array in a ``.npy`` file, header checked first."""
+def npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of the array in a ``.npy`` file, from its header alone, checked (data never read)."""
     try:
         with open(path, "rb") as stream:
             shape, dtype, available = _read_header(stream, os.fstat(stream.fileno()).st_size)
     except _HEADER_ERRORS as exc:
         raise MotionFileError(path, f"not a NumPy .npy file: {exc}") from exc
     _check_header(path, "the array", shape, dtype, available)
+    return shape, dtype
+
+
+def read_npy(path: Path) -> np.ndarray:
+    """The array in a ``.npy`` file, header checked first."""
+    npy_header(path)
     try:
         return np.asarray(np.load(path, allow_pickle=False))
     except _READ_ERRORS as exc:
