@@ -132,7 +132,7 @@ def _split_file(sources: Sequence[ClipSource], path: Path, warnings: list[str]) 
     chosen, missing = match_entries(listed.entries, sources)
     if missing:
         where = ", ".join(str(source.path) for source in sources)
-        warnings.append(f"{path} names {len(missing):,} clips that are not under {where}: {listing(missing)}")
+        warnings.append(f"{path} lists {clips(len(missing))} not found under {where}: {listing(missing)}")
     return chosen
 
 
