@@ -13,7 +13,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from core.datasets.root import ClipSource, clip_folder
+from core.datasets.root import ClipSource, clip_folder, files_in
 from core.errors import MotionFileError
 
 CLIP_FOLDER = "smplxflame_30"
@@ -48,7 +48,7 @@ class Beat2Root(ClipSource):
         return cls(root) if root is not None else None
 
     def _find_clips(self) -> dict[str, Path]:
-        return {f.stem: f for f in (self.path / CLIP_FOLDER).glob("*.npz") if f.is_file()}
+        return files_in(self.path / CLIP_FOLDER, ".npz")
 
     @cached_property
     def _split_table(self) -> dict[str, list[str]]:

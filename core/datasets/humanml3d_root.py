@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from core.datasets.root import ClipSource, clip_folder, read_id_lines
+from core.datasets.root import ClipSource, clip_folder, files_in, read_id_lines
 from core.errors import MotionFileError
 from core.formats.humanml3d_bodies import T2M, RicBody, body_for_width
 from core.formats.numpy_files import npy_header
@@ -50,8 +50,7 @@ class HumanML3DRoot(ClipSource):
         return self.body.dataset
 
     def _find_clips(self) -> dict[str, Path]:
-        folder = self.path / CLIP_FOLDER
-        return {f.stem: f for f in folder.glob("*.npy") if f.is_file()}
+        return files_in(self.path / CLIP_FOLDER, ".npy")
 
     def split_names(self) -> tuple[str, ...]:
         return tuple(name for name in SPLITS if (self.path / f"{name}.txt").is_file())

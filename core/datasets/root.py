@@ -7,6 +7,7 @@ a plain folder of clips, or one clip file. :mod:`core.datasets.selection` asks e
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from functools import cached_property
 from pathlib import Path
@@ -78,6 +79,22 @@ def clip_folder(root: Path, name: str, path: Path) -> Path | None:
     if path.name == name and path.is_dir():
         return path.parent
     return None
+
+
+def files_in(folder: Path, suffix: str) -> dict[str, Path]:
+    """The ``suffix`` files directly in ``folder`` by stem (one directory scan, no stat per file: a
+    HumanML3D folder holds 29,232); none when the folder is missing."""
+    try:
+        with os.scandir(folder) as entries:
+            return {
+                e.name[: -len(suffix)]: Path(e.path)
+                for e in entries
+                if e.name.endswith(suffix) and e.is_file()
+            }
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise MotionFileError(folder, f"cannot list the folder: {exc.strerror or exc}") from None
 
 
 def read_id_lines(path: Path) -> list[str]:

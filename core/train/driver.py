@@ -108,7 +108,7 @@ def run_training(
 def _holdout_and_split(request: TrainingRequest) -> tuple[Path | None, str | None]:
     """The JSON holdout split and the split to train on: ``--split X.json`` is a holdout split (the run
     trains on the other clips and measures these), as ``--holdout X.json`` is."""
-    split = request.split
+    split = None if request.split is None else str(request.split)
     if split is None or is_split_name(split) or Path(split).suffix.lower() != ".json":
         return request.holdout, split
     if request.holdout is not None:
