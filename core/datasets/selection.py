@@ -97,12 +97,14 @@ def select_clips(
         chosen = _split_file(sources, Path(split), warnings)
     if speakers:
         chosen = _of_speakers(sources, chosen, speakers, warnings)
-    if (split is not None or speakers) and every and not chosen:
-        asked = " and ".join(
-            ([f"split {split}"] if split is not None else [])
-            + ([f"speakers {list(speakers)}"] if speakers else [])
+    asked = ([f"split {split}"] if split is not None else []) + (
+        [f"speakers {', '.join(map(str, speakers))}"] if speakers else []
+    )
+    if asked and every and not chosen:
+        verb = "select" if len(asked) > 1 else "selects"
+        raise MotionFileError(
+            sources[0].path, f"{' and '.join(asked)} {verb} none of its {clips(len(every))}"
         )
-        raise MotionFileError(sources[0].path, f"{asked} select none of its {clips(len(every))}")
     return Selection(
         files=tuple(sorted(set(chosen))),
         sources=sources,

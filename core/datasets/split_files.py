@@ -22,15 +22,13 @@ class SplitList:
 
     entries: tuple[str, ...]
     path: Path
-    holdout: bool
-    """Whether it is the JSON holdout split (its entries are the held-out clips' file names)."""
 
 
 def read_split_file(path: Path) -> SplitList:
     """A JSON holdout split (``.json``) or a text file of ids; MotionFileError naming it when unreadable."""
     if path.suffix.lower() == ".json":
-        return SplitList(tuple(sorted(read_holdout(path))), path, holdout=True)
-    return SplitList(tuple(read_id_lines(path)), path, holdout=False)
+        return SplitList(tuple(sorted(read_holdout(path))), path)
+    return SplitList(tuple(read_id_lines(path)), path)
 
 
 def match_entries(entries: Sequence[str], sources: Iterable[ClipSource]) -> tuple[list[Path], list[str]]:

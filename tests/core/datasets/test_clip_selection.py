@@ -83,7 +83,7 @@ def test_a_named_split_of_a_plain_folder_says_which_files_a_root_needs(data_dir:
 
 def test_a_split_that_selects_nothing_is_an_error(h3d: Path):
     (h3d / "train.txt").write_text("999999\n")
-    with pytest.raises(MotionFileError, match="split train select none of its 3 clips"):
+    with pytest.raises(MotionFileError, match="split train selects none of its 3 clips"):
         select_clips([h3d], "train")
 
 
