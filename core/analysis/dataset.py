@@ -17,20 +17,19 @@ from pathlib import Path
 import numpy as np
 
 from core.analysis.evaluate import ClipEvaluation, EvalReport, Tally, evaluate_clip
+from core.datasets.selection import select_clips
 from core.errors import MotionFileError
 from core.formats import load_motion
-from core.formats.discovery import find_motion_files, read_holdout
 from core.model.checkpoint import Checkpoint
 from core.tokens.refine import RefineSettings
 
 
-def dataset_files(data: Iterable[str | Path], split: str | Path | None = None) -> list[Path]:
-    """Every clip under ``data``, only those ``split`` holds out when a split file is given."""
-    files = find_motion_files(data)
-    if split is None:
-        return files
-    held_out = read_holdout(split)
-    return [f for f in files if f.name in held_out]
+def dataset_files(
+    data: Iterable[str | Path], split: str | Path | None = None, speakers: Sequence[int] = ()
+) -> list[Path]:
+    """The clips under ``data`` a split (a name the dataset root ships, a file of ids, or a JSON split file: its
+    held-out clips) and speakers choose; see :func:`core.datasets.selection.select_clips`."""
+    return list(select_clips(data, split, speakers).files)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from core.cli.evaluate import add_data_arguments
+from core.cli.selection_args import selected_files
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,13 +28,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.analysis.dataset import compare_checkpoints, dataset_files
+    from core.analysis.dataset import compare_checkpoints
     from core.cli.evaluate import evaluate_with_bar
     from core.errors import MotionFileError
     from core.model.checkpoint import load_checkpoint
 
     a, b = load_checkpoint(args.a), load_checkpoint(args.b)
-    files = dataset_files(args.data, args.split)
+    files = selected_files(args)
     comparison = evaluate_with_bar(compare_checkpoints(a, b, files), files)
     if files and not comparison.clips:
         raise MotionFileError(files[0], "no clip fits both checkpoints")

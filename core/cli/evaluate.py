@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.cli.refine_args import add_refine_arguments, refine_settings
+from core.cli.selection_args import add_selection_arguments, selected_files
 
 if TYPE_CHECKING:
     from core.analysis.dataset import DatasetComparison, DatasetEval, Progress
@@ -38,13 +39,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--data`` and ``--split``, shared with ``compare``."""
+    """``--data``, ``--split`` and ``--speakers``, shared with ``compare``."""
     parser.add_argument(
-        "--data", nargs="+", type=Path, required=True, metavar="DIR", help="clip folders or files"
+        "--data",
+        nargs="+",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="clip folders or files, or dataset roots as they ship (HumanML3D, KIT-ML, BEAT2, AMASS)",
     )
-    parser.add_argument(
-        "--split", type=Path, metavar="SPLIT.json", help="evaluate only the clips this split holds out"
-    )
+    add_selection_arguments(parser, "evaluate", "its held-out clips")
 
 
 def evaluate_with_bar(
@@ -70,13 +74,13 @@ def evaluate_with_bar(
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.analysis.dataset import dataset_files, evaluate_dataset
+    from core.analysis.dataset import evaluate_dataset
     from core.analysis.report import write_report
     from core.errors import MotionFileError
     from core.model.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(args.checkpoint)
-    files = dataset_files(args.data, args.split)
+    files = selected_files(args)
     work = evaluate_dataset(ckpt, files, refine_settings(args))
     result = evaluate_with_bar(work, files)
     if files and not result.rows:

@@ -1,4 +1,5 @@
-"""``rvq-motion info CLIP``: what a clip contains, as a table for people or JSON for scripts."""
+"""``rvq-motion info CLIP|DIR``: what a clip contains, or a dataset root's layout, splits and size (see
+:mod:`core.cli.dataset_info`), as a table for people or JSON for scripts."""
 
 from __future__ import annotations
 
@@ -13,15 +14,27 @@ FORMAT_BY_SUFFIX = {".bvh": "bvh", ".npz": "smplx-npz", ".npy": "humanml3d"}
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "info",
-        help="show format, frames, fps, duration and joints of a clip",
-        description="Show format, frame count, frame rate, duration and joint names of a motion clip.",
+        help="show a clip's format, frames, fps and joints, or a dataset's layout, splits and size",
+        description="Show format, frame count, frame rate, duration and joint names of a motion clip; for a "
+        "folder, its layout (HumanML3D, KIT-ML, BEAT2, AMASS root, or a plain folder), each split's clip count, "
+        "frames and hours, the skeleton and the frame rate, read from file headers.",
     )
-    parser.add_argument("clip", type=Path, help="a .bvh, SMPL-X .npz or HumanML3D .npy file")
+    parser.add_argument(
+        "clip",
+        type=Path,
+        metavar="CLIP|DIR",
+        help="a .bvh, SMPL-X .npz or HumanML3D/KIT-ML .npy file, or a folder",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.clip.is_dir():
+        from core.cli.dataset_info import print_dataset
+
+        print_dataset(args.clip, args.json)
+        return 0
     summary = describe(args.clip)
     print(json.dumps(summary, indent=2) if args.json else format_table(summary))
     return 0

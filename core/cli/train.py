@@ -15,6 +15,7 @@ import os
 import signal
 from pathlib import Path
 
+from core.cli.selection_args import add_selection_arguments
 from core.train.overrides import FIELDS, OverrideField, TrainOverrides
 
 EXIT_INTERRUPTED = 130
@@ -24,10 +25,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train",
         help="train an RVQ-VAE tokenizer on motion clips",
-        description="Train an RVQ-VAE tokenizer on every clip under the given folders.",
+        description="Train an RVQ-VAE tokenizer on every clip under the given folders, or on a split of a "
+        "dataset root as it ships.",
     )
     parser.add_argument(
-        "--data", nargs="+", type=Path, required=True, metavar="DIR", help="clip folders or files"
+        "--data",
+        nargs="+",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="clip folders or files, or dataset roots as they ship (HumanML3D, KIT-ML, BEAT2, AMASS)",
     )
     parser.add_argument(
         "--out", type=Path, required=True, metavar="RUN_DIR", help="where checkpoints and logs go"
@@ -41,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--holdout", type=Path, metavar="SPLIT.json", help="leave out the clips this split names"
     )
+    add_selection_arguments(parser, "train on", "as --holdout: trains on the others, measures its clips")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in RUN_DIR from its latest checkpoint"
@@ -106,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         tensorboard=not args.no_tensorboard,
         holdout=args.holdout,
+        split=args.split,
+        speakers=args.speakers or (),
         init_from=args.init,
     )
     bar = None  # made at the first step report, when the run's step and length are known

@@ -5,8 +5,6 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-import numpy as np
-
 from core.errors import MotionFileError, require_file
 from core.motion.clip import Motion
 
@@ -15,7 +13,7 @@ SAVABLE = (".bvh", ".npz", ".npy")
 
 
 def load_motion(path: str | PathLike[str]) -> Motion:
-    """Read a ``.bvh``, SMPL-X ``.npz`` or HumanML3D 263-dim ``.npy`` clip.
+    """Read a ``.bvh``, SMPL-X ``.npz`` or HumanML3D 263-dim / KIT-ML 251-dim ``.npy`` clip.
 
     Raises :class:`MotionFileError` naming the file and the problem for anything unreadable.
     """
@@ -64,12 +62,12 @@ def save_motion(motion: Motion, path: str | PathLike[str]) -> None:
 
 def savable_formats(motion: Motion) -> tuple[str, ...]:
     """The extensions ``motion`` can be saved as: BVH always, SMPL-X ``.npz`` for the SMPL-X skeleton,
-    HumanML3D ``.npy`` for SMPL-X and HumanML3D skeletons (what the savers accept, asked before saving)."""
-    from core.formats.humanml3d import JOINT_NAMES, PARENTS
+    HumanML3D-layout ``.npy`` for SMPL-X, HumanML3D and KIT-ML skeletons (what the savers accept, asked
+    before saving)."""
+    from core.formats.humanml3d_bodies import BODIES
     from core.formats.smplx_skeleton import smplx_skeleton
-    from core.motion.skeleton import Skeleton, describe_difference
+    from core.motion.skeleton import describe_difference
 
-    t2m = Skeleton(JOINT_NAMES, PARENTS, np.zeros((len(JOINT_NAMES), 3)))
     smplx = describe_difference(motion.skeleton, smplx_skeleton()) is None
-    humanml3d = smplx or describe_difference(motion.skeleton, t2m) is None
+    humanml3d = smplx or any(describe_difference(motion.skeleton, b.topology()) is None for b in BODIES)
     return (".bvh",) + ((".npz",) if smplx else ()) + ((".npy",) if humanml3d else ())

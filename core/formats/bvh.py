@@ -53,6 +53,8 @@ DEFAULT_JOINT_CHANNELS = ("Zrotation", "Yrotation", "Xrotation")
 UNIT_SCALES = {"m": 1.0, "cm": 0.01, "mm": 0.001, "inch": 0.0254, "cmu_asf": 0.0254 / 0.45}
 HUMAN_HEIGHT_M = 1.7
 MAX_JOINTS = 10_000
+_MAX_HEADER_BYTES = 16 << 20
+"""A hierarchy is read this far at most looking for 'Frame Time' (10,000 joints take about 2 MB)."""
 """Far beyond any real rig (a few hundred joints with fingers and face); forward kinematics of a deeper
 chain takes time quadratic in its depth."""
 CONSTANT_TOLERANCE_M = 1e-5
@@ -123,6 +125,38 @@ def load_bvh(path: str | PathLike[str], unit_scale: float | None = None) -> Moti
     header = _parse_header(p, text)
     values = _parse_motion(p, text, header)
     return _build_motion(p, header, values, unit_scale)
+
+
+def bvh_length(path: str | PathLike[str]) -> tuple[int, float, int]:
+    """Frames, frame rate and joint count from the header alone (the frames are never read): what a
+    summary of a folder of large clips needs. Raises :class:`MotionFileError` as :func:`load_bvh` does."""
+    p = Path(path)
+    try:
+        with p.open("rb") as stream:
+            head = _header_bytes(stream)
+    except OSError as exc:
+        raise MotionFileError(p, f"cannot read file: {exc.strerror or exc}") from None
+    header = _parse_header(p, head.decode("utf-8-sig", errors="replace"))
+    return header.frames, _fps(header.frame_time), len(header.joints)
+
+
+def _header_bytes(stream: io.BufferedReader) -> bytes:
+    """The file's start, up to the end of its 'Frame Time' line (or all of it, at most a bounded size)."""
+    head = b""
+    while len(head) < _MAX_HEADER_BYTES:
+        at = head.lower().find(b"frame time")
+        if at >= 0 and b"\n" in head[at:]:
+            break
+        chunk = stream.read(1 << 16)
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def _fps(frame_time: float) -> float:
+    fps = 1.0 / frame_time
+    return float(round(fps)) if abs(fps - round(fps)) <= 1e-4 * fps else fps
 
 
 def _read_text(path: Path) -> str:
@@ -463,9 +497,7 @@ def _build_motion(path: Path, header: _Header, values: np.ndarray, unit_scale: f
     offsets[0] = root[0]
     if not (np.all(np.isfinite(root)) and np.all(np.isfinite(offsets))):
         raise MotionFileError(path, "translations are too large to represent")
-    fps = 1.0 / header.frame_time
-    if abs(fps - round(fps)) <= 1e-4 * fps:
-        fps = float(round(fps))
+    fps = _fps(header.frame_time)
     skeleton = Skeleton(
         joint_names=tuple(names),
         parents=parents,

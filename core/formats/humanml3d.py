@@ -1,10 +1,13 @@
-"""HumanML3D 263-dim ``new_joint_vecs`` features (``.npy``, 20 fps, 22-joint T2M skeleton) as a Motion.
+"""HumanML3D-layout feature files (``new_joint_vecs`` ``.npy``) as a Motion: HumanML3D's 263 columns (22-joint
+T2M skeleton, 20 fps, metres) and KIT-ML's 251 (21-joint MMM skeleton, 12.5 fps, millimetres); the width
+says which (:mod:`core.formats.humanml3d_bodies`).
 
 The features hold positions, not a rest pose plus rotations, so loading takes two steps:
 
 1. joint positions are recovered exactly as HumanML3D's ``recover_from_ric`` does (root yaw
    velocity integrated about Y, root velocity turned back by the inverse yaw and integrated, root
-   height from channel 3, root-relative ``ric`` positions turned back and moved by the root XZ);
+   height from channel 3, root-relative ``ric`` positions turned back and moved by the root XZ),
+   then put in metres;
 2. a skeleton is made from the clip's own first frame (rest offsets = frame-0 bones, so frame 0
    has identity rotations) and the local rotations that reproduce every frame are solved per
    joint: a batched Kabsch fit (SVD, reflection-corrected) onto the child bones for joints with
@@ -28,70 +31,34 @@ import numpy as np
 from scipy.spatial.transform import Rotation
 
 from core.errors import MotionFileError, require_file
+from core.formats.humanml3d_bodies import BODIES, T2M, RicBody, body_for_width
 from core.formats.numpy_files import read_npy
 from core.motion.clip import Motion
 from core.motion.skeleton import Skeleton
 
-FORMAT = "humanml3d"
-FPS = 20.0
-FEATURE_WIDTH = 263
+FORMAT = T2M.format
+FPS = T2M.fps
+FEATURE_WIDTH = T2M.feature_width
 MAX_FRAMES = 1_000_000
 MAX_ABS_VALUE = 1e4
-"""Largest feature magnitude accepted: real ones (metres, radians, per-frame velocities) stay below ~2;
-values near float range overflow the position recovery and stall the SVD of the rotation fit."""
-JOINT_NAMES = (
-    "pelvis",
-    "left_hip",
-    "right_hip",
-    "spine1",
-    "left_knee",
-    "right_knee",
-    "spine2",
-    "left_ankle",
-    "right_ankle",
-    "spine3",
-    "left_foot",
-    "right_foot",
-    "neck",
-    "left_collar",
-    "right_collar",
-    "head",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-)
-KINEMATIC_CHAIN = (
-    (0, 2, 5, 8, 11),
-    (0, 1, 4, 7, 10),
-    (0, 3, 6, 9, 12, 15),
-    (9, 14, 17, 19, 21),
-    (9, 13, 16, 18, 20),
-)
-
-
-def _parents() -> np.ndarray:
-    parents = np.full(len(JOINT_NAMES), -1)
-    for chain in KINEMATIC_CHAIN:
-        parents[list(chain[1:])] = chain[:-1]
-    return parents
-
-
-PARENTS = _parents()
+"""Largest feature magnitude accepted: real ones (metres, radians, per-frame velocities; KIT's millimetres)
+stay below ~3,000; values near float range overflow the position recovery and stall the SVD of the rotation
+fit."""
+JOINT_NAMES = T2M.joint_names
+KINEMATIC_CHAIN = T2M.kinematic_chain
+PARENTS = T2M.parents
+_WIDTHS = " or ".join(f"(frames, {b.feature_width}) {b.dataset}" for b in BODIES)
 
 
 def load_humanml3d(path: str | PathLike[str]) -> Motion:
-    """Read a (frames, 263) HumanML3D feature file as a Y-up, 20 fps clip on its own T2M skeleton."""
+    """Read a (frames, 263) HumanML3D or (frames, 251) KIT-ML feature file as a Y-up clip in metres on its
+    own skeleton, at its dataset's frame rate."""
     p = Path(path)
     require_file(p)
     features = read_npy(p)
-    if features.ndim != 2 or features.shape[1] != FEATURE_WIDTH:
-        raise MotionFileError(
-            p,
-            f"array has shape {features.shape}; expected (frames, {FEATURE_WIDTH}) HumanML3D new_joint_vecs",
-        )
+    body = body_for_width(features.shape[1]) if features.ndim == 2 else None
+    if body is None:
+        raise MotionFileError(p, f"array has shape {features.shape}; expected {_WIDTHS} new_joint_vecs")
     if not np.issubdtype(features.dtype, np.floating):
         raise MotionFileError(p, f"array has dtype {features.dtype}; expected floating point")
     if not 0 < features.shape[0] <= MAX_FRAMES:
@@ -102,20 +69,33 @@ def load_humanml3d(path: str | PathLike[str]) -> Motion:
     if largest > MAX_ABS_VALUE:
         raise MotionFileError(
             p,
-            f"array holds a value of magnitude {largest:.3g}; HumanML3D features stay below {MAX_ABS_VALUE:g}",
+            f"array holds a value of magnitude {largest:.3g}; {body.dataset} features stay below {MAX_ABS_VALUE:g}",
         )
     return humanml3d_motion(features, {"path": str(p)})
 
 
 def humanml3d_motion(features: np.ndarray, source: dict | None = None) -> Motion:
-    """The 20 fps clip that (T, 263) rows describe, on its own T2M skeleton, the rows kept in
-    ``source["humanml3d_features"]`` (the tokenizer's features and what saving writes back)."""
-    positions = recover_from_ric(features.astype(np.float64))
-    skeleton, rotations = fit_rotations(positions)
-    source = {**(source or {}), "format": FORMAT, "humanml3d_features": features}
+    """The clip that (T, 263) or (T, 251) rows describe, on its own skeleton, at its dataset's rate, the rows
+    kept in ``source["humanml3d_features"]`` (the tokenizer's features and what saving writes back)."""
+    body = _body(features)
+    positions = positions_from_rows(features.astype(np.float64))
+    skeleton, rotations = fit_rotations(positions, body)
+    source = {**(source or {}), "format": body.format, "humanml3d_features": features}
     return Motion(
-        skeleton=skeleton, rotations=rotations, root_translation=positions[:, 0], fps=FPS, source=source
+        skeleton=skeleton, rotations=rotations, root_translation=positions[:, 0], fps=body.fps, source=source
     )
+
+
+def _body(features: np.ndarray) -> RicBody:
+    body = body_for_width(features.shape[-1])
+    if body is None:
+        raise ValueError(f"rows of width {features.shape[-1]} are neither {_WIDTHS}")
+    return body
+
+
+def positions_from_rows(features: np.ndarray) -> np.ndarray:
+    """World joint positions (T, J, 3) in metres from HumanML3D-layout rows of either body."""
+    return recover_from_ric(features) / _body(features).units_per_metre
 
 
 def _qrot(q: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -126,8 +106,10 @@ def _qrot(q: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def recover_from_ric(features: np.ndarray) -> np.ndarray:
-    """World joint positions (T, 22, 3) from 263-dim features, as HumanML3D's ``recover_from_ric``."""
+    """World joint positions (T, J, 3) from (T, 12 J - 1) features, in the rows' own unit, as HumanML3D's
+    ``recover_from_ric(data, joints_num)``: J = 22 for HumanML3D's 263 columns, 21 for KIT-ML's 251."""
     frames = features.shape[0]
+    moving = (features.shape[1] + 1) // 12 - 1
     yaw = np.zeros(frames)
     yaw[1:] = np.cumsum(features[:-1, 0])
     # Inverse of the root yaw quaternion (cos, 0, sin, 0): the stored angle is HumanML3D's half-angle.
@@ -137,8 +119,8 @@ def recover_from_ric(features: np.ndarray) -> np.ndarray:
     root[1:, [0, 2]] = features[:-1, 1:3]
     root = np.cumsum(_qrot(inverse_yaw, root), axis=0)
     root[:, 1] = features[:, 3]
-    ric = features[:, 4 : 4 + 21 * 3].reshape(frames, 21, 3)
-    joints = _qrot(np.broadcast_to(inverse_yaw[:, None], (frames, 21, 4)), ric)
+    ric = features[:, 4 : 4 + moving * 3].reshape(frames, moving, 3)
+    joints = _qrot(np.broadcast_to(inverse_yaw[:, None], (frames, moving, 4)), ric)
     joints[..., 0] += root[:, None, 0]
     joints[..., 2] += root[:, None, 2]
     return np.concatenate([root[:, None], joints], axis=1)
@@ -168,16 +150,17 @@ def shortest_arc(rest: np.ndarray, target: np.ndarray) -> np.ndarray:
     return Rotation.from_quat(xyzw).as_matrix()
 
 
-def fit_rotations(positions: np.ndarray) -> tuple[Skeleton, np.ndarray]:
-    """T2M skeleton from frame 0 of ``positions`` (T, 22, 3) and local rotations (T, 22, 3, 3) fitting them."""
+def fit_rotations(positions: np.ndarray, body: RicBody = T2M) -> tuple[Skeleton, np.ndarray]:
+    """``body``'s skeleton from frame 0 of ``positions`` (T, J, 3) and local rotations (T, J, 3, 3) fitting them."""
     frames = positions.shape[0]
+    parents = body.parents
     offsets = positions[0].copy()
-    offsets[1:] -= positions[0, PARENTS[1:]]
-    skeleton = Skeleton(JOINT_NAMES, PARENTS, offsets, name="humanml3d_t2m22")
-    local = np.tile(np.eye(3), (frames, len(JOINT_NAMES), 1, 1))
+    offsets[1:] -= positions[0, parents[1:]]
+    skeleton = Skeleton(body.joint_names, parents, offsets, name=body.name)
+    local = np.tile(np.eye(3), (frames, body.num_joints, 1, 1))
     world = local.copy()
-    for joint in range(len(JOINT_NAMES)):
-        parent_world = world[:, PARENTS[joint]] if joint else np.tile(np.eye(3), (frames, 1, 1))
+    for joint in range(body.num_joints):
+        parent_world = world[:, parents[joint]] if joint else np.tile(np.eye(3), (frames, 1, 1))
         children = [c for c in skeleton.children(joint) if np.linalg.norm(offsets[c]) > 1e-9]
         if children:
             bones = positions[:, children] - positions[:, joint, None]

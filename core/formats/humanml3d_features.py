@@ -41,6 +41,10 @@ whose sign is wrong on a frame where the heading crosses 180 degrees (its half-a
 hemisphere there); we use the wrapped heading change, identical on every other frame, so that
 ``recover_from_ric`` turns every row back into the true heading.
 
+:func:`humanml3d_features` with ``body=KIT`` makes KIT-ML's 251 columns the same way from KIT's 21 joints
+(:mod:`core.formats.humanml3d_bodies`: its chains, rest directions, facing and foot joints, millimetres)
+but skips step 1: KIT's target subject (03950) is not public, so a KIT clip keeps its own bone lengths.
+
 :func:`motion_to_humanml3d` feeds it a clip: SMPL-X (BEAT2, AMASS; its first 22 joints are the T2M
 joints in T2M order) or HumanML3D skeletons, matched by joint name, resampled to 20 fps by linear
 interpolation of the joint positions (HumanML3D's own script keeps every int(fps / 20)-th frame,
@@ -60,54 +64,27 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from core.errors import MotionFileError
-from core.formats.humanml3d import (
-    FEATURE_WIDTH,
-    FPS,
-    JOINT_NAMES,
-    KINEMATIC_CHAIN,
-    PARENTS,
-    fit_rotations,
-    recover_from_ric,
-    shortest_arc,
-)
+from core.formats.humanml3d import FPS, JOINT_NAMES, PARENTS, fit_rotations, positions_from_rows, shortest_arc
+from core.formats.humanml3d_bodies import KIT, T2M, RicBody, body_for_width
 from core.formats.smplx_skeleton import smplx_skeleton
 from core.motion.clip import Motion
-from core.motion.skeleton import Skeleton, describe_difference
+from core.motion.skeleton import describe_difference
 
-TARGET_BONE_LENGTHS = np.array(
-    [0.0, 0.103074, 0.109883, 0.131568, 0.393623, 0.390188, 0.143190, 0.432433, 0.425643, 0.057365, 0.143382,
-     0.149419, 0.219360, 0.137487, 0.143383, 0.103039, 0.131614, 0.122984, 0.256840, 0.263092, 0.266012,
-     0.269876]
-)  # fmt: skip
+TARGET_BONE_LENGTHS = T2M.rest_lengths
 """Metres from each joint's parent to the joint (the root's is 0), from new_joints/012314.npy frame 0."""
-RAW_DIRECTIONS = np.array(
-    [[0, 0, 0], [1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, -1, 0], [0, 1, 0], [0, -1, 0], [0, -1, 0],
-     [0, 1, 0], [0, 0, 1], [0, 0, 1], [0, 1, 0], [1, 0, 0], [-1, 0, 0], [0, 0, 1], [0, -1, 0], [0, -1, 0],
-     [0, -1, 0], [0, -1, 0], [0, -1, 0], [0, -1, 0]],
-    dtype=np.float64,
-)  # fmt: skip
-"""Rest direction of each joint's bone in HumanML3D's IK (``t2m_raw_offsets``): the 6D columns depend on it."""
-LEG_JOINTS = (5, 8)
-"""Right knee and ankle: their bones (hip-knee, knee-ankle) are the leg whose ratio scales the root."""
-FACE_JOINTS = (2, 1, 17, 16)
-"""Right hip, left hip, right shoulder, left shoulder."""
-FOOT_JOINTS = (7, 10, 8, 11)
-"""Left ankle, left foot, right ankle, right foot: contact columns 259-262 in this order."""
-FOOT_THRESHOLD = 0.002
-"""Squared metres per frame (at 20 fps) under which a foot joint counts as planted."""
 HEADING_SIGMA = 20.0
 """Frames of Gaussian smoothing of the facing direction (HumanML3D's ``smooth_forward``)."""
-_T2M_SKELETON = Skeleton(JOINT_NAMES, PARENTS, np.zeros((len(JOINT_NAMES), 3)), name="humanml3d_t2m22")
 
 
 def uniform_skeleton(positions: np.ndarray) -> np.ndarray:
     """Joints (T, 22, 3) rebuilt with :data:`TARGET_BONE_LENGTHS`, bone directions kept, the root path scaled
     by the leg-length ratio: HumanML3D's retargeting, so every clip shares one body size."""
-    legs = np.linalg.norm(positions[0, LEG_JOINTS] - positions[0, PARENTS[list(LEG_JOINTS)]], axis=-1).sum()
+    legs_at = list(T2M.leg_joints)
+    legs = np.linalg.norm(positions[0, legs_at] - positions[0, PARENTS[legs_at]], axis=-1).sum()
     if not legs > 1e-6:
         raise ValueError("the right leg has no length in the first frame, so the clip cannot be rescaled")
     rebuilt = np.empty_like(positions, dtype=np.float64)
-    rebuilt[:, 0] = positions[:, 0] * (TARGET_BONE_LENGTHS[list(LEG_JOINTS)].sum() / legs)
+    rebuilt[:, 0] = positions[:, 0] * (TARGET_BONE_LENGTHS[legs_at].sum() / legs)
     for joint in range(1, len(JOINT_NAMES)):
         bone = positions[:, joint] - positions[:, PARENTS[joint]]
         length = np.maximum(np.linalg.norm(bone, axis=-1, keepdims=True), 1e-12)
@@ -115,19 +92,23 @@ def uniform_skeleton(positions: np.ndarray) -> np.ndarray:
     return rebuilt
 
 
-def humanml3d_features(positions: np.ndarray) -> np.ndarray:
-    """(T - 1, 263) float64 features of T2M joints (T, 22, 3) at 20 fps: steps 1-5 of the module docstring."""
-    if positions.ndim != 3 or positions.shape[1:] != (len(JOINT_NAMES), 3):
-        raise ValueError(f"positions must be (frames, {len(JOINT_NAMES)}, 3), got {positions.shape}")
+def humanml3d_features(positions: np.ndarray, body: RicBody = T2M) -> np.ndarray:
+    """(T - 1, 12 J - 1) float64 features of ``body``'s joints (T, J, 3) in metres at its frame rate: steps 1-5
+    of the module docstring (KIT without step 1), in the rows' unit."""
+    if positions.ndim != 3 or positions.shape[1:] != (body.num_joints, 3):
+        raise ValueError(f"positions must be (frames, {body.num_joints}, 3), got {positions.shape}")
     if len(positions) < 2:
-        raise ValueError(f"HumanML3D features need at least two frames at {FPS:g} fps, got {len(positions)}")
-    return _features(_place(uniform_skeleton(positions)))
+        raise ValueError(
+            f"{body.dataset} features need at least two frames at {body.fps:g} fps, got {len(positions)}"
+        )
+    scaled = uniform_skeleton(positions) if body is T2M else positions * body.units_per_metre
+    return _features(_place(scaled, body), body)
 
 
-def _facing(positions: np.ndarray, hips: float = 1.0) -> np.ndarray:
+def _facing(positions: np.ndarray, body: RicBody, hips: float = 1.0) -> np.ndarray:
     """(T, 3) horizontal facing vectors as HumanML3D makes them: the across vector is normalised, the
     result is not. ``hips=-1`` reverses the hip vector, as HumanML3D's IK does for ``r_rot``."""
-    right_hip, left_hip, right_shoulder, left_shoulder = FACE_JOINTS
+    right_hip, left_hip, right_shoulder, left_shoulder = body.face_joints
     across = hips * (positions[:, right_hip] - positions[:, left_hip])
     across = across + positions[:, right_shoulder] - positions[:, left_shoulder]
     across = across / np.maximum(np.linalg.norm(across, axis=-1, keepdims=True), 1e-12)
@@ -158,18 +139,18 @@ def _yaw_matrices(angle: np.ndarray) -> np.ndarray:
     return matrices
 
 
-def _place(positions: np.ndarray) -> np.ndarray:
+def _place(positions: np.ndarray, body: RicBody) -> np.ndarray:
     """Steps 2-4: on the floor, frame 0's root XZ at the origin, frame 0 facing +Z."""
     placed = positions.copy()
     placed[..., 1] -= placed[..., 1].min()
     placed[..., [0, 2]] -= placed[0, 0, [0, 2]]
-    return _turn(placed, -_heading(_facing(placed[:1]))[0])
+    return _turn(placed, -_heading(_facing(placed[:1], body))[0])
 
 
-def _features(positions: np.ndarray) -> np.ndarray:
-    """Step 5 on placed joints (T, 22, 3): the columns of the module docstring's table."""
+def _features(positions: np.ndarray, body: RicBody) -> np.ndarray:
+    """Step 5 on placed joints (T, J, 3): the columns of the module docstring's table."""
     frames = len(positions)
-    facing = _facing(positions, hips=-1.0)
+    facing = _facing(positions, body, hips=-1.0)
     heading = _heading(gaussian_filter1d(facing, HEADING_SIGMA, axis=0, mode="nearest"))
     heading[0] = 0.0
     root = positions[:, 0]
@@ -181,14 +162,14 @@ def _features(positions: np.ndarray) -> np.ndarray:
     ric = _turn(relative[:, 1:], -heading[:-1])
     step = positions[1:] - positions[:-1]
     velocity = _turn(step, -heading[:-1])
-    contacts = (np.sum(step[:, FOOT_JOINTS] ** 2, axis=-1) < FOOT_THRESHOLD).astype(np.float64)
+    contacts = (np.sum(step[:, body.foot_joints] ** 2, axis=-1) < body.contact_threshold).astype(np.float64)
     return np.concatenate(
         [
             yaw_velocity[:, None],
             root_velocity,
             root[:-1, 1:2],
             ric.reshape(frames - 1, -1),
-            _ik_6d(positions[:-1], heading[:-1]),
+            _ik_6d(positions[:-1], heading[:-1], body),
             velocity.reshape(frames - 1, -1),
             contacts,
         ],
@@ -196,76 +177,83 @@ def _features(positions: np.ndarray) -> np.ndarray:
     )
 
 
-def _ik_6d(positions: np.ndarray, heading: np.ndarray) -> np.ndarray:
-    """(T, 126) HumanML3D's IK rotations of joints 1-21 as their first two matrix columns.
+def _ik_6d(positions: np.ndarray, heading: np.ndarray, body: RicBody) -> np.ndarray:
+    """(T, 6 (J - 1)) HumanML3D's IK rotations of joints 1..J-1 as their first two matrix columns.
 
-    Joint j's rotation is the shortest arc from :data:`RAW_DIRECTIONS` [j] onto its bone (parent ->
+    Joint j's rotation is the shortest arc from the body's raw direction of j onto its bone (parent ->
     j), taken relative to the previous arc of its kinematic chain; the first bone of every chain,
-    the arm chains starting at spine3 included, is taken relative to the heading rotation ``r_rot``.
+    the arm chains starting at spine3 (KIT: the lower neck) included, is taken relative to the heading
+    rotation ``r_rot``.
     """
-    local = np.zeros((len(positions), len(JOINT_NAMES), 3, 3))
+    local = np.zeros((len(positions), body.num_joints, 3, 3))
     r_rot = _yaw_matrices(-heading)
-    for chain in KINEMATIC_CHAIN:
+    for chain in body.kinematic_chain:
         above = r_rot
         for parent, joint in zip(chain[:-1], chain[1:], strict=True):
-            arc = shortest_arc(RAW_DIRECTIONS[joint], positions[:, joint] - positions[:, parent])
+            arc = shortest_arc(body.raw_directions[joint], positions[:, joint] - positions[:, parent])
             local[:, joint] = np.swapaxes(above, 1, 2) @ arc
             above = arc
     return np.concatenate([local[:, 1:, :, 0], local[:, 1:, :, 1]], axis=-1).reshape(len(positions), -1)
 
 
-def _t2m_positions(motion: Motion) -> np.ndarray:
-    """The clip's T2M joints (T, 22, 3), matched by name on an SMPL-X or HumanML3D skeleton."""
-    for reference in (smplx_skeleton(), _T2M_SKELETON):
+def _body_positions(motion: Motion) -> tuple[RicBody, np.ndarray]:
+    """The body a clip's rows are made for and its joints (T, J, 3) in that body's order, matched by name:
+    KIT-ML's for a KIT skeleton, T2M's for an SMPL-X or HumanML3D one."""
+    if describe_difference(motion.skeleton, KIT.topology()) is None:
+        return KIT, motion.joint_positions()[:, motion.skeleton.joint_order_in(KIT.topology())]
+    for reference in (smplx_skeleton(), T2M.topology()):
         if describe_difference(motion.skeleton, reference) is None:
             order = motion.skeleton.joint_order_in(reference)[: len(JOINT_NAMES)]
-            return motion.joint_positions()[:, order]
+            return T2M, motion.joint_positions()[:, order]
     raise ValueError(
         f"skeleton '{motion.skeleton.name}' ({motion.skeleton.num_joints} joints) is neither SMPL-X "
-        "(55 joints, BEAT2 or AMASS .npz) nor HumanML3D's 22-joint T2M body, the skeletons HumanML3D "
-        "features can be made from; save it as .bvh instead"
+        "(55 joints, BEAT2 or AMASS .npz), HumanML3D's 22-joint T2M body nor KIT-ML's 21-joint MMM body, the "
+        "skeletons HumanML3D-layout features can be made from; save it as .bvh instead"
     )
 
 
-def _resample(positions: np.ndarray, fps: float) -> np.ndarray:
-    """Positions at 20 fps over the clip's span, linearly interpolated between its frames."""
-    if fps == FPS:
+def _resample(positions: np.ndarray, fps: float, target: float = FPS) -> np.ndarray:
+    """Positions at ``target`` fps over the clip's span, linearly interpolated between its frames."""
+    if fps == target:
         return positions
-    count = int(np.floor((len(positions) - 1) * FPS / fps + 1e-9)) + 1
-    at = np.arange(count) * (fps / FPS)
+    count = int(np.floor((len(positions) - 1) * target / fps + 1e-9)) + 1
+    at = np.arange(count) * (fps / target)
     low = np.minimum(np.floor(at).astype(np.int64), len(positions) - 1)
     high = np.minimum(low + 1, len(positions) - 1)
     weight = (at - low)[:, None, None]
     return positions[low] * (1.0 - weight) + positions[high] * weight
 
 
-def _loaded_rows(motion: Motion, positions: np.ndarray) -> np.ndarray | None:
+def _loaded_rows(motion: Motion, body: RicBody) -> np.ndarray | None:
     """The rows a clip was made from (a loaded file's, or a decoder's), when they still describe it: same
     frames and rate, and the clip's rotations and root those the rows give (an edit changes them)."""
     rows = motion.source.get("humanml3d_features")
-    if not (isinstance(rows, np.ndarray) and rows.shape == (motion.num_frames, FEATURE_WIDTH)):
+    if not (isinstance(rows, np.ndarray) and rows.ndim == 2 and body_for_width(rows.shape[1]) is body):
         return None
-    recovered = recover_from_ric(rows.astype(np.float64))
-    if motion.fps != FPS or np.abs(recovered[:, 0] - motion.root_translation).max() > 1e-4:
+    if rows.shape[0] != motion.num_frames or motion.fps != body.fps:
         return None
-    _, rotations = fit_rotations(recovered)
+    recovered = positions_from_rows(rows.astype(np.float64))
+    if np.abs(recovered[:, 0] - motion.root_translation).max() > 1e-4:
+        return None
+    _, rotations = fit_rotations(recovered, body)
     return rows if np.abs(rotations - motion.rotations).max() <= 1e-6 else None
 
 
 def motion_to_humanml3d(motion: Motion) -> np.ndarray:
-    """(T' - 1, 263) float32 features of an SMPL-X or HumanML3D clip, T' being its frame count at 20 fps.
+    """(T' - 1, D) float32 features of a clip, T' being its frame count at its body's rate: HumanML3D's 263
+    columns at 20 fps for an SMPL-X or HumanML3D clip, KIT-ML's 251 at 12.5 fps for a KIT clip.
 
-    A clip loaded from a HumanML3D ``.npy`` and left unchanged gives back the file's own rows (all T of
+    A clip loaded from a feature ``.npy`` and left unchanged gives back the file's own rows (all T of
     them, in the file's dtype): recomputing would drop a frame and re-smooth the heading every time.
-    Raises ValueError (saying why) for other skeletons, non-finite values or under two frames at 20 fps.
+    Raises ValueError (saying why) for other skeletons, non-finite values or under two frames.
     """
-    positions = _t2m_positions(motion)
+    body, positions = _body_positions(motion)
     if not np.all(np.isfinite(positions)):
         raise ValueError("the motion holds NaN or infinite values")
-    loaded = _loaded_rows(motion, positions)
+    loaded = _loaded_rows(motion, body)
     if loaded is not None:
         return loaded.copy()
-    return humanml3d_features(_resample(positions, motion.fps)).astype(np.float32)
+    return humanml3d_features(_resample(positions, motion.fps, body.fps), body).astype(np.float32)
 
 
 def save_humanml3d(motion: Motion, path: str | PathLike[str]) -> None:

@@ -68,7 +68,7 @@ def load_smplx_npz(
     poses = _frames_array(p, data, "poses", widths=(165, 156))
     frames, width = poses.shape
     trans = _frames_array(p, data, "trans", widths=(3,), frames=frames)
-    fps = _frame_rate(p, data)
+    fps = frame_rate(p, data)
     extras = _extras(p, data, frames, smplh=width == 156)
     axis_angles = np.zeros((frames, 55, 3))
     axis_angles[:, SMPLH_TO_SMPLX if width == 156 else slice(None)] = poses.reshape(frames, -1, 3)
@@ -163,7 +163,8 @@ def _frames_array(
     return array.astype(np.float64)
 
 
-def _frame_rate(path: Path, data: dict[str, np.ndarray]) -> float:
+def frame_rate(path: Path, data: dict[str, np.ndarray]) -> float:
+    """The clip's frame rate from ``mocap_frame_rate`` (BEAT2, SMPL-X AMASS) or ``mocap_framerate`` (SMPL-H AMASS)."""
     key = next((k for k in ("mocap_frame_rate", "mocap_framerate") if k in data), None)
     if key is None:
         raise MotionFileError(path, "missing the frame rate ('mocap_frame_rate' or 'mocap_framerate')")

@@ -2,7 +2,8 @@
 and the app's background job both drive, so the two cannot drift apart.
 
 The sequence: the config (a preset, or the resumed run's own, with the overrides laid over it),
-the held-out clips, the training data (each skipped clip reported), the trainer, and its events
+the clips (the folders, split and speakers chosen: :func:`core.datasets.selection.select_clips`, said in
+the first message), the held-out clips, the training data (each skipped clip reported), the trainer, and its events
 written to the run log as they pass; with held-out clips, their MPJPE every ``eval_every`` steps
 (an :class:`EvalEvent` after the step report). Whoever iterates decides how to show them and when to stop.
 """
@@ -14,7 +15,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.formats.discovery import find_motion_files, read_holdout
+from core.datasets.selection import Selection, is_split_name, select_clips
+from core.errors import ConfigError, MotionFileError
+from core.formats import LOADABLE
+from core.formats.discovery import read_holdout
 from core.train.events import Event, FinishedEvent, MessageEvent, StepEvent
 from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
@@ -28,7 +32,7 @@ class TrainingRequest:
     """What to train: a preset (or, resuming, the run's own config) with the overrides laid over it."""
 
     data_paths: tuple[Path, ...]
-    """Clip folders (searched recursively) or files."""
+    """Clip folders (searched recursively), files, or dataset roots as they ship."""
     run_dir: Path
     preset: str = "small"
     overrides: TrainOverrides = field(default_factory=TrainOverrides)
@@ -37,6 +41,11 @@ class TrainingRequest:
     tensorboard: bool = True
     holdout: Path | None = None
     """A split file (JSON with a "holdout" list of clip names) whose clips are left out of training."""
+    split: str | None = None
+    """The clips to train on: a split the dataset root ships ("train") or a text file of ids; a JSON split
+    file is read as ``holdout``."""
+    speakers: tuple[int, ...] = ()
+    """BEAT2 speakers to train on (all when empty)."""
     init_from: Path | None = None
     """A checkpoint (trained here, or imported) whose tokenizer a new run fine-tunes."""
 
@@ -53,9 +62,13 @@ def run_training(
     config, normalizer = run_config(request.preset, request.run_dir, request.resume, request.overrides)
     if request.init_from is not None:
         config, normalizer = config_from_checkpoint(config, request.init_from)
-    holdout = read_holdout(request.holdout) if request.holdout else set()
-    yield MessageEvent(f"loading clips from {', '.join(str(p) for p in request.data_paths)}")
-    data = prepare_data(request.data_paths, config, holdout, normalizer)
+    holdout_file, split = _holdout_and_split(request)
+    selection = _selection(request.data_paths, split, request.speakers)
+    holdout = read_holdout(holdout_file) if holdout_file else set()
+    yield MessageEvent(f"loading {selection.summary()}")
+    for warning in selection.warnings:
+        yield MessageEvent(f"warning: {warning}")
+    data = prepare_data(selection.files, config, holdout, normalizer)
     trainer = Trainer(
         config,
         data,
@@ -64,7 +77,8 @@ def run_training(
         resume=request.resume,
         init_from=request.init_from,
     )
-    held_out = [f for f in find_motion_files(request.data_paths) if f.name in holdout]
+    everything = select_clips(request.data_paths, speakers=request.speakers).files if holdout else ()
+    held_out = [f for f in everything if f.name in holdout]
     evaluate = HeldOutEval(held_out, trainer.config, data) if held_out and config.eval_every > 0 else None
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
@@ -89,6 +103,25 @@ def run_training(
                     log.write(result)
                 yield result
     return None
+
+
+def _holdout_and_split(request: TrainingRequest) -> tuple[Path | None, str | None]:
+    """The JSON holdout split and the split to train on: ``--split X.json`` is a holdout split (the run
+    trains on the other clips and measures these), as ``--holdout X.json`` is."""
+    split = None if request.split is None else str(request.split)
+    if split is None or is_split_name(split) or Path(split).suffix.lower() != ".json":
+        return request.holdout, split
+    if request.holdout is not None:
+        raise ConfigError(f"two holdout splits, {request.holdout} and {split}: give one")
+    return Path(split), None
+
+
+def _selection(paths: tuple[Path, ...], split: str | None, speakers: tuple[int, ...]) -> Selection:
+    selection = select_clips(paths, split, speakers)
+    if not selection.files:
+        where = ", ".join(str(p) for p in paths)
+        raise MotionFileError(where, f"no motion clips ({', '.join(LOADABLE)}) found")
+    return selection
 
 
 def _eval_due(event: Event, every: int, log_every: int) -> bool:

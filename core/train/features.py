@@ -1,7 +1,8 @@
 """Which features a run trains on, and the statistics it normalises them with, from its config.
 
 The 6D-rotation features of every joint are the default; ``representation = "humanml3d"`` trains on
-HumanML3D's 263 rows (SMPL-X clips converted), ``body_part`` on a part of SMPL-X clips. The
+HumanML3D's 263 rows (SMPL-X clips converted) or, on KIT-ML clips, KIT's 251; ``body_part`` on a part
+of SMPL-X clips. The
 augmentations and the joint-position loss are written for 6D rotations of the whole skeleton, so
 a run that asks for them with other features is refused, naming the settings to turn off.
 """
@@ -19,9 +20,10 @@ from core.features.humanml3d import HumanML3D
 from core.features.representation import Normalizer, Representation
 from core.features.rot6d import Rot6D
 from core.features.smplx_parts import PARTS
+from core.formats.humanml3d_bodies import KIT
 from core.formats.numpy_files import read_npy
 from core.motion.clip import Motion
-from core.motion.skeleton import Skeleton
+from core.motion.skeleton import Skeleton, describe_difference
 from core.train.config import TrainConfig
 
 
@@ -42,7 +44,8 @@ def representation_for(config: TrainConfig, skeleton: Skeleton) -> Representatio
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
     elif config.representation == "humanml3d":
-        rep = HumanML3D()
+        kit = describe_difference(skeleton, KIT.topology()) is None
+        rep = HumanML3D.of_body(KIT) if kit else HumanML3D()
     else:
         return Rot6D(num_joints=skeleton.num_joints, root_channels=config.root_channels)
     whole_body_only = [
@@ -66,11 +69,11 @@ def representation_for(config: TrainConfig, skeleton: Skeleton) -> Representatio
 
 def clip_preparation(config: TrainConfig) -> Callable[[Motion], Motion] | None:
     """What each clip becomes before clips are compared: with HumanML3D features, SMPL-X clips are
-    converted, so they train beside HumanML3D files (whose skeleton they then share)."""
+    converted, so they train beside HumanML3D files (whose skeleton they then share); KIT-ML clips keep
+    their 251 rows."""
     if config.representation != "humanml3d" or config.body_part:
         return None
-    humanml3d = HumanML3D()
-    return lambda motion: humanml3d.fit(motion, motion.skeleton)
+    return lambda motion: HumanML3D.for_motion(motion).fit(motion, motion.skeleton)
 
 
 def normalizer_for(config: TrainConfig, rep: Representation, raw: list[np.ndarray]) -> Normalizer:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.formats.discovery import find_motion_files
+from core.datasets.selection import select_clips
 from core.train.config import TrainConfig
 from core.train.dataset import min_frames_for, scan_clips
 from core.train.features import clip_preparation
@@ -68,10 +68,16 @@ class DataSurvey:
 
 
 def survey_data(
-    paths: Sequence[str | Path], config: TrainConfig, holdout: set[str] = frozenset()
+    paths: Sequence[str | Path],
+    config: TrainConfig,
+    holdout: set[str] = frozenset(),
+    split: str | None = None,
+    speakers: Sequence[int] = (),
 ) -> DataSurvey:
-    """Sort every clip under ``paths`` as a run with ``config`` and this split would, without training."""
-    files = find_motion_files(paths)
+    """Sort every clip under ``paths`` (dataset roots recognised, ``split`` and ``speakers`` applied: see
+    :func:`core.datasets.selection.select_clips`) as a run with ``config`` and this holdout would, without
+    training."""
+    files = list(select_clips(paths, split, speakers).files)
     min_frames = min_frames_for(config)
     scan = scan_clips(files, holdout, min_frames, clip_preparation(config))
     first = scan.clips[0] if scan.clips else None

@@ -7,7 +7,7 @@ Facts about every peer file: ../shared/docs/peer-tokenizers.md (sections 2.1-2.3
   transformer trainers load; ``latest.tar`` is left out, only resuming the VQ training reads it),
   ``opt.txt`` in the format ``options/vq_option.py`` writes and ``utils/get_opt.py`` reads back (sorted
   ``key: value`` lines between its two banner lines, every value written so get_opt's parsing gives it
-  back with its type), and ``meta/{mean,std}.npy``. HumanML3D checkpoints only (``dataset_name: t2m``).
+  back with its type), and ``meta/{mean,std}.npy``. HumanML3D (``dataset_name: t2m``) or KIT-ML (``kit``).
   The statistics are this checkpoint's normaliser **verbatim**: MoMask's own ``meta/std.npy`` has the
   root (0-3) and foot-contact (259-262) std divided by ``feat_bias`` because its training normalised
   that way; this model was trained with its own statistics, and MoMask de-normalises with ``meta/``.
@@ -49,6 +49,7 @@ from core.errors import MotionFileError
 from core.features.body_part import SMPLX_JOINTS, BodyPart
 from core.features.humanml3d import HumanML3D
 from core.features.smplx_parts import PARTS
+from core.formats.humanml3d_bodies import KIT
 from core.model.checkpoint import Checkpoint, load_checkpoint
 from core.model.config import RVQVAEConfig
 from core.model.peers import momask_opt
@@ -118,10 +119,10 @@ def check_exportable(ckpt: Checkpoint, family: str) -> None:
         refuse(f"activation {c.activation!r} is not one of {peer}'s ({', '.join(PEER_ACTIVATIONS)})")
     rep = ckpt.representation
     if family == "momask":
-        if not isinstance(rep, HumanML3D) or rep.dim != 263:
+        if not isinstance(rep, HumanML3D):
             refuse(
-                f"MoMask's t2m models read HumanML3D 263-dim features, and this checkpoint's are "
-                f"{rep.describe()}; train with --representation humanml3d"
+                f"MoMask's t2m and kit models read HumanML3D's 263 or KIT-ML's 251 features, and this "
+                f"checkpoint's are {rep.describe()}; train with --representation humanml3d"
             )
         return
     if not isinstance(rep, BodyPart) or rep.num_joints != SMPLX_JOINTS:
@@ -175,7 +176,7 @@ def peer_state_dict(model: RVQVAE, family: str) -> OrderedDict[str, Tensor]:
 
 
 def momask_options(
-    config: RVQVAEConfig, name: str, checkpoints_dir: str = MOMASK_CHECKPOINTS_DIR
+    config: RVQVAEConfig, name: str, checkpoints_dir: str = MOMASK_CHECKPOINTS_DIR, dataset_name: str = "t2m"
 ) -> dict[str, object]:
     """The options MoMask's ``get_opt`` and ``RVQVAE`` construction read, as ``opt.txt`` values.
 
@@ -185,7 +186,7 @@ def momask_options(
     return {
         "checkpoints_dir": checkpoints_dir,
         "code_dim": config.code_dim,
-        "dataset_name": "t2m",
+        "dataset_name": dataset_name,
         "depth": config.depth,
         "dilation_growth_rate": config.dilation_growth_rate,
         "down_t": config.down_t,
@@ -220,12 +221,13 @@ def export_for_peer(
     state = peer_state_dict(ckpt.model, family)
     if family == "momask":
         name = target.resolve().name
+        dataset = "kit" if ckpt.representation.dim == KIT.feature_width else "t2m"  # HumanML3D-layout rows
         try:
-            opt_text = momask_opt.format_options(momask_options(ckpt.config, name, checkpoints_dir))
+            opt_text = momask_opt.format_options(momask_options(ckpt.config, name, checkpoints_dir, dataset))
         except ValueError as exc:
             raise MotionFileError(target, f"not usable as a MoMask run name: {exc}") from None
         files = _write_momask_folder(target, state, ckpt, opt_text)
-        notes = _momask_notes(ckpt, name, checkpoints_dir)
+        notes = _momask_notes(ckpt, name, checkpoints_dir, dataset)
     else:
         files = (_write_file(target, {"net": state}),)
         notes = _beat2_notes(ckpt, family)
@@ -276,16 +278,15 @@ def _write_file(target: Path, container: dict) -> Path:
     return target
 
 
-def _momask_notes(ckpt: Checkpoint, name: str, checkpoints_dir: str) -> tuple[str, ...]:
+def _momask_notes(ckpt: Checkpoint, name: str, checkpoints_dir: str, dataset: str) -> tuple[str, ...]:
     notes = [
-        f"MoMask finds this run as {checkpoints_dir}/t2m/{name}/ (opt.txt's checkpoints_dir, dataset_name "
+        f"MoMask finds this run as {checkpoints_dir}/{dataset}/{name}/ (opt.txt's checkpoints_dir, dataset_name "
         f"and name): put the folder there in the momask-codes checkout and train MoMask's transformers on "
         f"its tokens with --vq_name {name} (the released transformers were trained on other codes).",
         "meta/mean.npy and meta/std.npy are this checkpoint's statistics verbatim, the ones the model was "
         "trained with (MoMask's own runs divide the root and foot-contact std by feat_bias; not done here).",
     ]
-    factor = ckpt.config.downsample_factor
-    if factor != MOMASK_FRAMES_PER_TOKEN:
+    if (factor := ckpt.config.downsample_factor) != MOMASK_FRAMES_PER_TOKEN:
         notes.append(
             f"warning: MoMask's generation asks for m_length // {MOMASK_FRAMES_PER_TOKEN} tokens, and this "
             f"tokenizer makes one per {factor} frames (down_t={ckpt.config.down_t}): change those divisions."

@@ -25,6 +25,7 @@ import torch
 
 from core.errors import MotionFileError
 from core.features.body_part import BodyPart
+from core.features.humanml3d import HumanML3D
 from core.features.representation import Representation
 from core.model.checkpoint import save_checkpoint
 from core.model.config import ACTIVATIONS, RVQVAEConfig
@@ -157,7 +158,7 @@ def plan_import(
             False,
         )
     )
-    dataset = "BEAT2" if isinstance(rep, BodyPart) else "HumanML3D"
+    dataset = rep.body.dataset if isinstance(rep, HumanML3D) else "BEAT2"
     fields.append(ImportField("fps", target.fps, f"assumed ({dataset} is {target.fps:g} fps)", True))
     meta = find_meta(weights.family, path)
     if stats:

@@ -1,7 +1,8 @@
 """What an imported tokenizer's features are: representation, skeleton, frame rate and normalisation.
 
 The input width says which features a peer trained on (docs section 6.5, a hint the user may
-override with a body part): 263 is HumanML3D's rows (T2M 22-joint skeleton, 20 fps); 78, 180, 54, 57
+override with a body part): 263 is HumanML3D's rows (T2M 22-joint skeleton, 20 fps), 251 KIT-ML's
+(MMM 21-joint skeleton, 12.5 fps: MoMask's and T2M-GPT's ``kit`` models); 78, 180, 54, 57
 and 315 are SynTalker's BEAT2 body parts upper, hands, lower, lower_trans and whole_trans (SMPL-X 55
 joints, 30 fps). Statistics: MoMask's ``meta/`` verbatim; the BEAT2 parts' are the whole-body
 ``beatx_2_330_{mean,std}.npy`` (and ``beatx_2_trans_*`` for the root channels) sliced to the part,
@@ -22,6 +23,7 @@ from core.features.representation import Normalizer, Representation
 from core.features.smplx_parts import PARTS
 from core.formats.humanml3d import FPS as HUMANML3D_FPS
 from core.formats.humanml3d import JOINT_NAMES, PARENTS
+from core.formats.humanml3d_bodies import KIT
 from core.formats.smplx_skeleton import smplx_skeleton
 from core.model.peers.sidecars import read_vector
 from core.motion.skeleton import Skeleton
@@ -66,6 +68,8 @@ def choose_target(path: Path, input_dim: int, body_part: str | None) -> Target:
         return Target(part, smplx_skeleton(), BEAT2_FPS, "option")
     if input_dim == HumanML3D().dim:
         return Target(HumanML3D(), t2m_skeleton(), HUMANML3D_FPS, "inferred from shapes")
+    if input_dim == KIT.feature_width:
+        return Target(HumanML3D.of_body(KIT), KIT.rest_skeleton(), KIT.fps, "inferred from shapes")
     if input_dim in PART_BY_WIDTH:
         return Target(
             BodyPart.named(PART_BY_WIDTH[input_dim]), smplx_skeleton(), BEAT2_FPS, "inferred from shapes"
@@ -73,9 +77,9 @@ def choose_target(path: Path, input_dim: int, body_part: str | None) -> Target:
     raise MotionFileError(
         path,
         f"the tokenizer reads {input_dim} features, which is no representation the project knows by width "
-        "(263 HumanML3D rows; 78, 180, 54, 57, 315 BEAT2 body parts): give --body-part with SMPL-X joint "
-        "names separated by commas if it is a part of a body; other representations (KIT-ML 251, "
-        "SynTalker's 623-dim layouts) cannot be imported yet",
+        "(263 HumanML3D rows, 251 KIT-ML rows; 78, 180, 54, 57, 315 BEAT2 body parts): give --body-part with "
+        "SMPL-X joint names separated by commas if it is a part of a body; other representations "
+        "(SynTalker's 623-dim layouts) cannot be imported yet",
     )
 
 

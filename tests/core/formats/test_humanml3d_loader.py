@@ -69,7 +69,7 @@ def test_load_motion_dispatches_npy_here(features_path: Path) -> None:
 
 
 BAD_ARRAYS = {
-    "KIT width": (np.zeros((30, 251), dtype=np.float32), "shape (30, 251); expected (frames, 263)"),
+    "another width": (np.zeros((30, 250), dtype=np.float32), "shape (30, 250); expected (frames, 263)"),
     "joint positions": (np.zeros((30, 22, 3), dtype=np.float32), "shape (30, 22, 3)"),
     "zero frames": (np.zeros((0, 263), dtype=np.float32), "0 frames"),
     "integers": (np.zeros((30, 263), dtype=np.int32), "dtype int32"),

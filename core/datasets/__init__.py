@@ -1,0 +1,9 @@
+"""Datasets as they ship: which clips a command uses, and what a dataset root holds.
+
+:func:`core.datasets.selection.select_clips` turns folders, a split and speakers into a
+:class:`~core.datasets.selection.Selection` (the files, sorted, and how they were chosen);
+:func:`core.datasets.inventory.describe_dataset` counts a root's clips, frames and hours per split from
+file headers alone (what ``rvq-motion info DIR`` prints). One module per layout: HumanML3D and KIT-ML
+(``humanml3d_root``), BEAT2 (``beat2_root``), AMASS (``amass_root``), plain folders and files (``folder``).
+No torch: listing a dataset never needs it.
+"""
