@@ -84,6 +84,12 @@ PARENTS = _parents()
 
 def load_humanml3d(path: str | PathLike[str]) -> Motion:
     """Read a (frames, 263) HumanML3D feature file as a Y-up, 20 fps clip on its own T2M skeleton."""
+    return humanml3d_motion(read_humanml3d_rows(path), {"path": str(Path(path))})
+
+
+def read_humanml3d_rows(path: str | PathLike[str]) -> np.ndarray:
+    """A HumanML3D feature file's (frames, 263) rows, checked, without the rotation fit of a clip
+    (what the T2M evaluator protocol reads, thousands of files at a time)."""
     p = Path(path)
     require_file(p)
     features = read_npy(p)
@@ -104,7 +110,7 @@ def load_humanml3d(path: str | PathLike[str]) -> Motion:
             p,
             f"array holds a value of magnitude {largest:.3g}; HumanML3D features stay below {MAX_ABS_VALUE:g}",
         )
-    return humanml3d_motion(features, {"path": str(p)})
+    return features
 
 
 def humanml3d_motion(features: np.ndarray, source: dict | None = None) -> Motion:
