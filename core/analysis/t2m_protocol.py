@@ -47,9 +47,9 @@ class CropMeasures:
     real: np.ndarray
     """(N, E) embeddings of the originals, in crop order."""
     reconstructed: np.ndarray
-    """(Q, N, E) embeddings of the reconstructions with 1..Q layers."""
+    """(L, N, E) embeddings of the reconstructions with each measured number of layers (1..Q)."""
     error_sums_m: np.ndarray
-    """(Q,) root-aligned per-frame joint errors in metres, summed over every frame of every crop."""
+    """(L,) root-aligned per-frame joint errors in metres, summed over every frame of every crop."""
     poses: int
     """Frames measured (the sum of the crops' lengths)."""
 
@@ -101,19 +101,23 @@ def _root_aligned_error_sum(truth: np.ndarray, pred: np.ndarray) -> float:
 class CropMeter:
     """Measures batches of crops through one tokenizer and one evaluator on one device."""
 
-    def __init__(self, model: RVQVAE, normalizer: Normalizer, evaluator: T2MEvaluator) -> None:
+    def __init__(
+        self,
+        model: RVQVAE,
+        normalizer: Normalizer,
+        evaluator: T2MEvaluator,
+        levels: Sequence[int] | None = None,
+    ) -> None:
         self.model, self.normalizer, self.evaluator = model, normalizer, evaluator
         self.shared = shares_statistics(normalizer, evaluator)
         self.device = next(model.parameters()).device
-
-    @property
-    def layers(self) -> int:
-        return self.model.config.num_quantizers
+        self.levels = list(range(1, model.config.num_quantizers + 1)) if levels is None else list(levels)
+        """The numbers of layers measured (all by default; training measures only the whole model)."""
 
     @torch.inference_mode()
     def batch(self, rows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``rows``: raw (length, D) crops. Returns their embeddings (B, E), the reconstructions'
-        (Q, B, E) and the summed joint errors (Q,)."""
+        (L, B, E) and the summed joint errors (L,), one per measured number of layers."""
         ev = self.evaluator
         lengths = torch.tensor([len(r) for r in rows])
         originals = _padded(rows, None, ev)
@@ -122,15 +126,15 @@ class CropMeter:
         real = ev.embed(x, lengths.to(self.device)).float().cpu().numpy()
         codes = self.model.encode(torch.from_numpy(source).to(self.device))
         truths = [recover_from_ric(np.asarray(r, dtype=np.float64)) for r in rows]
-        embeddings, sums = [], np.zeros(self.layers)
-        for k in range(1, self.layers + 1):
+        embeddings, sums = [], np.zeros(len(self.levels))
+        for level, k in enumerate(self.levels):
             decoded = self.model.decode(codes, k, length=PADDED_FRAMES).float().cpu().numpy()
             raw = decoded * ev.std + ev.mean if self.shared else self.normalizer.denormalize(decoded)
             seen = decoded if self.shared else ((raw - ev.mean) / ev.std).astype(np.float32)
             embeddings.append(ev.embed(torch.from_numpy(seen).to(self.device), lengths.to(self.device)))
             for i, truth in enumerate(truths):
                 pred = recover_from_ric(raw[i, : len(truth)].astype(np.float64))
-                sums[k - 1] += _root_aligned_error_sum(truth, pred)
+                sums[level] += _root_aligned_error_sum(truth, pred)
         return real, torch.stack(embeddings).float().cpu().numpy(), sums
 
     def measure(self, rows: Sequence[np.ndarray]) -> CropMeasures:
