@@ -29,8 +29,15 @@ def find_motion_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def read_holdout(path: str | Path) -> set[str]:
-    """Clip file names listed under "holdout" in a split file (JSON)."""
+    """Clip file names listed under "holdout" in a split file (JSON), or in HumanML3D's and KIT-ML's
+    own split files (``test.txt``: one clip name per line, without the ``.npy``)."""
     p = Path(path)
+    if p.suffix.lower() == ".txt":
+        try:
+            lines = p.read_text().split()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MotionFileError(p, f"not a split file ({exc})") from exc
+        return {name if name.endswith(".npy") else f"{name}.npy" for name in lines}
     try:
         names = json.loads(p.read_text())["holdout"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
