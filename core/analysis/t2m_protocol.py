@@ -111,6 +111,7 @@ class CropMeter:
         self.model, self.normalizer, self.evaluator = model, normalizer, evaluator
         self.shared = shares_statistics(normalizer, evaluator)
         self.device = next(model.parameters()).device
+        evaluator.to(self.device)
         self.levels = list(range(1, model.config.num_quantizers + 1)) if levels is None else list(levels)
         """The numbers of layers measured (all by default; training measures only the whole model)."""
 
