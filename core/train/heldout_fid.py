@@ -57,9 +57,7 @@ class HeldOutFID:
     def __call__(self, model: RVQVAE) -> float:
         """The FID of the crops' reconstructions; the caller puts ``model`` in eval mode."""
         device = next(model.parameters()).device
-        meter = CropMeter(
-            model, self.normalizer, self.evaluator.to(device), [model.config.num_quantizers]
-        )
+        meter = CropMeter(model, self.normalizer, self.evaluator.to(device), [model.config.num_quantizers])
         parts = [meter.batch(self.rows[i : i + BATCH]) for i in range(0, len(self.rows), BATCH)]
         real = np.concatenate([p[0] for p in parts])
         reconstructed = np.concatenate([p[1][0] for p in parts])
