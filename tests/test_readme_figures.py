@@ -21,3 +21,14 @@ def test_every_row_of_the_eval_file_appears_in_the_readme(name):
         assert row in readme, f"{name}: README lacks {row}"
     usage = "| codebook usage | " + " | ".join(f"{u * 100:.1f}%" for u in report["codebook_usage"]) + " |"
     assert usage in readme, f"{name}: README lacks {usage}"
+
+
+def test_the_demos_plausibility_table_is_the_eval_files():
+    readme = (REPO / "README.md").read_text()
+    plausibility = json.loads((REPO / "resources" / "demo_eval.json").read_text())["plausibility"]
+    for name, p in [("original", plausibility["original"]), *plausibility["layers"].items()]:
+        row = (
+            f"| {name} | {p['foot_skating'] * 100:.1f}% | {p['jitter_m_s3']:.1f} | {p['penetration_mm']:.1f} "
+            f"| {p['floating_mm']:.1f} |"
+        )
+        assert row in readme, f"README lacks {row}"

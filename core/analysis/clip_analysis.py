@@ -5,6 +5,12 @@ The app's analysis strip and panel show these, and a script gets the same number
 in millimetres; velocity and acceleration errors are per frame, as in :mod:`core.analysis.evaluate`:
 mm/frame (first frame difference, at the later frame of the pair) and mm/frame^2 (centred second
 difference). Frames where a difference is undefined (the first; the first and last) are NaN.
+
+The strip can also show how plausible the reconstruction is (:mod:`core.analysis.plausibility`), frame
+by frame, with the original's curve beside it (:func:`original_frame_values`): ``"jitter"``, the mean
+jerk of the measured joints (m/s^3), and ``"foot_skate"``, the speed of the faster skating foot (m/s;
+0 where no foot skates, NaN throughout for a skeleton without feet). Those are read from the motion
+as decoded, its own root path (root alignment would lend it the original's).
 """
 
 from __future__ import annotations
@@ -13,22 +19,45 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.analysis import metrics
+from core.analysis import metrics, plausibility
 from core.analysis.reconstruction import Reconstruction
 
-FRAME_METRICS = ("mpjpe", "velocity", "accel")
+PLAUSIBILITY_METRICS = ("jitter", "foot_skate")
+"""Per-frame plausibility of the motion itself rather than its error."""
+FRAME_METRICS = ("mpjpe", "velocity", "accel", *PLAUSIBILITY_METRICS)
 """What :func:`frame_errors` can give per frame."""
 
-UNITS = {"mpjpe": "mm", "velocity": "mm/frame", "accel": "mm/frame²"}
+UNITS = {"mpjpe": "mm", "velocity": "mm/frame", "accel": "mm/frame²", "jitter": "m/s³", "foot_skate": "m/s"}
+
+
+def _plausibility_values(recon: Reconstruction, positions: np.ndarray, metric: str) -> np.ndarray:
+    if metric == "jitter":
+        return plausibility.frame_jerk(positions, recon.fps, recon.measured_joints)
+    feet = plausibility.find_feet(recon.skeleton)
+    if feet is None or not set(feet.joints) <= set(recon.measured_joints.tolist()):
+        return np.full(recon.num_frames, np.nan)
+    floor = plausibility.floor_height(recon.original_positions, feet)
+    return plausibility.frame_foot_skate(positions, recon.fps, feet, floor)
+
+
+def original_frame_values(recon: Reconstruction, metric: str) -> np.ndarray:
+    """``(T,)`` the original clip's ``"jitter"`` or ``"foot_skate"`` per frame: what the reconstruction's
+    curve is read against."""
+    if metric not in PLAUSIBILITY_METRICS:
+        raise ValueError(f"the original has {' and '.join(PLAUSIBILITY_METRICS)} per frame, not {metric!r}")
+    return _plausibility_values(recon, recon.original_positions, metric)
 
 
 def frame_errors(recon: Reconstruction, k: int, metric: str = "mpjpe", aligned: bool = True) -> np.ndarray:
     """``(T,)`` error of every frame with ``k`` layers: ``"mpjpe"`` (mm), ``"velocity"`` (mm/frame) or
-    ``"accel"`` (mm/frame^2), root-aligned when ``aligned``."""
+    ``"accel"`` (mm/frame^2), root-aligned when ``aligned``; or the reconstruction's own ``"jitter"``
+    (m/s^3) or ``"foot_skate"`` (m/s), as decoded whatever ``aligned`` says."""
     if metric == "mpjpe":
         return recon.frame_mpjpe_mm(k, aligned)
     if metric not in FRAME_METRICS:
         raise ValueError(f"metric must be one of {', '.join(FRAME_METRICS)}, got {metric!r}")
+    if metric in PLAUSIBILITY_METRICS:
+        return _plausibility_values(recon, recon.positions(k), metric)
     order = 1 if metric == "velocity" else 2
     joints = recon.measured_joints
     pred, true = recon.positions(k, aligned)[:, joints], recon.original_positions[:, joints]

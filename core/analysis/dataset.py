@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from core.analysis.evaluate import ClipEvaluation, EvalReport, Tally, evaluate_clip
+from core.analysis.plausibility import Plausibility
 from core.datasets.selection import select_clips
 from core.errors import MotionFileError
 from core.formats import load_motion
@@ -48,6 +49,20 @@ class ClipRow:
     """The root-aligned MPJPE (all Q layers) of the worst frame."""
     frame_mpjpe_mm: np.ndarray = field(repr=False, compare=False)
     """(frames,) root-aligned MPJPE of every frame, all Q layers: the error-over-time curve."""
+    plausibility: tuple[Plausibility, ...] = ()
+    """Foot skating, jitter, penetration and floating of the reconstruction with k = 1..Q layers."""
+    plausibility_original: Plausibility = field(default_factory=Plausibility)
+    """The same figures of the original clip."""
+
+    @property
+    def foot_skating(self) -> float | None:
+        """Share of frame pairs in which a foot skates, all Q layers (None: no feet, or not measured)."""
+        return self.plausibility[-1].foot_skating if self.plausibility else None
+
+    @property
+    def jitter_m_s3(self) -> float | None:
+        """Mean jerk of the measured joints in m/s^3, all Q layers."""
+        return self.plausibility[-1].jitter_m_s3 if self.plausibility else None
 
     @property
     def name(self) -> str:
@@ -70,6 +85,8 @@ class ClipRow:
             worst_frame=worst,
             worst_frame_mm=float(clip.frame_mpjpe_mm[worst]),
             frame_mpjpe_mm=clip.frame_mpjpe_mm,
+            plausibility=tuple(clip.plausibility[k] for k in sorted(clip.plausibility)),
+            plausibility_original=clip.plausibility_original,
         )
 
     def to_json(self) -> dict:
@@ -80,6 +97,10 @@ class ClipRow:
             "mpjpe_global_mm": self.global_mpjpe_mm,
             "worst_frame": self.worst_frame,
             "worst_frame_mm": self.worst_frame_mm,
+            "plausibility": {
+                "original": self.plausibility_original.to_json(),
+                "layers": [p.to_json() for p in self.plausibility],
+            },
         }
 
 

@@ -8,13 +8,15 @@ errors of the first and second frame differences, in millimetres per frame (and 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 
 import numpy as np
 
-from core.analysis import metrics
+from core.analysis import metrics, plausibility
+from core.analysis.plausibility import Plausibility
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
+from core.motion.skeleton import Skeleton
 from core.tokens.codec import decode_features, fit_clip, tokenize
 from core.tokens.refine import RefineSettings, refine_tokens
 
@@ -40,6 +42,10 @@ class EvalReport:
     """How the codes were refined (analysis by synthesis), or None for the encoder's own codes."""
     measured: str = ""
     """Which joints the errors are over (a body part's), empty for all of them."""
+    plausibility: dict[int, Plausibility] = field(default_factory=dict)
+    """Foot skating, jitter, penetration and floating of the reconstruction with 1..Q layers."""
+    plausibility_original: Plausibility = field(default_factory=Plausibility)
+    """The same figures of the original clips."""
 
     @property
     def encoding(self) -> str:
@@ -65,7 +71,21 @@ class EvalReport:
                 "accel_error": "mm/frame^2",
                 "feature_error": "normalised features",
             },
+            "plausibility": {
+                "original": self.plausibility_original.to_json(),
+                "layers": {str(k): p.to_json() for k, p in self.plausibility.items()},
+                "units": {
+                    "foot_skating": "share of frame pairs (0-1); null without feet",
+                    "jitter_m_s3": "m/s^3",
+                    "penetration_mm": "mm below the original's floor",
+                    "floating_mm": "mm above the 5 cm contact band",
+                },
+            },
         }
+
+    def _plausibility_rows(self) -> list[tuple[str, tuple[str, str, str, str]]]:
+        rows = [("original", self.plausibility_original.cells())]
+        return rows + [(str(k), p.cells()) for k, p in sorted(self.plausibility.items())]
 
     def table(self) -> str:
         lines = [
@@ -80,6 +100,10 @@ class EvalReport:
         lines.append("layer   codebook usage  perplexity")
         for i, (use, ppl) in enumerate(zip(self.codebook_usage, self.perplexity, strict=True)):
             lines.append(f"{i + 1:>5}  {use * 100:13.1f}%  {ppl:10.1f}")
+        if self.plausibility:
+            lines.append("layers    foot skating  jitter m/s^3  penetration mm  floating mm")
+            for name, cells in self._plausibility_rows():
+                lines.append(f"{name:>8}  {cells[0]:>12}  {cells[1]:>12}  {cells[2]:>14}  {cells[3]:>11}")
         return "\n".join(lines)
 
     def markdown(self) -> str:
@@ -104,6 +128,13 @@ class EvalReport:
             "| codebook usage | " + " | ".join(f"{u * 100:.1f}%" for u in self.codebook_usage) + " |",
             "| perplexity | " + " | ".join(f"{p:.1f}" for p in self.perplexity) + " |",
         ]
+        if self.plausibility:
+            lines += [
+                "",
+                "| layers used | foot skating | jitter (m/s^3) | penetration (mm) | floating (mm) |",
+                "|---|---|---|---|---|",
+                *(f"| {name} | " + " | ".join(cells) + " |" for name, cells in self._plausibility_rows()),
+            ]
         return "\n".join(lines)
 
 
@@ -131,6 +162,21 @@ class ClipEvaluation:
     """The (steps, Q) codes the figures were decoded from (for codebook statistics)."""
     frame_mpjpe_mm: np.ndarray
     """(frames,) root-aligned MPJPE of each frame with all Q layers, over the measured joints."""
+    plausibility: dict[int, Plausibility] = field(default_factory=dict)
+    """The reconstruction's foot skating, jitter, penetration and floating with 1..Q layers."""
+    plausibility_original: Plausibility = field(default_factory=Plausibility)
+
+
+def plausibility_judge(
+    skeleton: Skeleton, fps: float, truth: np.ndarray, joints: np.ndarray
+) -> Callable[[np.ndarray], Plausibility]:
+    """Measures positions on ``skeleton`` for plausibility: jitter over ``joints``, the feet (when the
+    skeleton names them and they are measured) against the floor of the original ``truth``."""
+    feet = plausibility.find_feet(skeleton)
+    if feet is not None and not set(feet.joints) <= set(np.asarray(joints).tolist()):
+        feet = None  # a body part without the feet: they are the source clip's, not the tokenizer's
+    floor = plausibility.floor_height(truth, feet) if feet is not None else None
+    return lambda positions: plausibility.measure(positions, fps, feet, floor, joints)
 
 
 def evaluate_clip(ckpt: Checkpoint, clip: Motion, refine: RefineSettings | None = None) -> ClipEvaluation:
@@ -144,14 +190,16 @@ def evaluate_clip(ckpt: Checkpoint, clip: Motion, refine: RefineSettings | None 
     indices = tokenize(ckpt, clip) if refine is None else refine_tokens(ckpt, clip, refine)
     truth = clip.joint_positions()
     target = ckpt.normalizer.normalize(rep.features(clip))
-    layers = {}
+    judge = plausibility_judge(clip.skeleton, clip.fps, truth, joints)
+    layers, plausible = {}, {}
     for k in range(1, q + 1):
         decoded = decode_features(ckpt, indices, k, clip.num_frames)
         feature_error = float(np.abs(ckpt.normalizer.normalize(decoded) - target).mean())
         pred = rep.positions(decoded, clip)
         layers[k] = clip_errors(pred, truth, joints, feature_error)
+        plausible[k] = judge(pred)
     per_frame = 1000.0 * metrics.joint_errors(pred, truth, aligned=True)[:, joints].mean(axis=1)
-    return ClipEvaluation(clip.num_frames, layers, indices, per_frame)
+    return ClipEvaluation(clip.num_frames, layers, indices, per_frame, plausible, judge(truth))
 
 
 class Tally:
@@ -165,12 +213,17 @@ class Tally:
         self.counts = np.zeros((q, ckpt.config.nb_code), dtype=np.int64)
         self.clips = 0
         self.frames = 0
+        self.plausibility = {k: Plausibility() for k in range(1, q + 1)}
+        self.plausibility_original = Plausibility()
 
     def add(self, clip: ClipEvaluation) -> None:
         for layer in range(self.counts.shape[0]):
             self.counts[layer] += np.bincount(clip.indices[:, layer], minlength=self.counts.shape[1])
         for k, m in clip.layers.items():
             self.sums[k - 1] += np.asarray(astuple(m)) * clip.frames
+        for k, p in clip.plausibility.items():
+            self.plausibility[k] += p
+        self.plausibility_original += clip.plausibility_original
         self.clips += 1
         self.frames += clip.frames
 
@@ -189,6 +242,8 @@ class Tally:
             frames=self.frames,
             refine=self.refine,
             measured=rep.describe() if measured else "",
+            plausibility=dict(self.plausibility),
+            plausibility_original=self.plausibility_original,
         )
 
 

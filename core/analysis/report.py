@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.analysis.dataset import ClipRow, DatasetComparison, DatasetEval
+from core.analysis.paper_eval import PaperEvaluation
 
 WORST_CLIPS_PLOTTED = 6
 PLOT_W, PLOT_H = 520, 140
@@ -37,8 +38,14 @@ svg text { font: 10px system-ui, sans-serif; fill: #666; }
 """
 
 
-def report_html(result: DatasetEval, comparison: DatasetComparison | None = None, title: str = "") -> str:
-    """The report of ``result`` (and, when given, the comparison it is A of) as an HTML string."""
+def report_html(
+    result: DatasetEval,
+    comparison: DatasetComparison | None = None,
+    title: str = "",
+    paper: PaperEvaluation | None = None,
+) -> str:
+    """The report of ``result`` (and, when given, the comparison it is A of, and the figures the T2M
+    evaluator gave) as an HTML string."""
     summary = result.summary
     heading = title or f"Tokenizer evaluation: {Path(result.checkpoint).name or 'checkpoint'}"
     parts = [
@@ -53,7 +60,11 @@ def report_html(result: DatasetEval, comparison: DatasetComparison | None = None
         "<h2>Per number of layers</h2>",
         _layer_table(result),
         _usage_table(result),
+        "<h2>Physical plausibility</h2>",
+        _plausibility_table(result),
     ]
+    if paper is not None:
+        parts += ["<h2>Figures papers report (T2M evaluator, MoMask's protocol)</h2>", _paper_section(paper)]
     if comparison is not None:
         parts += ["<h2>Compared with B</h2>", _comparison_table(comparison)]
     parts += [
@@ -85,12 +96,55 @@ def report_html(result: DatasetEval, comparison: DatasetComparison | None = None
 
 
 def write_report(
-    path: str | Path, result: DatasetEval, comparison: DatasetComparison | None = None, title: str = ""
+    path: str | Path,
+    result: DatasetEval,
+    comparison: DatasetComparison | None = None,
+    title: str = "",
+    paper: PaperEvaluation | None = None,
 ) -> Path:
     """Write :func:`report_html` to ``path`` (UTF-8) and return it."""
     path = Path(path)
-    path.write_text(report_html(result, comparison, title), encoding="utf-8")
+    path.write_text(report_html(result, comparison, title, paper), encoding="utf-8")
     return path
+
+
+def _plausibility_table(result: DatasetEval) -> str:
+    s = result.summary
+    rows = [
+        "<table><tr><th class=name></th><th>foot skating</th><th>jitter (m/s³)</th>"
+        "<th>penetration (mm)</th><th>floating (mm)</th></tr>"
+    ]
+    named = [("original", s.plausibility_original)] + [
+        (f"{k} layer{'s' if k > 1 else ''}", p) for k, p in sorted(s.plausibility.items())
+    ]
+    for name, p in named:
+        rows.append(f"<tr><td class=name>{name}</td>" + "".join(f"<td>{c}</td>" for c in p.cells()) + "</tr>")
+    return "".join(rows) + (
+        "</table><p class=meta>Foot skating: share of frame pairs in which a foot within 5 cm of the floor "
+        "moves faster than 0.5 m/s (GMD's 2.5 cm per 20 fps frame); jitter: mean jerk of the joints; "
+        "the floor is the original's lowest foot. n/a: the skeleton names no feet.</p>"
+    )
+
+
+def _paper_section(paper: PaperEvaluation) -> str:
+    rows = [
+        f'<p class="meta">Evaluator <code>{escape(paper.evaluator_folder)}</code> ({escape(paper.evaluator_dataset)}), '
+        f"finest.tar SHA-256 <code>{paper.evaluator_sha256}</code><br>{escape(paper.sampling)}; "
+        f"{escape(paper.normalisation)}</p>",
+        "<table><tr><th>layers used</th><th>FID</th><th>diversity</th><th>MPJPE (mm)</th></tr>",
+    ]
+    for k in paper.layers:
+        rows.append(
+            f"<tr><td>{k}</td><td>{paper.cell(k, 'fid', 4)}</td><td>{paper.cell(k, 'diversity', 4)}</td>"
+            f"<td>{paper.cell(k, 'mpjpe_mm', 2)}</td></tr>"
+        )
+    rows.append(f"<tr><td>real data</td><td></td><td>{paper.cell(None, 'diversity', 4)}</td><td></td></tr>")
+    if paper.crops is not None:
+        listed = ", ".join(f"{c.clip} [{c.start}, {c.start + c.length})" for c in paper.crops)
+        rows.append(f"</table><details><summary>crops</summary><p class=meta>{escape(listed)}</p></details>")
+    else:
+        rows.append("</table>")
+    return "".join(rows)
 
 
 def _layer_table(result: DatasetEval) -> str:
@@ -122,13 +176,22 @@ def _clip_table(result: DatasetEval) -> str:
     head = "".join(f"<th>{k} layer{'s' if k > 1 else ''}</th>" for k in range(1, q + 1))
     rows = [
         f"<table><tr><th class=name>clip</th><th>frames</th>{head}<th>global, {q} layers</th>"
-        "<th>worst frame</th><th>its error</th></tr>"
+        "<th>worst frame</th><th>its error</th><th>foot skating, original &rarr; reconstructed</th>"
+        "<th>jitter m/s³, original &rarr; reconstructed</th></tr>"
     ]
     for r in result.worst_first():
         cells = "".join(f"<td>{v:.1f}</td>" for v in r.mpjpe_mm)
+        original, recon = (
+            r.plausibility_original.cells(),
+            (r.plausibility[-1].cells() if r.plausibility else None),
+        )
+        plausible = "".join(
+            f"<td>{original[i]} &rarr; {recon[i]}</td>" if recon else "<td></td>" for i in (0, 1)
+        )
         rows.append(
             f'<tr><td class=name title="{escape(r.path)}">{escape(r.name)}</td><td>{r.frames}</td>{cells}'
-            f"<td>{r.global_mpjpe_mm:.1f}</td><td>{r.worst_frame}</td><td>{r.worst_frame_mm:.1f}</td></tr>"
+            f"<td>{r.global_mpjpe_mm:.1f}</td><td>{r.worst_frame}</td><td>{r.worst_frame_mm:.1f}</td>"
+            f"{plausible}</tr>"
         )
     return "".join(rows) + "</table><p class=meta>Root-aligned MPJPE in mm unless marked global.</p>"
 

@@ -9,6 +9,7 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.cli.paper_args import add_paper_arguments, check_paper_arguments, paper_figures
 from core.cli.refine_args import add_refine_arguments, refine_settings
 from core.cli.selection_args import add_selection_arguments, selected_files
 
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also write one self-contained HTML report: per-layer and per-clip tables, codebook usage "
         "histograms, error over time of the worst clips",
     )
+    add_paper_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -79,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from core.errors import MotionFileError
     from core.model.checkpoint import load_checkpoint
 
+    check_paper_arguments(args)
     ckpt = load_checkpoint(args.checkpoint)
     files = selected_files(args)
     work = evaluate_dataset(ckpt, files, refine_settings(args))
@@ -86,10 +89,14 @@ def run(args: argparse.Namespace) -> int:
     if files and not result.rows:
         first = result.skipped[0]
         raise MotionFileError(first.path, f"no clip fits this checkpoint ({first.reason})")
+    paper = paper_figures(args, ckpt, files)
     report = result.summary
     print(report.markdown() if args.markdown else report.table())
+    if paper is not None:
+        print("\n" + (paper.markdown() if args.markdown else paper.table()))
     if args.json:
-        args.json.write_text(json.dumps(report.to_json(), indent=1) + "\n")
+        figures = report.to_json() | ({"evaluator": paper.to_json()} if paper is not None else {})
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
     if args.report:
-        write_report(args.report, result)
+        write_report(args.report, result, paper=paper)
     return 0

@@ -49,6 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--holdout", type=Path, metavar="SPLIT.json", help="leave out the clips this split names"
     )
     add_selection_arguments(parser, "train on", "as --holdout: trains on the others, measures its clips")
+    parser.add_argument(
+        "--evaluator",
+        type=Path,
+        metavar="DIR",
+        help="a T2M evaluator folder (checkpoints/t2m): each held-out evaluation also measures FID, and "
+        "the checkpoint with the best FID is kept at RUN_DIR/checkpoints/best-fid (needs --holdout)",
+    )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in RUN_DIR from its latest checkpoint"
@@ -117,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         split=args.split,
         speakers=args.speakers or (),
         init_from=args.init,
+        evaluator=args.evaluator,
     )
     bar = None  # made at the first step report, when the run's step and length are known
     stopped = False

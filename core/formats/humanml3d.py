@@ -53,6 +53,12 @@ _WIDTHS = " or ".join(f"(frames, {b.feature_width}) {b.dataset}" for b in BODIES
 def load_humanml3d(path: str | PathLike[str]) -> Motion:
     """Read a (frames, 263) HumanML3D or (frames, 251) KIT-ML feature file as a Y-up clip in metres on its
     own skeleton, at its dataset's frame rate."""
+    return humanml3d_motion(read_humanml3d_rows(path), {"path": str(Path(path))})
+
+
+def read_humanml3d_rows(path: str | PathLike[str]) -> np.ndarray:
+    """A HumanML3D or KIT-ML feature file's rows, checked, without the rotation fit of a clip
+    (what the T2M evaluator protocol reads, thousands of files at a time)."""
     p = Path(path)
     require_file(p)
     features = read_npy(p)
@@ -71,7 +77,7 @@ def load_humanml3d(path: str | PathLike[str]) -> Motion:
             p,
             f"array holds a value of magnitude {largest:.3g}; {body.dataset} features stay below {MAX_ABS_VALUE:g}",
         )
-    return humanml3d_motion(features, {"path": str(p)})
+    return features
 
 
 def humanml3d_motion(features: np.ndarray, source: dict | None = None) -> Motion:

@@ -5,7 +5,8 @@ The sequence: the config (a preset, or the resumed run's own, with the overrides
 the clips (the folders, split and speakers chosen: :func:`core.datasets.selection.select_clips`, said in
 the first message), the held-out clips, the training data (each skipped clip reported), the trainer, and its events
 written to the run log as they pass; with held-out clips, their MPJPE every ``eval_every`` steps
-(an :class:`EvalEvent` after the step report). Whoever iterates decides how to show them and when to stop.
+(an :class:`EvalEvent` after the step report), and with a T2M evaluator their FID, the best-FID model
+kept at ``checkpoints/best-fid``. Whoever iterates decides how to show them and when to stop.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from core.datasets.selection import Selection, is_split_name, select_clips
 from core.errors import ConfigError, MotionFileError
 from core.formats import LOADABLE
 from core.formats.discovery import read_holdout
+from core.model.peers.t2m_evaluator import load_t2m_evaluator
 from core.train.events import Event, FinishedEvent, MessageEvent, StepEvent
+from core.train.heldout_fid import HeldOutFID, best_fid_so_far, save_best_fid
 from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
 from core.train.run_config import config_from_checkpoint, run_config
 from core.train.run_log import RunLog
-from core.train.trainer import Trainer, prepare_data
+from core.train.trainer import Trainer, TrainingData, prepare_data
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class TrainingRequest:
     """BEAT2 speakers to train on (all when empty)."""
     init_from: Path | None = None
     """A checkpoint (trained here, or imported) whose tokenizer a new run fine-tunes."""
+    evaluator: Path | None = None
+    """A T2M evaluator folder: the held-out evaluation also measures FID and keeps the best-FID checkpoint."""
 
 
 def run_training(
@@ -80,9 +85,11 @@ def run_training(
     everything = select_clips(request.data_paths, speakers=request.speakers).files if holdout else ()
     held_out = [f for f in everything if f.name in holdout]
     evaluate = HeldOutEval(held_out, trainer.config, data) if held_out and config.eval_every > 0 else None
+    fid_messages = _attach_fid(request, evaluate, data)
+    best_fid = best_fid_so_far(request.run_dir)
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
-        for event in _data_messages(data.files, data.skipped, evaluate):
+        for event in _data_messages(data.files, data.skipped, evaluate) + fid_messages:
             if log is not None:
                 log.write(event)
             yield event
@@ -102,6 +109,23 @@ def run_training(
                 if log is not None:
                     log.write(result)
                 yield result
+                if result.fid is not None and result.fid < best_fid:
+                    best_fid = result.fid
+                    path = save_best_fid(
+                        request.run_dir,
+                        trainer.model,
+                        data,
+                        trainer.step,
+                        best_fid,
+                        trainer.config.to_dict(),
+                        {"evaluator_sha256": evaluate.fid.evaluator.sha256},
+                    )
+                    saved = MessageEvent(
+                        f"best held-out FID so far ({best_fid:.4f}, step {trainer.step}): {path}"
+                    )
+                    if log is not None:
+                        log.write(saved)
+                    yield saved
     return None
 
 
@@ -122,6 +146,33 @@ def _selection(paths: tuple[Path, ...], split: str | None, speakers: tuple[int, 
         where = ", ".join(str(p) for p in paths)
         raise MotionFileError(where, f"no motion clips ({', '.join(LOADABLE)}) found")
     return selection
+
+
+def _attach_fid(
+    request: TrainingRequest, evaluate: HeldOutEval | None, data: TrainingData
+) -> list[MessageEvent]:
+    """With ``request.evaluator``, set the held-out evaluation to measure FID too; what to tell the user.
+    Bad settings raise (ConfigError, MotionFileError) before the run folder is touched."""
+    if request.evaluator is None:
+        return []
+    if evaluate is None:
+        raise ConfigError(
+            "--evaluator measures held-out clips: give --holdout SPLIT.json and --eval-every above 0"
+        )
+    evaluator = load_t2m_evaluator(request.evaluator)
+    fid = HeldOutFID([c.motion for c in evaluate.clips], data.representation, data.normalizer, evaluator)
+    if not fid.usable:
+        return [
+            MessageEvent(
+                f"held-out FID not measured: it needs two held-out clips of 40-199 frames, found {len(fid.rows)}"
+            )
+        ]
+    evaluate.fid = fid
+    return [
+        MessageEvent(
+            f"held-out FID on {len(fid.rows)} fixed crops with the T2M evaluator in {request.evaluator}"
+        )
+    ]
 
 
 def _eval_due(event: Event, every: int, log_every: int) -> bool:

@@ -52,11 +52,14 @@ class EvalEvent:
     mpjpe_root_aligned_mm: float
     clips: int
     frames: int
+    fid: float | None = None
+    """FID of the held-out crops by the T2M evaluator protocol (runs with ``--evaluator``), else None."""
 
     def summary(self) -> str:
         return (
             f"step {self.step}: held-out MPJPE {self.mpjpe_mm:.1f} mm (root-aligned "
             f"{self.mpjpe_root_aligned_mm:.1f} mm) over {self.clips} clips"
+            + ("" if self.fid is None else f", FID {self.fid:.4f}")
         )
 
 

@@ -8,7 +8,7 @@ put back afterwards, so evaluating does not change what the run trains on and re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,13 +58,16 @@ class HeldOutEval:
             features = data.normalizer.normalize(rep.features(motion)).astype(np.float32)
             self.clips.append(HeldOutClip(motion, features, motion.joint_positions()))
         self.joints = rep.measured_joints(data.skeleton)
+        self.fid: Callable[[RVQVAE], float] | None = None
+        """Also measures the FID of the held-out clips when set (see :mod:`core.train.heldout_fid`)."""
 
     @property
     def frames(self) -> int:
         return sum(c.motion.num_frames for c in self.clips)
 
     def __call__(self, model: RVQVAE, step: int) -> EvalEvent:
-        """MPJPE (global and root-aligned) of every held-out clip through ``model`` with all its layers."""
+        """MPJPE (global and root-aligned) of every held-out clip through ``model`` with all its layers,
+        and their FID when :attr:`fid` is set."""
         device = next(model.parameters()).device
         was_training = model.training
         sums = np.zeros(2)
@@ -79,6 +82,7 @@ class HeldOutEval:
                     pred = self.data.representation.positions(features, clip.motion)
                     errors = clip_errors(pred, clip.truth, self.joints, 0.0)
                     sums += np.array([errors.mpjpe_mm, errors.mpjpe_root_aligned_mm]) * clip.motion.num_frames
+                fid = self.fid(model) if self.fid is not None else None
         finally:
             model.train(was_training)
         frames = max(self.frames, 1)
@@ -88,4 +92,5 @@ class HeldOutEval:
             mpjpe_root_aligned_mm=float(sums[1] / frames),
             clips=len(self.clips),
             frames=self.frames,
+            fid=fid,
         )

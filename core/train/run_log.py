@@ -42,6 +42,8 @@ class RunLog:
         if self._tb is not None and isinstance(event, EvalEvent):
             self._tb.add_scalar("heldout/mpjpe_mm", event.mpjpe_mm, event.step)
             self._tb.add_scalar("heldout/mpjpe_root_aligned_mm", event.mpjpe_root_aligned_mm, event.step)
+            if event.fid is not None:
+                self._tb.add_scalar("heldout/fid", event.fid, event.step)
         if self._tb is not None and isinstance(
             event, MessageEvent | CheckpointEvent | FinishedEvent | EvalEvent
         ):

@@ -1,0 +1,108 @@
+"""FID of the held-out clips while a run trains, by the T2M evaluator protocol, and the checkpoint with
+the best FID so far kept at ``checkpoints/best-fid`` (as MoMask keeps ``net_best_fid.tar``).
+
+The crops are drawn once, as MoMask's evaluation draws them (seed 0; clips of 40-199 frames), and
+kept for every evaluation, so the curve moves with the model alone. FID is measured with every
+layer; the figures of a finished run come from ``rvq-motion eval --evaluator``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from core.analysis import distribution
+from core.analysis.crops import BATCH, draw_crops, eligible
+from core.analysis.t2m_protocol import CropMeter
+from core.errors import ConfigError
+from core.features.humanml3d import HumanML3D
+from core.features.representation import Normalizer, Representation
+from core.model import RVQVAE
+from core.model.checkpoint import META_NAME, save_checkpoint
+from core.model.peers.t2m_evaluator import T2MEvaluator
+from core.motion.clip import Motion
+from core.train.trainer import TrainingData
+
+BEST_FID = Path("checkpoints") / "best-fid"
+CROP_SEED = 0
+
+
+class HeldOutFID:
+    """FID of fixed crops of the held-out clips through a model, with all its layers."""
+
+    def __init__(
+        self, motions: Sequence[Motion], rep: Representation, normalizer: Normalizer, evaluator: T2MEvaluator
+    ) -> None:
+        if not isinstance(rep, HumanML3D) or rep.dim != evaluator.dim:
+            raise ConfigError(
+                f"--evaluator measures {evaluator.dim}-dim HumanML3D rows; this run trains on {rep.describe()}"
+            )
+        self.normalizer, self.evaluator = normalizer, evaluator
+        rows = {str(i): rep.features(m) for i, m in enumerate(motions)}
+        lengths = {key: len(r) for key, r in rows.items() if eligible(len(r), evaluator.dataset)}
+        crops = draw_crops(lengths, evaluator.unit_length, np.random.default_rng(CROP_SEED), batch=1)
+        self.rows = [rows[c.clip][c.start : c.start + c.length] for c in crops]
+
+    @property
+    def usable(self) -> bool:
+        """FID needs two crops at least (a covariance)."""
+        return len(self.rows) >= 2
+
+    def __call__(self, model: RVQVAE) -> float:
+        """The FID of the crops' reconstructions; the caller puts ``model`` in eval mode."""
+        device = next(model.parameters()).device
+        meter = CropMeter(model, self.normalizer, self.evaluator.to(device), [model.config.num_quantizers])
+        parts = [meter.batch(self.rows[i : i + BATCH]) for i in range(0, len(self.rows), BATCH)]
+        real = np.concatenate([p[0] for p in parts])
+        reconstructed = np.concatenate([p[1][0] for p in parts])
+        return distribution.frechet_distance(real, reconstructed)
+
+
+def best_fid_so_far(run_dir: Path) -> float:
+    """The FID the run's ``best-fid`` checkpoint was kept for (infinity when there is none)."""
+    meta = run_dir / BEST_FID / META_NAME
+    try:
+        return float(json.loads(meta.read_text())["extra"]["held_out_fid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return math.inf
+
+
+def save_best_fid(
+    run_dir: Path, model: RVQVAE, data: TrainingData, step: int, fid: float, train_config: dict, extra: dict
+) -> Path:
+    """Write the model as ``run_dir/checkpoints/best-fid``, replacing the previous best.
+
+    The new checkpoint is written completely beside it first (itself atomically), then the two are
+    swapped by renames, so the name only ever holds a whole checkpoint; a previous best is removed
+    only once the new one is in place (a crash in between leaves it as ``.best-fid.old``, put back
+    by the next save).
+    """
+    final = run_dir / BEST_FID
+    fresh = final.with_name(f".best-fid.{os.getpid()}.new")
+    old = final.with_name(".best-fid.old")
+    if old.exists() and not final.exists():
+        os.replace(old, final)
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    save_checkpoint(
+        fresh,
+        model,
+        data.skeleton,
+        data.representation,
+        data.normalizer,
+        data.fps,
+        step=step,
+        train_config=train_config,
+        extra={**extra, "held_out_fid": fid},
+    )
+    if final.exists():
+        os.replace(final, old)
+    os.replace(fresh, final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
