@@ -16,6 +16,7 @@ import numpy as np
 
 from core.analysis.dataset import ClipRow, DatasetComparison, DatasetEval
 from core.analysis.paper_eval import PaperEvaluation
+from core.files import write_text_atomic
 
 WORST_CLIPS_PLOTTED = 6
 PLOT_W, PLOT_H = 520, 140
@@ -104,7 +105,7 @@ def write_report(
 ) -> Path:
     """Write :func:`report_html` to ``path`` (UTF-8) and return it."""
     path = Path(path)
-    path.write_text(report_html(result, comparison, title, paper), encoding="utf-8")
+    write_text_atomic(path, report_html(result, comparison, title, paper))
     return path
 
 

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import MotionFileError
+from core.files import write_text_atomic
 from core.motion.clip import Motion
 from core.motion.kinematics import forward_kinematics_transforms
 from core.motion.rotations import euler_to_matrix, matrix_to_euler
@@ -569,13 +570,7 @@ def save_bvh(motion: Motion, path: str | PathLike[str]) -> None:
     table = np.stack(columns, axis=1) if columns else np.zeros((motion.num_frames, 0))
     row_format = " ".join(["%.6f"] * table.shape[1])
     body = "\n".join(row_format % tuple(row) for row in table.tolist())
-    partial = p.with_name(p.name + ".part")
-    try:
-        with open(partial, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write("\n".join(lines) + "\n" + body + "\n")
-        partial.replace(p)
-    except OSError as exc:
-        raise MotionFileError(p, f"cannot write file: {exc.strerror or exc}") from None
+    write_text_atomic(p, "\n".join(lines) + "\n" + body + "\n")
 
 
 def _fmt(vector: np.ndarray) -> str:

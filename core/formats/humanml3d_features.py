@@ -56,7 +56,6 @@ matter, step 1 replaces them.
 
 from __future__ import annotations
 
-import os
 from os import PathLike
 from pathlib import Path
 
@@ -64,6 +63,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from core.errors import MotionFileError
+from core.files import atomic_write
 from core.formats.humanml3d import FPS, JOINT_NAMES, PARENTS, fit_rotations, positions_from_rows, shortest_arc
 from core.formats.humanml3d_bodies import KIT, T2M, RicBody, body_for_width
 from core.formats.smplx_skeleton import smplx_skeleton
@@ -257,17 +257,11 @@ def motion_to_humanml3d(motion: Motion) -> np.ndarray:
 
 
 def save_humanml3d(motion: Motion, path: str | PathLike[str]) -> None:
-    """Write :func:`motion_to_humanml3d`'s rows as a ``.npy`` (via a ``.part`` file, so no half-written file)."""
+    """Write :func:`motion_to_humanml3d`'s rows as a ``.npy`` (whole or not at all: :func:`atomic_write`)."""
     p = Path(path)
     try:
         rows = motion_to_humanml3d(motion)
     except ValueError as exc:
         raise MotionFileError(p, str(exc)) from exc
-    partial = p.with_name(p.name + ".part")
-    try:
-        with open(partial, "wb") as stream:
-            np.save(stream, rows)
-        os.replace(partial, p)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise MotionFileError(p, f"cannot write: {exc.strerror or exc}") from exc
+    with atomic_write(p) as stream:
+        np.save(stream, rows)

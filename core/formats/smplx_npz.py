@@ -24,7 +24,6 @@ another body model, so they are kept as ``smplh_betas`` and not written as SMPL-
 
 from __future__ import annotations
 
-import os
 from collections.abc import Container, Sequence
 from os import PathLike
 from pathlib import Path
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import MotionFileError, require_file
+from core.files import atomic_write
 from core.formats.numpy_files import read_npz
 from core.formats.smplx_skeleton import smplx_skeleton, smplx_skeleton_from_model
 from core.motion.clip import Motion
@@ -127,14 +127,8 @@ def save_smplx_npz(motion: Motion, path: str | PathLike[str]) -> None:
         "model": np.asarray(str(extras.get("model", "smplx"))),
         "gender": np.asarray(str(extras.get("gender", "neutral"))),
     }
-    partial = p.with_name(p.name + ".part")
-    try:
-        with open(partial, "wb") as stream:
-            np.savez(stream, **arrays)
-        os.replace(partial, p)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise MotionFileError(p, f"cannot write: {exc.strerror or exc}") from exc
+    with atomic_write(p) as stream:
+        np.savez(stream, **arrays)
 
 
 def _frames_array(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.errors import MotionFileError
+from core.files import atomic_write, write_text_atomic
 from core.formats.numpy_files import read_npy
 
 if TYPE_CHECKING:
@@ -107,12 +108,9 @@ def save_tokens(path: str | os.PathLike[str], tokens: TokenFile) -> None:
         "source": tokens.source,
         "edited": [list(map(int, cell)) for cell in tokens.edited],
     }
-    tmp_npy, tmp_json = p.with_name(p.name + ".part"), p.with_name(p.name + ".json.part")
-    with tmp_npy.open("wb") as fh:
-        np.save(fh, np.asarray(tokens.indices, dtype=np.int16))
-    tmp_json.write_text(json.dumps(meta, indent=1))
-    os.replace(tmp_json, sidecar_path(p))
-    os.replace(tmp_npy, p)
+    write_text_atomic(sidecar_path(p), json.dumps(meta, indent=1))
+    with atomic_write(p) as stream:
+        np.save(stream, np.asarray(tokens.indices, dtype=np.int16))
 
 
 def load_tokens(path: str | os.PathLike[str]) -> TokenFile:

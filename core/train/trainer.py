@@ -8,7 +8,6 @@ to it. Losses stay on the device and are read back only every ``log_every`` step
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +22,7 @@ from torch.nn.parallel import DistributedDataParallel
 from core.errors import ConfigError, MotionFileError, TrainingError
 from core.features.mirror import feature_mirror
 from core.features.representation import Normalizer, Representation
+from core.files import write_text_atomic
 from core.formats import LOADABLE
 from core.formats.discovery import find_motion_files
 from core.model import RVQVAE
@@ -323,9 +323,7 @@ class Trainer:
                 training_state=tensors,
                 training_meta=meta,
             )
-            tmp = self.run_dir / ".latest.tmp"
-            tmp.write_text(name)
-            os.replace(tmp, self.run_dir / "latest")
+            write_text_atomic(self.run_dir / "latest", name)
             self._prune_checkpoints()
         if self.world_size > 1:
             dist.barrier()

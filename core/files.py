@@ -1,0 +1,54 @@
+"""Writing a file so that it is either the old one or the whole new one, never half of either.
+
+Every writer of the project (clips, token grids, the run's ``latest`` pointer, reports) goes through
+:func:`atomic_write`: it writes a temporary sibling and renames it over the target only once the
+content is complete, so a crash, a full disk or a kill mid-write leaves the previous file intact, and
+two processes writing the same file at once each leave a complete one. A failure is a
+``MotionFileError`` naming the file, and the temporary file is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from core.errors import MotionFileError
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+    """A stream to write ``path``'s new content to; it replaces ``path`` when the block ends without
+    an exception. ``mode`` is "wb" or "w" (text, UTF-8 with ``\\n`` line ends unless ``encoding``)."""
+    target = Path(path)
+    text = "b" not in mode
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
+            mode,
+            dir=target.parent,
+            prefix=f".{target.name}.",
+            suffix=".part",
+            delete=False,
+            **({"encoding": encoding or "utf-8", "newline": "\n"} if text else {}),
+        )
+    except OSError as exc:
+        raise MotionFileError(target, f"cannot write: {exc.strerror or exc}") from exc
+    partial = Path(handle.name)
+    try:
+        with handle:
+            yield handle
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise MotionFileError(target, f"cannot write: {exc.strerror or exc}") from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    with atomic_write(path, "w") as stream:
+        stream.write(text)
