@@ -1,4 +1,6 @@
-"""Writing a file so that it is either the old one or the whole new one, never half of either.
+"""Files as the project writes and identifies them: whole or not at all, and by their hash.
+
+Writing a file so that it is either the old one or the whole new one, never half of either.
 
 Every writer of the project (clips, token grids, the run's ``latest`` pointer, reports) goes through
 :func:`atomic_write`: it writes a temporary sibling and renames it over the target only once the
@@ -9,6 +11,7 @@ two processes writing the same file at once each leave a complete one. A failure
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -52,3 +55,15 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str |
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     with atomic_write(path, "w") as stream:
         stream.write(text)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes, read in blocks (checkpoints and evaluators are hundreds of MB)."""
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise MotionFileError(path, f"cannot read it: {exc.strerror or exc}") from None
+    return digest.hexdigest()

@@ -13,7 +13,6 @@ mid-save never leaves a half-written checkpoint under the final name. Nothing is
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -29,6 +28,7 @@ from safetensors.torch import load_file, save_file
 from core.errors import MotionFileError
 from core.features.kinds import representation_from_dict
 from core.features.representation import Normalizer, Representation
+from core.files import file_sha256
 from core.model import RVQVAE, RVQVAEConfig
 from core.model.peers.names import PEER_NAMES
 from core.motion.skeleton import Skeleton
@@ -70,14 +70,6 @@ class Checkpoint:
         path = self.path
         name = path.parent.parent.name if path.parent.name == "checkpoints" else path.name
         return f"{name} · step {self.step}"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def resolve_checkpoint_dir(path: str | os.PathLike[str]) -> Path:
@@ -131,7 +123,7 @@ def save_checkpoint(
             "step": int(step),
             "train": train_config or {},
             "training_state": training_meta or {},
-            "weights_sha256": _sha256(tmp / WEIGHTS_NAME),
+            "weights_sha256": file_sha256(tmp / WEIGHTS_NAME),
             "extra": extra or {},
         }
         (tmp / META_NAME).write_text(json.dumps(meta, indent=1))
@@ -171,7 +163,7 @@ def load_checkpoint(path: str | os.PathLike[str], device: str | torch.device = "
     weights_path = directory / WEIGHTS_NAME
     if not weights_path.is_file():
         raise MotionFileError(weights_path, "checkpoint weights are missing")
-    if _sha256(weights_path) != meta.get("weights_sha256"):
+    if file_sha256(weights_path) != meta.get("weights_sha256"):
         raise MotionFileError(
             weights_path, "checkpoint weights are corrupt (hash does not match checkpoint.json)"
         )

@@ -17,7 +17,6 @@ project pads its end by repetition where the peers crop or floor).
 
 from __future__ import annotations
 
-import hashlib
 from os import PathLike
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from core.errors import MotionFileError
 from core.features.body_part import BodyPart
 from core.features.humanml3d import HumanML3D
 from core.features.representation import Representation
+from core.files import file_sha256
 from core.model.checkpoint import save_checkpoint
 from core.model.config import ACTIVATIONS, RVQVAEConfig
 from core.model.peers.ema import imported_ema_buffers
@@ -74,17 +74,6 @@ def _checkpoint_file(src: Path) -> tuple[Path, ImportField | None]:
     return found[0], ImportField("checkpoint", f"model/{found[0].name}", why, False)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:
-        raise MotionFileError(path, f"cannot read it: {exc.strerror or exc}") from None
-    return digest.hexdigest()
-
-
 class MissingStatisticsError(MotionFileError):
     """The checkpoint carries no normalisation statistics and none were given (``--stats``)."""
 
@@ -125,7 +114,7 @@ def plan_import(
         raise MotionFileError(given, f"--dilation-growth-rate {dilation_growth_rate}: must be at least 1")
     path, chosen = _checkpoint_file(given)
     weights = read_weights(path, load_peer_pickle(path), family)
-    sha = _sha256(path)
+    sha = file_sha256(path)
     sidecar = find_sidecar(weights.family, path)
     fields = [ImportField("family", weights.family, OPTION if family else SHAPES, False)]
     if chosen is not None:
@@ -206,7 +195,7 @@ def write_import(plan: ImportPlan, out: str | PathLike[str]) -> Path:
     path, target = plan.source, Path(out)
     if plan.representation is None or plan.skeleton is None or plan.normalizer is None:
         raise ValueError("an ImportPlan made by plan_import is needed")
-    if _sha256(path) != plan.sha256:
+    if file_sha256(path) != plan.sha256:
         raise MotionFileError(path, "the file changed since the import was planned; plan it again")
     config = plan.model_config()
     weights = read_weights(path, load_peer_pickle(path), plan.family)

@@ -21,7 +21,6 @@ The text encoder is not needed to embed motions and is not built.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import torch
 from torch import Tensor, nn
 
 from core.errors import MotionFileError
+from core.files import file_sha256
 from core.model.peers.safe_load import load_peer_pickle
 from core.model.peers.sidecars import parse_opt_txt, read_vector
 
@@ -140,14 +140,6 @@ class T2MEvaluator:
         return self.motion(movements, torch.div(lengths, self.unit_length, rounding_mode="floor"))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _networks(weights: Path, dim: int) -> tuple[MovementEncoder, MotionEncoder]:
     data = load_peer_pickle(weights)
     missing = [k for k in ("movement_encoder", "motion_encoder") if not isinstance(data.get(k), dict)]
@@ -196,6 +188,6 @@ def load_t2m_evaluator(folder: str | Path, device: str | torch.device = "cpu") -
         unit_length=unit,
         dataset=str(options.get("dataset_name", "t2m")),
         folder=root,
-        sha256=_sha256(root / WEIGHTS),
+        sha256=file_sha256(root / WEIGHTS),
     )
     return evaluator.to(device)
