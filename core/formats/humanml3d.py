@@ -85,26 +85,32 @@ PARENTS = _parents()
 def load_humanml3d(path: str | PathLike[str]) -> Motion:
     """Read a (frames, 263) HumanML3D feature file as a Y-up, 20 fps clip on its own T2M skeleton."""
     p = Path(path)
-    require_file(p)
-    features = read_npy(p)
+    return humanml3d_motion(read_humanml3d_rows(p), {"path": str(p)})
+
+
+def read_humanml3d_rows(path: Path) -> np.ndarray:
+    """The (frames, 263) rows of a HumanML3D feature file, checked as :func:`load_humanml3d` checks them
+    (what a dataset reader needs when the rows themselves are the features: no rotations are fitted)."""
+    require_file(path)
+    features = read_npy(path)
     if features.ndim != 2 or features.shape[1] != FEATURE_WIDTH:
         raise MotionFileError(
-            p,
+            path,
             f"array has shape {features.shape}; expected (frames, {FEATURE_WIDTH}) HumanML3D new_joint_vecs",
         )
     if not np.issubdtype(features.dtype, np.floating):
-        raise MotionFileError(p, f"array has dtype {features.dtype}; expected floating point")
+        raise MotionFileError(path, f"array has dtype {features.dtype}; expected floating point")
     if not 0 < features.shape[0] <= MAX_FRAMES:
-        raise MotionFileError(p, f"array has {features.shape[0]} frames; expected 1 to {MAX_FRAMES}")
+        raise MotionFileError(path, f"array has {features.shape[0]} frames; expected 1 to {MAX_FRAMES}")
     if not np.all(np.isfinite(features)):
-        raise MotionFileError(p, "array contains NaN or infinite values")
+        raise MotionFileError(path, "array contains NaN or infinite values")
     largest = float(np.abs(features).max())
     if largest > MAX_ABS_VALUE:
         raise MotionFileError(
-            p,
+            path,
             f"array holds a value of magnitude {largest:.3g}; HumanML3D features stay below {MAX_ABS_VALUE:g}",
         )
-    return humanml3d_motion(features, {"path": str(p)})
+    return features
 
 
 def humanml3d_motion(features: np.ndarray, source: dict | None = None) -> Motion:
@@ -168,12 +174,18 @@ def shortest_arc(rest: np.ndarray, target: np.ndarray) -> np.ndarray:
     return Rotation.from_quat(xyzw).as_matrix()
 
 
+def t2m_skeleton(first_frame: np.ndarray) -> Skeleton:
+    """The T2M skeleton whose rest pose is one frame's (22, 3) joint positions (its bones, identity rotations)."""
+    offsets = np.array(first_frame, dtype=np.float64)
+    offsets[1:] -= first_frame[PARENTS[1:]]
+    return Skeleton(JOINT_NAMES, PARENTS, offsets, name="humanml3d_t2m22")
+
+
 def fit_rotations(positions: np.ndarray) -> tuple[Skeleton, np.ndarray]:
     """T2M skeleton from frame 0 of ``positions`` (T, 22, 3) and local rotations (T, 22, 3, 3) fitting them."""
     frames = positions.shape[0]
-    offsets = positions[0].copy()
-    offsets[1:] -= positions[0, PARENTS[1:]]
-    skeleton = Skeleton(JOINT_NAMES, PARENTS, offsets, name="humanml3d_t2m22")
+    skeleton = t2m_skeleton(positions[0])
+    offsets = skeleton.offsets
     local = np.tile(np.eye(3), (frames, len(JOINT_NAMES), 1, 1))
     world = local.copy()
     for joint in range(len(JOINT_NAMES)):
