@@ -1,0 +1,160 @@
+"""Features of motion files kept on disk, so a second run over a dataset does not read it again.
+
+An entry is what one file became under one set of settings: a JSON record (what was read: frames,
+skeleton, or why the file could not be used) and, when there are features, a ``.npy`` array beside it
+that is opened memory-mapped. Its name is a hash of its *material*: the file's absolute path, size and
+modification time and every setting that changes the features; the material is also stored in the
+record and compared on reading, so a changed file or other settings are never served an old entry.
+
+Nothing read back is trusted: the array's dtype, shape and CRC-32 must match its record, otherwise the
+entry counts as missing and the file is read again. Writes go to a temporary file renamed into place
+(atomic on POSIX), the array before its record, so a crash or a second process writing the same entry
+at the same moment (two runs, torchrun ranks) leaves either a whole entry or none. A folder that
+cannot be written is a warning (``warning``), not a failure: the run reads the files instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ENVIRONMENT_VARIABLE = "RVQ_MOTION_CACHE"
+"""A folder to keep the cache in instead of the platform's user cache folder."""
+FORMAT = 1
+"""The layout of entries; part of every entry's material."""
+_ENTRIES = "features"
+
+
+def default_folder() -> Path:
+    """``$RVQ_MOTION_CACHE``, else the platform's user cache folder for ``rvq-motion``."""
+    configured = os.environ.get(ENVIRONMENT_VARIABLE)
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("rvq-motion"))
+
+
+def file_stamp(path: Path) -> dict:
+    """What identifies one version of a file: its absolute path, size and modification time (ns)."""
+    stat = path.stat()
+    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+@dataclass(frozen=True)
+class CacheUsage:
+    folder: Path
+    entries: int
+    bytes: int
+
+    def summary(self) -> str:
+        return f"{self.folder}: {self.entries} entries, {self.bytes / 1e6:,.1f} MB"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A record read back: ``info`` as written, and the array when one was stored and asked for."""
+
+    info: dict
+    array: np.ndarray | None
+
+
+class FeatureCache:
+    """Entries under ``folder`` (default :func:`default_folder`); see the module docstring."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = (folder if folder is not None else default_folder()) / _ENTRIES
+        self.warning: str | None = None
+        """Why entries are not being written, once a write failed (None while they are)."""
+
+    @staticmethod
+    def key(material: dict) -> str:
+        return hashlib.sha256(json.dumps({"format": FORMAT, **material}, sort_keys=True).encode()).hexdigest()
+
+    def _path(self, key: str, suffix: str) -> Path:
+        return self.folder / key[:2] / f"{key}{suffix}"
+
+    def get(self, material: dict, with_array: bool = True) -> Entry | None:
+        """The entry made from ``material``, or None when there is none or it cannot be trusted. With
+        ``with_array`` an entry that records an array is returned with it (memory-mapped, checked)."""
+        key = self.key(material)
+        try:
+            record = json.loads(self._path(key, ".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("material") != material:
+            return None
+        info, stored = record.get("info"), record.get("array")
+        if not isinstance(info, dict):
+            return None
+        if stored is None or not with_array:
+            return Entry(info, None)
+        array = self._read_array(key, stored)
+        return None if array is None else Entry(info, array)
+
+    def _read_array(self, key: str, stored: dict) -> np.ndarray | None:
+        try:
+            array = np.load(self._path(key, ".npy"), mmap_mode="r", allow_pickle=False)
+            shape, crc = tuple(stored["shape"]), int(stored["crc32"])
+        except (OSError, ValueError, KeyError, TypeError, EOFError):
+            return None
+        if array.dtype != np.float32 or array.shape != shape or not array.flags.c_contiguous:
+            return None
+        if zlib.crc32(array) != crc:
+            return None
+        return array
+
+    def put(self, material: dict, info: dict, array: np.ndarray | None = None) -> None:
+        """Store an entry; a failure to write turns the cache's writing off with a ``warning``."""
+        if self.warning is not None:
+            return
+        key = self.key(material)
+        record: dict = {"material": material, "info": info, "array": None}
+        try:
+            self._path(key, "").parent.mkdir(parents=True, exist_ok=True)
+            if array is not None:
+                array = np.ascontiguousarray(array, dtype=np.float32)
+                self._write(self._path(key, ".npy"), lambda f: np.save(f, array, allow_pickle=False))
+                record["array"] = {"shape": list(array.shape), "crc32": zlib.crc32(array)}
+            text = json.dumps(record).encode("utf-8")
+            self._write(self._path(key, ".json"), lambda f: f.write(text))
+        except OSError as exc:
+            self.warning = (
+                f"the feature cache in {self.folder} cannot be written ({exc.strerror or exc}); "
+                "reading the files without it"
+            )
+
+    @staticmethod
+    def _write(path: Path, write: object) -> None:
+        """Write through a uniquely named temporary file renamed over ``path``."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            with open(tmp, "wb") as stream:
+                write(stream)  # type: ignore[operator]
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def usage(self) -> CacheUsage:
+        """How many entries the folder holds and the bytes it takes (temporary files included)."""
+        entries = size = 0
+        if self.folder.is_dir():
+            for path in self.folder.rglob("*"):
+                if path.is_file():
+                    size += path.stat().st_size
+                    entries += path.suffix == ".json"
+        return CacheUsage(self.folder, entries, size)
+
+    def clear(self) -> CacheUsage:
+        """Remove every entry; returns what was there."""
+        before = self.usage()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return before
