@@ -21,6 +21,12 @@ def data_dir() -> Path:
     return DATA_DIR
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _feature_cache(tmp_path_factory) -> None:
+    """The tests' own feature cache (core.datasets.cache), never the user's; subprocesses inherit it."""
+    os.environ["RVQ_MOTION_CACHE"] = str(tmp_path_factory.mktemp("feature-cache"))
+
+
 @pytest.fixture(autouse=True)
 def _seed() -> None:
     np.random.seed(0)

@@ -12,7 +12,7 @@ from core.errors import MotionFileError
 from core.features.mirror import feature_mirror, mirror_partners
 from core.features.rot6d import Rot6D
 from core.formats import load_motion, save_motion
-from core.train.trainer import prepare_data
+from core.train.data import prepare_data
 
 BANDAI_CLIPS = (
     "dataset-1/dataset-1_punch_normal_002.bvh",

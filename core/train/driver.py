@@ -2,9 +2,10 @@
 and the app's background job both drive, so the two cannot drift apart.
 
 The sequence: the config (a preset, or the resumed run's own, with the overrides laid over it),
-the held-out clips, the training data (each skipped clip reported), the trainer, and its events
-written to the run log as they pass; with held-out clips, their MPJPE every ``eval_every`` steps
-(an :class:`EvalEvent` after the step report). Whoever iterates decides how to show them and when to stop.
+the held-out clips, the training data (its reading progress reported as ``ReadProgress``, each
+skipped clip named), the trainer, and its events written to the run log as they pass (the reading
+progress is not logged); with held-out clips, their MPJPE every ``eval_every`` steps (an
+:class:`EvalEvent` after the step report). Whoever iterates decides how to show them and when to stop.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 
 from core.formats.discovery import find_motion_files, read_holdout
 from core.train.config import config_from_checkpoint, run_config
+from core.train.data import read_training_data
 from core.train.events import Event, FinishedEvent, MessageEvent, StepEvent
 from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
 from core.train.run_log import RunLog
-from core.train.trainer import Trainer, prepare_data
+from core.train.trainer import Trainer
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class TrainingRequest:
     """A split file (JSON with a "holdout" list of clip names) whose clips are left out of training."""
     init_from: Path | None = None
     """A checkpoint (trained here, or imported) whose tokenizer a new run fine-tunes."""
+    use_cache: bool = True
+    """Read features through the feature cache (:mod:`core.datasets.cache`), filling it."""
 
 
 def run_training(
@@ -55,7 +59,7 @@ def run_training(
         config, normalizer = config_from_checkpoint(config, request.init_from)
     holdout = read_holdout(request.holdout) if request.holdout else set()
     yield MessageEvent(f"loading clips from {', '.join(str(p) for p in request.data_paths)}")
-    data = prepare_data(request.data_paths, config, holdout, normalizer)
+    data = yield from read_training_data(request.data_paths, config, holdout, normalizer, request.use_cache)
     trainer = Trainer(
         config,
         data,
@@ -65,7 +69,11 @@ def run_training(
         init_from=request.init_from,
     )
     held_out = [f for f in find_motion_files(request.data_paths) if f.name in holdout]
-    evaluate = HeldOutEval(held_out, trainer.config, data) if held_out and config.eval_every > 0 else None
+    evaluate = (
+        HeldOutEval(held_out, trainer.config, data, request.use_cache)
+        if held_out and config.eval_every > 0
+        else None
+    )
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
         for event in _data_messages(data.files, data.skipped, evaluate):
@@ -108,9 +116,7 @@ def _data_messages(
     ]
     messages += [MessageEvent(f"skipped {path}: {reason}") for path, reason in skipped]
     if evaluate is not None:
-        messages.append(
-            MessageEvent(f"held-out MPJPE on {len(evaluate.clips)} clips ({evaluate.frames} frames)")
-        )
+        messages.append(MessageEvent(f"held-out MPJPE on {evaluate.clips} clips ({evaluate.frames} frames)"))
         messages += [
             MessageEvent(f"held-out clip not measured, {path}: {reason}") for path, reason in evaluate.skipped
         ]

@@ -8,7 +8,7 @@ a run that asks for them with other features is refused, naming the settings to 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,6 @@ from core.features.representation import Normalizer, Representation
 from core.features.rot6d import Rot6D
 from core.features.smplx_parts import PARTS
 from core.formats.numpy_files import read_npy
-from core.motion.clip import Motion
 from core.motion.skeleton import Skeleton
 from core.train.config import TrainConfig
 
@@ -64,16 +63,7 @@ def representation_for(config: TrainConfig, skeleton: Skeleton) -> Representatio
     return rep
 
 
-def clip_preparation(config: TrainConfig) -> Callable[[Motion], Motion] | None:
-    """What each clip becomes before clips are compared: with HumanML3D features, SMPL-X clips are
-    converted, so they train beside HumanML3D files (whose skeleton they then share)."""
-    if config.representation != "humanml3d" or config.body_part:
-        return None
-    humanml3d = HumanML3D()
-    return lambda motion: humanml3d.fit(motion, motion.skeleton)
-
-
-def normalizer_for(config: TrainConfig, rep: Representation, raw: list[np.ndarray]) -> Normalizer:
+def normalizer_for(config: TrainConfig, rep: Representation, raw: Iterable[np.ndarray]) -> Normalizer:
     """The statistics files ``config.stats`` names (used verbatim, unfloored, as their datasets do), or
     statistics fitted over ``raw``."""
     if not config.stats:

@@ -12,7 +12,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool
 from training_helpers import tiny_config
 
-from core.train.trainer import Trainer, prepare_data
+from core.train.data import prepare_data
+from core.train.trainer import Trainer
 
 # As in app.main: every GL view shares one context family, so pyqtgraph's cached shader programs
 # stay valid for the views of later windows (must be set before pytest-qt creates the QApplication).

@@ -76,7 +76,8 @@ def upper_body_checkpoint(data_dir: Path, tmp_path_factory: pytest.TempPathFacto
     from training_helpers import tiny_config
 
     from core.formats import load_motion, save_motion
-    from core.train.trainer import Trainer, prepare_data
+    from core.train.data import prepare_data
+    from core.train.trainer import Trainer
 
     run = tmp_path_factory.mktemp("upper_run")
     crop = run / "beat2_crop.npz"

@@ -254,7 +254,8 @@ def test_tokens_of_another_checkpoint_that_still_exists_offer_to_open_it(
 ):
     from training_helpers import tiny_config
 
-    from core.train.trainer import Trainer, prepare_data
+    from core.train.data import prepare_data
+    from core.train.trainer import Trainer
 
     other = tmp_path / "other_run"
     config = tiny_config(steps=2, checkpoint_every=2, log_every=1, root_channels=False)
