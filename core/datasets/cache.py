@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import mmap
 import os
 import shutil
 import uuid
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +48,7 @@ def default_folder() -> Path:
 def file_stamp(path: Path) -> dict:
     """What identifies one version of a file: its absolute path, size and modification time (ns)."""
     stat = path.stat()
-    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return {"path": os.path.abspath(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,13 @@ class CacheUsage:
 
 @dataclass(frozen=True)
 class Entry:
-    """A record read back: ``info`` as written, and the array when one was stored and asked for."""
+    """A record read back: ``info`` as written, what array was stored with it (``stored``: its shape and
+    CRC-32, None for none) and the array itself once read (:meth:`FeatureCache.read_array`)."""
 
+    key: str
     info: dict
-    array: np.ndarray | None
+    stored: dict | None
+    array: np.ndarray | None = None
 
 
 class FeatureCache:
@@ -85,6 +90,14 @@ class FeatureCache:
     def get(self, material: dict, with_array: bool = True) -> Entry | None:
         """The entry made from ``material``, or None when there is none or it cannot be trusted. With
         ``with_array`` an entry that records an array is returned with it (memory-mapped, checked)."""
+        entry = self.record(material)
+        if entry is None or entry.stored is None or not with_array:
+            return entry
+        array = self.read_array(entry)
+        return None if array is None else replace(entry, array=array)
+
+    def record(self, material: dict) -> Entry | None:
+        """The entry's record alone (its array, if any, is not read)."""
         key = self.key(material)
         try:
             record = json.loads(self._path(key, ".json").read_text(encoding="utf-8"))
@@ -93,24 +106,31 @@ class FeatureCache:
         if not isinstance(record, dict) or record.get("material") != material:
             return None
         info, stored = record.get("info"), record.get("array")
-        if not isinstance(info, dict):
+        if not isinstance(info, dict) or not (stored is None or isinstance(stored, dict)):
             return None
-        if stored is None or not with_array:
-            return Entry(info, None)
-        array = self._read_array(key, stored)
-        return None if array is None else Entry(info, array)
+        return Entry(key, info, stored)
 
-    def _read_array(self, key: str, stored: dict) -> np.ndarray | None:
+    def read_array(self, entry: Entry) -> np.ndarray | None:
+        """The entry's array, memory-mapped, or None unless its dtype, shape, length and CRC-32 all match."""
         try:
-            array = np.load(self._path(key, ".npy"), mmap_mode="r", allow_pickle=False)
-            shape, crc = tuple(stored["shape"]), int(stored["crc32"])
-        except (OSError, ValueError, KeyError, TypeError, EOFError):
+            shape, crc = tuple(int(n) for n in entry.stored["shape"]), int(entry.stored["crc32"])  # type: ignore[index]
+            with open(self._path(entry.key, ".npy"), "rb") as stream:
+                version = np.lib.format.read_magic(stream)
+                read = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
+                header = read(stream)  # shape, Fortran order, dtype
+                offset = stream.tell()
+                mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError, KeyError, TypeError, EOFError, SyntaxError):
             return None
-        if array.dtype != np.float32 or array.shape != shape or not array.flags.c_contiguous:
+        nbytes = math.prod(shape) * 4
+        if header != (shape, False, np.dtype(np.float32)) or len(mapped) != offset + nbytes:
             return None
-        if zlib.crc32(array) != crc:
-            return None
-        return array
+        array = np.frombuffer(mapped, dtype=np.float32, count=math.prod(shape), offset=offset).reshape(shape)
+        return array if zlib.crc32(array) == crc else None
 
     def put(self, material: dict, info: dict, array: np.ndarray | None = None) -> None:
         """Store an entry; a failure to write turns the cache's writing off with a ``warning``."""

@@ -23,12 +23,12 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from core.datasets.cache import FeatureCache, file_stamp
+from core.datasets.cache import Entry, FeatureCache, file_stamp
 from core.errors import MotionFileError
 from core.features.humanml3d import HumanML3D
 from core.features.representation import Representation
@@ -217,11 +217,11 @@ def _store(
 
 @dataclass(frozen=True)
 class _Found:
-    """A file's record found in the cache, its features still on disk (``features``: their entry's
-    material), read only when the record's turn comes so that they are never all mapped at once."""
+    """A file's record found in the cache, its features still on disk (``features``: their entry), read
+    only when the record's turn comes so that they are never all mapped at once."""
 
     record: FileRecord
-    features: dict | None = None
+    features: Entry | None = None
 
 
 def _lookup(cache: FeatureCache, path: Path, settings: ReadSettings) -> _Found | None:
@@ -230,7 +230,7 @@ def _lookup(cache: FeatureCache, path: Path, settings: ReadSettings) -> _Found |
         stamp = file_stamp(path)
     except OSError:
         return None
-    entry = cache.get({**stamp, **settings.info_material()}, with_array=False)
+    entry = cache.record({**stamp, **settings.info_material()})
     if entry is None:
         return None
     try:
@@ -244,24 +244,23 @@ def _lookup(cache: FeatureCache, path: Path, settings: ReadSettings) -> _Found |
         or describe_difference(info.skeleton, reference) is not None
     ):
         return _Found(FileRecord(path, info, cached=True))
-    material = {**stamp, **settings.features_material()}
-    features = cache.get(material, with_array=False)
+    features = cache.record({**stamp, **settings.features_material()})
     if features is None:
         return None
     problem = features.info.get("problem")
     if problem is not None:
         return _Found(FileRecord(path, info, problem=str(problem), cached=True))
-    return _Found(FileRecord(path, info, cached=True), material)
+    return _Found(FileRecord(path, info, cached=True), features) if features.stored is not None else None
 
 
 def _with_features(found: _Found, cache: FeatureCache, dim: int) -> FileRecord | None:
     """The record with its features read from the cache (None if the array cannot be trusted)."""
     if found.features is None:
         return found.record
-    entry = cache.get(found.features)
-    if entry is None or entry.array is None or entry.array.shape != (found.record.info.frames, dim):
+    array = cache.read_array(found.features)
+    if array is None or array.shape != (found.record.info.frames, dim):
         return None
-    return FileRecord(found.record.path, found.record.info, entry.array, cached=True)
+    return replace(found.record, features=array)
 
 
 def default_workers() -> int:
