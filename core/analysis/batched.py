@@ -18,13 +18,20 @@ import torch
 
 from core.model import RVQVAE
 
-DEFAULT_BATCH_FRAMES = 16_384
-"""Frames per batch: enough to fill a CPU's or a GPU's cores, little memory for the activations."""
+GPU_BATCH_FRAMES = 16_384
+"""Frames per batch on a GPU: enough to fill it, little memory for the activations."""
+CPU_BATCH_FRAMES = 512
+"""Frames per batch on a CPU, where a batch gains by sharing the per-call work and loses once its
+activations outgrow the caches: on a 2-core EPYC a Motion-S model evaluated 150 HumanML3D clips in
+13 s with 512-frame batches, 29-52 s with 1,024 and 55-83 s one clip at a time (a busy machine)."""
 
 
-def step_batches(
-    lengths: Sequence[int], multiple: int, max_frames: int = DEFAULT_BATCH_FRAMES
-) -> list[list[int]]:
+def batch_frames_for(model: RVQVAE) -> int:
+    """How many frames a batch holds on the device ``model`` runs on."""
+    return GPU_BATCH_FRAMES if next(model.parameters()).device.type == "cuda" else CPU_BATCH_FRAMES
+
+
+def step_batches(lengths: Sequence[int], multiple: int, max_frames: int) -> list[list[int]]:
     """Indices into ``lengths`` grouped by token steps (``ceil(length / multiple)``), shortest first,
     each group cut into batches of at most ``max_frames`` padded frames (one clip at least)."""
     groups: dict[int, list[int]] = {}

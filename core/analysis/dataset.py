@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from core.analysis.batched import DEFAULT_BATCH_FRAMES
 from core.analysis.evaluate import ClipEvaluation, EvalReport, Tally, evaluate_clip, evaluate_clips
 from core.errors import MotionFileError
 from core.formats import load_motion
@@ -135,7 +134,7 @@ class DatasetEval:
 
 
 def _evaluate(
-    ckpt: Checkpoint, clips: list[Motion], refine: RefineSettings | None, batch_frames: int
+    ckpt: Checkpoint, clips: list[Motion], refine: RefineSettings | None, batch_frames: int | None
 ) -> list[ClipEvaluation]:
     if refine is not None:
         return [evaluate_clip(ckpt, clip, refine) for clip in clips]
@@ -153,7 +152,7 @@ def evaluate_dataset(
     refine: RefineSettings | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     label: str = "",
-    batch_frames: int = DEFAULT_BATCH_FRAMES,
+    batch_frames: int | None = None,
 ) -> Generator[Progress, None, DatasetEval]:
     """Evaluate ``ckpt`` on each file; yields a :class:`Progress` per clip and returns the
     :class:`DatasetEval` (partial, ``complete=False``, when ``should_stop()`` turned true).

@@ -13,7 +13,7 @@ from dataclasses import astuple, dataclass
 import numpy as np
 
 from core.analysis import metrics
-from core.analysis.batched import DEFAULT_BATCH_FRAMES, reconstruct_batch, step_batches
+from core.analysis.batched import batch_frames_for, reconstruct_batch, step_batches
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
 from core.tokens.codec import decode_features, fit_clip, tokenize
@@ -146,16 +146,18 @@ def evaluate_clip(ckpt: Checkpoint, clip: Motion, refine: RefineSettings | None 
 
 
 def evaluate_clips(
-    ckpt: Checkpoint, clips: Sequence[Motion], batch_frames: int = DEFAULT_BATCH_FRAMES
+    ckpt: Checkpoint, clips: Sequence[Motion], batch_frames: int | None = None
 ) -> list[ClipEvaluation]:
     """:func:`evaluate_clip` of each clip (already made to fit by ``fit_clip``) with the encoder's codes,
     the model run on batches of clips of equal token steps (see :mod:`core.analysis.batched`): the same
-    figures to float rounding, in a fraction of the time."""
+    figures to float rounding, in a fraction of the time. ``batch_frames`` defaults to the device's
+    (:func:`core.analysis.batched.batch_frames_for`)."""
     rep, normalizer = ckpt.representation, ckpt.normalizer
     features = [normalizer.normalize(rep.features(clip)) for clip in clips]
     layers = range(1, ckpt.config.num_quantizers + 1)
     results: list[ClipEvaluation | None] = [None] * len(clips)
-    for batch in step_batches([len(f) for f in features], ckpt.model.downsample_factor, batch_frames):
+    frames = batch_frames or batch_frames_for(ckpt.model)
+    for batch in step_batches([len(f) for f in features], ckpt.model.downsample_factor, frames):
         codes, decoded = reconstruct_batch(ckpt.model, [features[i] for i in batch], layers)
         for j, i in enumerate(batch):
             own = {k: normalizer.denormalize(decoded[k][j]) for k in layers}

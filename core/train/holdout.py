@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.analysis.batched import DEFAULT_BATCH_FRAMES, reconstruct_batch, step_batches
+from core.analysis.batched import batch_frames_for, reconstruct_batch, step_batches
 from core.analysis.evaluate import clip_errors
 from core.datasets.cache import FeatureCache
 from core.datasets.reader import FileRecord, prepared_motion, read_files
@@ -39,11 +39,9 @@ class HeldOutEval:
         config: TrainConfig,
         data: TrainingData,
         use_cache: bool = True,
-        batch_frames: int = DEFAULT_BATCH_FRAMES,
     ) -> None:
         self.data = data
         self.to_humanml3d = read_settings(config).to_humanml3d
-        self.batch_frames = batch_frames
         self.files: list[Path] = []
         self.lengths: list[int] = []
         self.skipped: list[tuple[Path, str]] = []
@@ -80,7 +78,7 @@ class HeldOutEval:
         model.eval()
         try:
             with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-                for clips, features in self._batches(model.downsample_factor):
+                for clips, features in self._batches(model.downsample_factor, batch_frames_for(model)):
                     _, decoded = reconstruct_batch(model, features, [layers])
                     for clip, out in zip(clips, decoded[layers], strict=True):
                         pred = self.data.representation.positions(self.data.normalizer.denormalize(out), clip)
@@ -97,10 +95,10 @@ class HeldOutEval:
             frames=frames,
         )
 
-    def _batches(self, multiple: int) -> Iterator[tuple[list[Motion], list[np.ndarray]]]:
+    def _batches(self, multiple: int, max_frames: int) -> Iterator[tuple[list[Motion], list[np.ndarray]]]:
         """The clips a batch at a time (equal token steps), read and fitted when their batch comes."""
         rep, normalizer = self.data.representation, self.data.normalizer
-        for batch in step_batches(self.lengths, multiple, self.batch_frames):
+        for batch in step_batches(self.lengths, multiple, max_frames):
             by_steps: dict[int, tuple[list[Motion], list[np.ndarray]]] = {}
             for index in batch:
                 try:
