@@ -55,10 +55,12 @@ def file_stamp(path: Path) -> dict:
 class CacheUsage:
     folder: Path
     entries: int
+    """Records: one per file and setting of what it holds, one more per setting of its features."""
+    arrays: int
     bytes: int
 
     def summary(self) -> str:
-        return f"{self.folder}: {self.entries} entries, {self.bytes / 1e6:,.1f} MB"
+        return f"{self.folder}: {self.entries} entries ({self.arrays} feature arrays), {self.bytes / 1e6:,.1f} MB"
 
 
 @dataclass(frozen=True)
@@ -165,13 +167,14 @@ class FeatureCache:
 
     def usage(self) -> CacheUsage:
         """How many entries the folder holds and the bytes it takes (temporary files included)."""
-        entries = size = 0
+        entries = arrays = size = 0
         if self.folder.is_dir():
             for path in self.folder.rglob("*"):
                 if path.is_file():
                     size += path.stat().st_size
                     entries += path.suffix == ".json"
-        return CacheUsage(self.folder, entries, size)
+                    arrays += path.suffix == ".npy"
+        return CacheUsage(self.folder, entries, arrays, size)
 
     def clear(self) -> CacheUsage:
         """Remove every entry; returns what was there."""
