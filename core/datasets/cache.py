@@ -30,7 +30,7 @@ import numpy as np
 
 ENVIRONMENT_VARIABLE = "RVQ_MOTION_CACHE"
 """A folder to keep the cache in instead of the platform's user cache folder."""
-FORMAT = 1
+FORMAT = 2
 """The layout of entries; part of every entry's material."""
 _ENTRIES = "features"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -212,7 +213,8 @@ def _store(
 ) -> None:
     cache.put({**stamp, **settings.info_material()}, info.to_json())
     if features is not None or problem is not None:
-        cache.put({**stamp, **settings.features_material()}, {"problem": problem}, features)
+        record = {"file": info.to_json(), "problem": problem}  # the info again: one record read per file
+        cache.put({**stamp, **settings.features_material()}, record, features)
 
 
 @dataclass(frozen=True)
@@ -225,32 +227,35 @@ class _Found:
 
 
 def _lookup(cache: FeatureCache, path: Path, settings: ReadSettings) -> _Found | None:
-    """The file's cached record, or None when any part of it is missing or stale."""
+    """The file's cached record, or None when any part of it is missing or stale. With features asked
+    for, their record (which repeats the file's info) is read first: the one record a warm start reads."""
     try:
         stamp = file_stamp(path)
     except OSError:
         return None
-    entry = cache.record({**stamp, **settings.info_material()})
-    if entry is None:
-        return None
     try:
+        if settings.features:
+            features = cache.record({**stamp, **settings.features_material()})
+            if features is not None:
+                info = FileInfo.from_json(features.info["file"])
+                problem = features.info.get("problem")
+                if problem is not None:
+                    return _Found(FileRecord(path, info, problem=str(problem), cached=True))
+                return _Found(FileRecord(path, info, cached=True), features) if features.stored else None
+        entry = cache.record({**stamp, **settings.info_material()})
+        if entry is None:
+            return None
         info = FileInfo.from_json(entry.info)
     except (KeyError, TypeError, ValueError):
         return None
     reference = settings.reference
     if (
-        reference is None
-        or info.skeleton is None
-        or describe_difference(info.skeleton, reference) is not None
+        reference is not None
+        and info.skeleton is not None
+        and describe_difference(info.skeleton, reference) is None
     ):
-        return _Found(FileRecord(path, info, cached=True))
-    features = cache.record({**stamp, **settings.features_material()})
-    if features is None:
-        return None
-    problem = features.info.get("problem")
-    if problem is not None:
-        return _Found(FileRecord(path, info, problem=str(problem), cached=True))
-    return _Found(FileRecord(path, info, cached=True), features) if features.stored is not None else None
+        return None  # a file the features are asked of, whose features are missing
+    return _Found(FileRecord(path, info, cached=True))
 
 
 def _with_features(found: _Found, cache: FeatureCache, dim: int) -> FileRecord | None:
@@ -326,7 +331,7 @@ def _in_pool(
     """Each task's results in order, a few tasks per worker in flight (finished ones wait in memory)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context, initializer=_one_thread)
+    pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context, initializer=_worker_setup)
     try:
         pending: deque = deque()
         queued = iter(tasks)
@@ -344,8 +349,10 @@ def _in_pool(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _one_thread() -> None:
-    """One thread per worker: the workers are already one per core."""
+def _worker_setup() -> None:
+    """One thread per worker (the workers are already one per core); Ctrl+C is the main process's to
+    answer (it ends the pool), not a reason for each worker to die mid-file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import torch
 

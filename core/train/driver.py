@@ -15,9 +15,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import torch.distributed as dist
+
 from core.formats.discovery import find_motion_files, read_holdout
 from core.train.config import config_from_checkpoint, run_config
-from core.train.data import read_training_data
+from core.train.data import TrainingData, read_training_data
 from core.train.events import Event, FinishedEvent, MessageEvent, StepEvent
 from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
@@ -52,14 +54,20 @@ def run_training(
 
     Bad settings (ConfigError) and bad input (MotionFileError) raise before the run folder is
     touched. ``should_stop`` is polled between steps; a stop ends with a checkpoint a resume
-    continues exactly. Under torchrun only rank 0 writes the log.
+    continues exactly (a stop while the clips are still being read ends the run there, with none).
+    Under torchrun only rank 0 writes the log.
     """
     config, normalizer = run_config(request.preset, request.run_dir, request.resume, request.overrides)
     if request.init_from is not None:
         config, normalizer = config_from_checkpoint(config, request.init_from)
     holdout = read_holdout(request.holdout) if request.holdout else set()
     yield MessageEvent(f"loading clips from {', '.join(str(p) for p in request.data_paths)}")
-    data = yield from read_training_data(request.data_paths, config, holdout, normalizer, request.use_cache)
+    reading = read_training_data(request.data_paths, config, holdout, normalizer, request.use_cache)
+    data = yield from _read_unless_stopped(reading, should_stop)
+    if data is None:
+        stopped = FinishedEvent(0, "stopped", None)
+        yield stopped
+        return stopped
     trainer = Trainer(
         config,
         data,
@@ -97,6 +105,24 @@ def run_training(
                     log.write(result)
                 yield result
     return None
+
+
+def _read_unless_stopped(
+    reading: Generator[Event, None, TrainingData], should_stop: Callable[[], bool]
+) -> Generator[Event, None, TrainingData | None]:
+    """The training data, or None when a stop is asked while the clips are read (a big dataset read for
+    the first time takes minutes). Under torchrun the ranks read in step (rank 0 first), so there a stop
+    waits for the first training step."""
+    alone = not (dist.is_initialized() and dist.get_world_size() > 1)
+    while True:
+        try:
+            event = next(reading)
+        except StopIteration as end:
+            return end.value
+        yield event
+        if alone and should_stop():
+            reading.close()  # ends the worker processes
+            return None
 
 
 def _eval_due(event: Event, every: int, log_every: int) -> bool:
