@@ -20,7 +20,7 @@ import torch.distributed as dist
 from core.formats.discovery import find_motion_files, read_holdout
 from core.train.config import config_from_checkpoint, run_config
 from core.train.data import TrainingData, read_training_data
-from core.train.events import Event, FinishedEvent, MessageEvent, StepEvent
+from core.train.events import Event, FinishedEvent, MessageEvent, ReadProgress, StepEvent
 from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
 from core.train.run_log import RunLog
@@ -110,8 +110,8 @@ def run_training(
 def _read_unless_stopped(
     reading: Generator[Event, None, TrainingData], should_stop: Callable[[], bool]
 ) -> Generator[Event, None, TrainingData | None]:
-    """The training data, or None when a stop is asked while the clips are read (a big dataset read for
-    the first time takes minutes). Under torchrun the ranks read in step (rank 0 first), so there a stop
+    """The training data, or None when a stop is asked while clips are still to be read (a big dataset
+    read for the first time takes minutes; once all are read, the stop is the first step's). Under torchrun the ranks read in step (rank 0 first), so there a stop
     waits for the first training step."""
     alone = not (dist.is_initialized() and dist.get_world_size() > 1)
     while True:
@@ -120,7 +120,8 @@ def _read_unless_stopped(
         except StopIteration as end:
             return end.value
         yield event
-        if alone and should_stop():
+        unread = isinstance(event, ReadProgress) and event.done < event.total
+        if alone and unread and should_stop():
             reading.close()  # ends the worker processes
             return None
 
