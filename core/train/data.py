@@ -129,6 +129,20 @@ def read_training_data(
         raise MotionFileError(
             ", ".join(str(p) for p in paths), f"no motion clips ({', '.join(LOADABLE)}) found"
         )
+    return (yield from read_training_files(files, config, normalizer, use_cache, workers))
+
+
+def read_training_files(
+    files: Sequence[Path],
+    config: TrainConfig,
+    normalizer: Normalizer | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+) -> Generator[ReadProgress | MessageEvent, None, TrainingData]:
+    """:func:`read_training_data` of a list of files (a dataset layout's split, say), in that order."""
+    files = list(files)
+    if not files:
+        raise MotionFileError(".", "no motion clips to train on")
     cache = FeatureCache() if use_cache else None
     ranked = dist.is_initialized() and dist.get_world_size() > 1 and cache is not None
     if ranked and dist.get_rank() > 0:
