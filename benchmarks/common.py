@@ -37,16 +37,15 @@ def make_random_checkpoint(directory: Path, clip: Path, preset_name: str = "seed
     decoding does not depend on what the weights learned, so this times a seed-size tokenizer anywhere."""
     import torch
 
-    from core.formats import load_motion
+    from core.datasets.reader import prepared_motion
     from core.model.checkpoint import save_checkpoint
     from core.model.rvqvae import RVQVAE
     from core.train.config import preset
-    from core.train.features import clip_preparation, normalizer_for, representation_for
+    from core.train.data import read_settings
+    from core.train.features import normalizer_for, representation_for
 
     config = preset(preset_name)
-    motion = load_motion(clip)
-    prepare = clip_preparation(config)
-    motion = prepare(motion) if prepare else motion
+    motion = prepared_motion(clip, read_settings(config).to_humanml3d)
     representation = representation_for(config, motion.skeleton)
     motion = representation.fit(motion, motion.skeleton)
     normalizer = normalizer_for(config, representation, [representation.features(motion)])

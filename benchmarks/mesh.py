@@ -101,7 +101,8 @@ def viewer_fps(model_dir: Path, frames: int) -> tuple[float, float]:
         from training_helpers import tiny_config
 
         from app.shell.main_window import MainWindow
-        from core.train.trainer import Trainer, prepare_data
+        from core.train.data import prepare_data
+        from core.train.trainer import Trainer
 
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication.instance() or QApplication([])

@@ -26,8 +26,9 @@ from torch.utils.flop_counter import FlopCounterMode
 from core.model import RVQVAE
 from core.model.devices import resolve_device
 from core.train.config import TrainConfig, preset
+from core.train.data import prepare_data
 from core.train.events import StepEvent
-from core.train.trainer import Trainer, prepare_data
+from core.train.trainer import Trainer
 
 REPO = Path(__file__).resolve().parents[1]
 PEAK_BF16_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12}

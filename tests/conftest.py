@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,12 @@ def data_dir() -> Path:
     if not DATA_DIR.is_dir():
         pytest.skip(f"real motion data not found at {DATA_DIR} (set RVQ_MOTION_DATA)")
     return DATA_DIR
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _feature_cache(tmp_path_factory) -> None:
+    """The tests' own feature cache (core.datasets.cache), never the user's; subprocesses inherit it."""
+    os.environ["RVQ_MOTION_CACHE"] = str(tmp_path_factory.mktemp("feature-cache"))
 
 
 @pytest.fixture(autouse=True)

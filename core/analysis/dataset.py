@@ -1,8 +1,8 @@
 """A checkpoint evaluated clip by clip over a dataset, and two checkpoints compared on the same clips.
 
 The evaluation is a generator: it yields one :class:`Progress` per clip and returns the result, so the
-CLI draws a bar, the app runs it on a background job (polling ``should_stop`` between clips) and a
-notebook just iterates. Its summary is the :class:`EvalReport` that ``rvq-motion eval`` prints: both
+CLI draws a bar, the app runs it on a background job (polling ``should_stop`` between clips)
+and a notebook just iterates. Clips are read lazily, a group at a time, and measured in batches. Its summary is the :class:`EvalReport` that ``rvq-motion eval`` prints: both
 come from the same per-clip figures (:func:`evaluate_clip`) added up by the same :class:`Tally`.
 Clips that cannot be read, or do not fit the checkpoint's skeleton, are listed as skipped with the
 reason instead of ending the run.
@@ -16,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from core.analysis.evaluate import ClipEvaluation, EvalReport, Tally, evaluate_clip
+from core.analysis.evaluate import ClipEvaluation, EvalReport, Tally, evaluate_clip, evaluate_clips
 from core.analysis.plausibility import Plausibility
 from core.datasets.selection import select_clips
 from core.errors import MotionFileError
 from core.formats import load_motion
 from core.model.checkpoint import Checkpoint
+from core.motion.clip import Motion
+from core.tokens.codec import fit_clip
 from core.tokens.refine import RefineSettings
 
 
@@ -151,34 +153,84 @@ class DatasetEval:
         }
 
 
+def _evaluate(
+    ckpt: Checkpoint, clips: list[Motion], refine: RefineSettings | None, batch_frames: int | None
+) -> list[ClipEvaluation]:
+    if refine is not None:
+        return [evaluate_clip(ckpt, clip, refine) for clip in clips]
+    return evaluate_clips(ckpt, clips, batch_frames)
+
+
+GROUP_BYTES = 16 * 2**20
+"""File bytes read per group: some 150 HumanML3D clips (of about one length, the files being sorted by
+size), or a few minute-long BEAT2 takes; what a stop request may wait for."""
+
+
 def evaluate_dataset(
     ckpt: Checkpoint,
     files: Sequence[str | Path],
     refine: RefineSettings | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     label: str = "",
+    batch_frames: int | None = None,
 ) -> Generator[Progress, None, DatasetEval]:
-    """Evaluate ``ckpt`` on each file in turn; yields a :class:`Progress` per clip and returns the
-    :class:`DatasetEval` (partial, ``complete=False``, when ``should_stop()`` turned true)."""
+    """Evaluate ``ckpt`` on each file; yields a :class:`Progress` per clip and returns the
+    :class:`DatasetEval` (partial, ``complete=False``, when ``should_stop()`` turned true).
+
+    Clips are read a group at a time (:data:`GROUP_BYTES` of files, from the smallest file up, so a
+    group holds clips of similar lengths), never all at once, and the model runs on batches of them
+    (:func:`core.analysis.evaluate.evaluate_clips`); with ``refine`` each clip is refined on its own.
+    Rows and skipped clips are listed in the order of ``files`` whatever the order they were measured in.
+    """
     tally = Tally(ckpt, refine)
-    rows: list[ClipRow] = []
-    skipped: list[SkippedClip] = []
+    found: list[tuple[int, ClipRow | SkippedClip]] = []
     complete = True
-    for done, path in enumerate(files, start=1):
-        if should_stop():
-            complete = False
-            break
-        try:
-            clip = evaluate_clip(ckpt, load_motion(path), refine)
-        except MotionFileError as exc:
-            item: ClipRow | SkippedClip = SkippedClip(str(path), exc.reason)
-            skipped.append(item)
-        else:
+    for group in _groups(files, 1 if refine is not None else GROUP_BYTES):
+        loaded: list[tuple[int, Motion]] = []
+        for index in group:
+            if should_stop():
+                break
+            try:
+                loaded.append((index, fit_clip(ckpt, load_motion(files[index]))))
+            except MotionFileError as exc:
+                found.append((index, SkippedClip(str(files[index]), exc.reason)))
+                yield Progress(len(found), len(files), found[-1][1], label)
+        evaluations = (
+            [] if should_stop() else _evaluate(ckpt, [clip for _, clip in loaded], refine, batch_frames)
+        )
+        for (index, _), clip in zip(loaded, evaluations, strict=False):  # none once stopped
+            if should_stop():
+                break
             tally.add(clip)
-            item = ClipRow.of(path, clip)
-            rows.append(item)
-        yield Progress(done, len(files), item, label)
+            found.append((index, ClipRow.of(files[index], clip)))
+            yield Progress(len(found), len(files), found[-1][1], label)
+        if should_stop():
+            complete = len(found) == len(files)
+            break
+    found.sort(key=lambda pair: pair[0])
+    rows = [item for _, item in found if isinstance(item, ClipRow)]
+    skipped = [item for _, item in found if isinstance(item, SkippedClip)]
     return DatasetEval(str(ckpt.path), rows, skipped, tally.report(), tally.counts.copy(), complete)
+
+
+def _groups(files: Sequence[str | Path], group_bytes: int) -> list[list[int]]:
+    """Indices of ``files`` from the smallest file to the largest (similar lengths batch well), cut into
+    groups of about ``group_bytes`` (one file at least)."""
+    sizes = []
+    for f in files:
+        try:
+            sizes.append(Path(f).stat().st_size)
+        except OSError:
+            sizes.append(0)  # read in its turn, where it is reported as missing
+    groups: list[list[int]] = [[]]
+    total = 0
+    for index in sorted(range(len(files)), key=lambda i: sizes[i]):
+        if groups[-1] and total + sizes[index] > group_bytes:
+            groups.append([])
+            total = 0
+        groups[-1].append(index)
+        total += sizes[index]
+    return [g for g in groups if g]
 
 
 def run_to_end(

@@ -68,7 +68,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "model, features and normalisation; its codebooks' statistics are calibrated on the data first",
     )
     parser.add_argument("--no-tensorboard", action="store_true")
+    add_cache_flag(parser)
     parser.set_defaults(run=run)
+
+
+def add_cache_flag(parser: argparse.ArgumentParser) -> None:
+    """``--no-cache``, shared with ``eval`` and ``compare``."""
+    parser.add_argument(
+        "--no-cache",
+        dest="use_cache",
+        action="store_false",
+        help="read every clip from its file, without the feature cache (see rvq-motion cache info)",
+    )
 
 
 def add_override_flags(parser: argparse.ArgumentParser) -> None:
@@ -103,7 +114,14 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from core.train.driver import TrainingRequest, run_training
-    from core.train.events import CheckpointEvent, EvalEvent, FinishedEvent, MessageEvent, StepEvent
+    from core.train.events import (
+        CheckpointEvent,
+        EvalEvent,
+        FinishedEvent,
+        MessageEvent,
+        ReadProgress,
+        StepEvent,
+    )
 
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     device = args.device
@@ -125,12 +143,28 @@ def run(args: argparse.Namespace) -> int:
         speakers=args.speakers or (),
         init_from=args.init,
         evaluator=args.evaluator,
+        use_cache=args.use_cache,
     )
     bar = None  # made at the first step report, when the run's step and length are known
+    reading = None  # the clips being read, before it
     stopped = False
     try:
         for event in run_training(request, should_stop=_StopOnInterrupt()):
-            if isinstance(event, StepEvent):
+            if isinstance(event, ReadProgress):
+                if reading is None:
+                    reading = tqdm(
+                        total=event.total,
+                        unit="clip",
+                        desc="reading",
+                        disable=None if rank == 0 else True,
+                        leave=False,
+                    )
+                reading.update(event.done - reading.n)
+                reading.set_postfix(cached=event.cached, refresh=False)
+                if event.done == event.total:
+                    reading.close()
+                    reading = None
+            elif isinstance(event, StepEvent):
                 if bar is None:
                     bar = tqdm(
                         total=event.total_steps,

@@ -156,13 +156,20 @@ def shortest_arc(rest: np.ndarray, target: np.ndarray) -> np.ndarray:
     return Rotation.from_quat(xyzw).as_matrix()
 
 
+def rest_skeleton(first_frame: np.ndarray, body: RicBody = T2M) -> Skeleton:
+    """``body``'s skeleton whose rest pose is one frame's (J, 3) joint positions (its bones, identity
+    rotations): what a clip of HumanML3D-layout rows is drawn on."""
+    offsets = np.array(first_frame, dtype=np.float64)
+    offsets[1:] -= first_frame[body.parents[1:]]
+    return Skeleton(body.joint_names, body.parents, offsets, name=body.name)
+
+
 def fit_rotations(positions: np.ndarray, body: RicBody = T2M) -> tuple[Skeleton, np.ndarray]:
     """``body``'s skeleton from frame 0 of ``positions`` (T, J, 3) and local rotations (T, J, 3, 3) fitting them."""
     frames = positions.shape[0]
     parents = body.parents
-    offsets = positions[0].copy()
-    offsets[1:] -= positions[0, parents[1:]]
-    skeleton = Skeleton(body.joint_names, parents, offsets, name=body.name)
+    skeleton = rest_skeleton(positions[0], body)
+    offsets = skeleton.offsets
     local = np.tile(np.eye(3), (frames, body.num_joints, 1, 1))
     world = local.copy()
     for joint in range(body.num_joints):

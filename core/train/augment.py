@@ -1,4 +1,4 @@
-"""Training-window augmentations: the same motion facing another way, or played at another speed.
+"""Training-window augmentations: the same motion mirrored, facing another way, or played at another speed.
 
 The features hold the root's orientation and ground displacement in the world frame, so a model
 trained on clips that all start facing one way learns poses only at the headings those clips happen
@@ -10,12 +10,13 @@ memorise. Only the root's 6D rotation and (dx, dz) change; local joint rotations
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from core.features.mirror import FeatureMirror
 from core.features.representation import Normalizer
 from core.features.rot6d import Rot6D
 
@@ -35,7 +36,7 @@ def turn_features(raw: Tensor, rep: Rot6D, cos: Tensor, sin: Tensor) -> Tensor:
     return out
 
 
-def heading_free_normalizer(raw_features: Sequence[np.ndarray], rep: Rot6D) -> Normalizer:
+def heading_free_normalizer(raw_features: Iterable[np.ndarray], rep: Rot6D) -> Normalizer:
     """The normalisation of the clips as :class:`RandomHeading` shows them, at every heading.
 
     Fitted over each clip turned by 0, 90, 180 and 270 degrees, which is exact: turned features are
@@ -52,6 +53,30 @@ def heading_free_normalizer(raw_features: Sequence[np.ndarray], rep: Rot6D) -> N
                 yield turn_features(raw, rep, torch.tensor(cos), torch.tensor(sin)).numpy()
 
     return Normalizer.fit(turned())
+
+
+class MirroredCopies:
+    """Mirrored clips drawn at batch time instead of stored: the mirror of normalised windows.
+
+    A mirror is ``raw[..., p] * s`` (:class:`core.features.mirror.FeatureMirror`); on normalised features
+    it is ``x[..., p] * s * std[p] / std + (s * mean[p] - mean) / std``, so a window drawn from a clip
+    and mirrored here equals the window of the stored mirrored clip, normalised, to float rounding
+    (exactly the permutation with signs when the statistics were fitted to both sides, which share
+    them). The samplers draw from twice as many windows or clips and mirror those from the second half.
+    """
+
+    def __init__(self, mirror: FeatureMirror, normalizer: Normalizer, device: torch.device) -> None:
+        p = np.asarray(mirror.permutation)
+        signs = np.asarray(mirror.signs, dtype=np.float64)
+        mean, std = normalizer.mean.astype(np.float64), normalizer.std.astype(np.float64)
+        self.permutation = torch.as_tensor(p, device=device)
+        self.scale = torch.as_tensor(signs * std[p] / std, dtype=torch.float32, device=device)
+        self.shift = torch.as_tensor((signs * mean[p] - mean) / std, dtype=torch.float32, device=device)
+
+    def __call__(self, windows: Tensor, mirrored: Tensor) -> Tensor:
+        """``windows`` (B, T, D) with those where ``mirrored`` (B,) is true mirrored."""
+        flipped = windows[..., self.permutation] * self.scale + self.shift
+        return torch.where(mirrored[:, None, None], flipped, windows)
 
 
 class RandomHeading:

@@ -1,114 +1,22 @@
-"""Training data: many clips of different lengths as one normalised tensor, sampled in windows
-(or, with :class:`ClipSampler`, as whole clips padded to the longest of a batch).
+"""Training batches from many clips of different lengths held as one normalised tensor, sampled in
+windows (or, with :class:`ClipSampler`, as whole clips padded to the longest of a batch).
 
-All clips are concatenated into one (frames, D) tensor on the training device; a window is
-drawn uniformly among every valid start position of every clip, so long clips are sampled in
-proportion to their length and no window crosses a clip boundary. Sampling is a pair of tensor
-ops on the device with its own generator, whose state is checkpointed for exact resumes.
+The clips lie one after another in one (frames, D) array (:class:`core.train.data.TrainingData`), which
+becomes a tensor on the training device (on the CPU, the same memory); a window is drawn uniformly among
+every valid start position of every clip, so long clips are sampled in proportion to their length and
+no window crosses a clip boundary. With :class:`~core.train.augment.MirroredCopies` every clip also
+counts mirrored, drawn as often as itself. Sampling is a few tensor ops on the device with its own
+generator, whose state is checkpointed for exact resumes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from core.errors import MotionFileError
-from core.formats import load_motion
-from core.motion.clip import Motion
-from core.motion.skeleton import Skeleton, describe_difference
-from core.train.augment import RandomSpeed
-from core.train.config import TrainConfig
-
-
-@dataclass
-class ClipSet:
-    """Clips of one joint tree, each in ``skeleton``'s joint order but with its own bone lengths, and
-    those skipped (with the reason) on the way."""
-
-    skeleton: Skeleton
-    fps: float
-    clips: list[Motion]
-    paths: list[Path]
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-
-
-def min_frames_for(config: TrainConfig) -> int:
-    """The shortest clip a run can use: one window, or with ``whole_clips`` one token step. The survey
-    before a run and the run itself both ask here, so they cannot disagree about what is skipped."""
-    return config.model.downsample_factor if config.whole_clips else config.window
-
-
-@dataclass
-class ClipScan:
-    """Every file looked at, sorted into the clips kept (in the first clip's joint order), those skipped
-    with the reason, and those a split file holds out (not loaded)."""
-
-    clips: list[Motion] = field(default_factory=list)
-    paths: list[Path] = field(default_factory=list)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-    held_out: list[Path] = field(default_factory=list)
-
-
-def scan_clips(
-    files: Sequence[Path],
-    holdout: set[str] = frozenset(),
-    min_frames: int = 1,
-    prepare: Callable[[Motion], Motion] | None = None,
-) -> ClipScan:
-    """Load clips, keeping those of the first clip's joint tree (listed in any order: they are brought
-    into the first clip's order, as subjects of one dataset may list joints differently) and at least
-    ``min_frames`` long. ``prepare`` turns each clip into what the features are made of first (e.g.
-    SMPL-X clips into HumanML3D ones, beside HumanML3D files); a ValueError it raises skips the clip."""
-    scan = ClipScan()
-    for f in files:
-        if f.name in holdout:
-            scan.held_out.append(f)
-            continue
-        try:
-            motion = load_motion(f)
-            motion = prepare(motion) if prepare is not None else motion
-        except MotionFileError as exc:
-            scan.skipped.append((f, exc.reason))
-            continue
-        except ValueError as exc:
-            scan.skipped.append((f, str(exc)))
-            continue
-        if scan.clips:
-            first = scan.clips[0].skeleton
-            difference = describe_difference(motion.skeleton, first, "this clip", scan.paths[0].name)
-            if difference is not None:
-                scan.skipped.append((f, f"skeleton differs from {scan.paths[0].name}: {difference}"))
-                continue
-            motion = motion.reordered(motion.skeleton.joint_order_in(first))
-        if motion.num_frames < min_frames:
-            scan.skipped.append(
-                (f, f"{motion.num_frames} frames, shorter than the {min_frames}-frame window")
-            )
-        else:
-            scan.clips.append(motion)
-            scan.paths.append(f)
-    return scan
-
-
-def load_clips(
-    files: Sequence[Path],
-    holdout: set[str] = frozenset(),
-    min_frames: int = 1,
-    prepare: Callable[[Motion], Motion] | None = None,
-) -> ClipSet:
-    """The clips :func:`scan_clips` keeps; none at all is a MotionFileError giving the first reasons."""
-    scan = scan_clips(files, holdout, min_frames, prepare)
-    if not scan.clips:
-        reasons = "; ".join(f"{p.name}: {r}" for p, r in scan.skipped[:3])
-        raise MotionFileError(
-            files[0] if files else Path("."), f"no usable clips ({reasons or 'none found'})"
-        )
-    first = scan.clips[0]
-    return ClipSet(first.skeleton, first.fps, scan.clips, scan.paths, scan.skipped)
+from core.train.augment import MirroredCopies, RandomSpeed
 
 
 class WindowSampler:
@@ -116,19 +24,21 @@ class WindowSampler:
 
     def __init__(
         self,
-        features: Sequence[np.ndarray],
+        features: np.ndarray,
+        lengths: Sequence[int],
         window: int,
         device: torch.device,
         seed: int,
         augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
         speed: RandomSpeed | None = None,
+        mirror: MirroredCopies | None = None,
     ) -> None:
-        lengths = [len(f) for f in features]
+        lengths = [int(n) for n in lengths]
         if not lengths or max(lengths) < window:
             raise ValueError(f"no clip is at least {window} frames long")
         self.window = window
         self.device = device
-        self.data = torch.from_numpy(np.concatenate(features).astype(np.float32)).to(device)
+        self.data = _on_device(features, lengths, device)
         offsets = np.cumsum([0, *lengths[:-1]])
         long_enough = [(o, n) for o, n in zip(offsets, lengths, strict=True) if n >= window]
         first_frames = [np.arange(n - window + 1) for _, n in long_enough]
@@ -141,20 +51,25 @@ class WindowSampler:
         self.generator.manual_seed(seed)
         self.augment = augment
         self.speed = speed
+        self.mirror = mirror
 
     @property
     def num_windows(self) -> int:
-        return int(self.starts.numel())
+        """Windows to draw from, the mirrored clips' counted."""
+        return int(self.starts.numel()) * (2 if self.mirror is not None else 1)
 
     def sample(self, batch_size: int) -> torch.Tensor:
         """(batch, window, D) windows, augmented if asked (from the same generator, so resuming is exact);
         no host synchronisation."""
         pick = torch.randint(self.num_windows, (batch_size,), device=self.device, generator=self.generator)
-        start = self.starts[pick]
+        own = pick % self.starts.numel()  # picks past the clips' own windows are their mirror images
+        start = self.starts[own]
         if self.speed is None:
             windows = self.data[start[:, None] + self._steps]
         else:
-            windows = self.speed.read(self.data, start, self.room[pick], self._steps, self.generator)
+            windows = self.speed.read(self.data, start, self.room[own], self._steps, self.generator)
+        if self.mirror is not None:
+            windows = self.mirror(windows, pick >= self.starts.numel())
         return windows if self.augment is None else self.augment(windows, self.generator)
 
 
@@ -171,14 +86,16 @@ class ClipSampler:
 
     def __init__(
         self,
-        features: Sequence[np.ndarray],
+        features: np.ndarray,
+        lengths: Sequence[int],
         window: int,
         multiple: int,
         device: torch.device,
         seed: int,
         augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
+        mirror: MirroredCopies | None = None,
     ) -> None:
-        lengths = [len(f) for f in features]
+        lengths = [int(n) for n in lengths]
         if not lengths or min(lengths) < 1 or window < 1 or multiple < 1:
             raise ValueError(
                 "whole-clip batches need at least one clip, a window and a multiple of 1 or more"
@@ -186,7 +103,7 @@ class ClipSampler:
         self.window = window
         self.multiple = multiple
         self.device = device
-        self.data = torch.from_numpy(np.concatenate(features).astype(np.float32)).to(device)
+        self.data = _on_device(features, lengths, device)
         self.lengths = torch.tensor(lengths, dtype=torch.long)
         self.offsets = torch.cumsum(torch.tensor([0, *lengths[:-1]], dtype=torch.long), dim=0)
         self.clip_generator = torch.Generator()
@@ -194,14 +111,17 @@ class ClipSampler:
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
         self.augment = augment
+        self.mirror = mirror
 
     @property
     def num_clips(self) -> int:
-        return int(self.lengths.numel())
+        """Clips to draw from, the mirrored ones counted."""
+        return int(self.lengths.numel()) * (2 if self.mirror is not None else 1)
 
     def sample(self, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
         """``(batch, T, D)`` padded crops on the device and their ``(batch,)`` real lengths on the CPU."""
-        pick = torch.randint(self.num_clips, (batch_size,), generator=self.clip_generator)
+        drawn = torch.randint(self.num_clips, (batch_size,), generator=self.clip_generator)
+        pick = drawn % self.lengths.numel()  # draws past the clips are their mirror images
         full = self.lengths[pick]
         lengths = full.clamp(max=self.window)
         room = full - lengths + 1  # crop starts that stay inside the clip
@@ -210,4 +130,13 @@ class ClipSampler:
         steps = torch.minimum(torch.arange(frames), lengths[:, None] - 1)  # padding repeats the last frame
         index = (self.offsets[pick] + start)[:, None] + steps
         batch = self.data[index.to(self.device)]
+        if self.mirror is not None:
+            batch = self.mirror(batch, (drawn >= self.lengths.numel()).to(self.device))
         return (batch if self.augment is None else self.augment(batch, self.generator)), lengths
+
+
+def _on_device(features: np.ndarray, lengths: Sequence[int], device: torch.device) -> torch.Tensor:
+    """The clips' features as one tensor on ``device`` (on the CPU, the array's own memory)."""
+    if features.ndim != 2 or len(features) != sum(lengths):
+        raise ValueError(f"features of shape {features.shape} do not hold clips of {sum(lengths)} frames")
+    return torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32)).to(device)

@@ -3,8 +3,9 @@ and the app's background job both drive, so the two cannot drift apart.
 
 The sequence: the config (a preset, or the resumed run's own, with the overrides laid over it),
 the clips (the folders, split and speakers chosen: :func:`core.datasets.selection.select_clips`, said in
-the first message), the held-out clips, the training data (each skipped clip reported), the trainer, and its events
-written to the run log as they pass; with held-out clips, their MPJPE every ``eval_every`` steps
+the first message), the held-out clips, the training data (its reading progress reported as
+``ReadProgress``, each skipped clip named), the trainer, and its events written to the run log as they
+pass (the reading progress is not logged); with held-out clips, their MPJPE every ``eval_every`` steps
 (an :class:`EvalEvent` after the step report), and with a T2M evaluator their FID, the best-FID model
 kept at ``checkpoints/best-fid``. Whoever iterates decides how to show them and when to stop.
 """
@@ -16,18 +17,21 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import torch.distributed as dist
+
 from core.datasets.selection import Selection, is_split_name, select_clips
 from core.errors import ConfigError, MotionFileError
 from core.formats import LOADABLE
 from core.formats.discovery import read_holdout
 from core.model.peers.t2m_evaluator import load_t2m_evaluator
-from core.train.events import Event, FinishedEvent, MessageEvent, StepEvent
+from core.train.data import TrainingData, read_training_files
+from core.train.events import EvalEvent, Event, FinishedEvent, MessageEvent, ReadProgress, StepEvent
 from core.train.heldout_fid import HeldOutFID, best_fid_so_far, save_best_fid
 from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
 from core.train.run_config import config_from_checkpoint, run_config
 from core.train.run_log import RunLog
-from core.train.trainer import Trainer, TrainingData, prepare_data
+from core.train.trainer import Trainer
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class TrainingRequest:
     """A checkpoint (trained here, or imported) whose tokenizer a new run fine-tunes."""
     evaluator: Path | None = None
     """A T2M evaluator folder: the held-out evaluation also measures FID and keeps the best-FID checkpoint."""
+    use_cache: bool = True
+    """Read features through the feature cache (:mod:`core.datasets.cache`), filling it."""
 
 
 def run_training(
@@ -62,18 +68,19 @@ def run_training(
 
     Bad settings (ConfigError) and bad input (MotionFileError) raise before the run folder is
     touched. ``should_stop`` is polled between steps; a stop ends with a checkpoint a resume
-    continues exactly. Under torchrun only rank 0 writes the log.
+    continues exactly (a stop while the clips are still being read ends the run there, with none).
+    Under torchrun only rank 0 writes the log.
     """
     config, normalizer = run_config(request.preset, request.run_dir, request.resume, request.overrides)
     if request.init_from is not None:
         config, normalizer = config_from_checkpoint(config, request.init_from)
-    holdout_file, split = _holdout_and_split(request)
-    selection = _selection(request.data_paths, split, request.speakers)
-    holdout = read_holdout(holdout_file) if holdout_file else set()
-    yield MessageEvent(f"loading {selection.summary()}")
-    for warning in selection.warnings:
-        yield MessageEvent(f"warning: {warning}")
-    data = prepare_data(selection.files, config, holdout, normalizer)
+    training_files, held_out = yield from _files(request)
+    reading = read_training_files(training_files, config, normalizer, request.use_cache)
+    data = yield from _read_unless_stopped(reading, should_stop)
+    if data is None:
+        stopped = FinishedEvent(0, "stopped", None)
+        yield stopped
+        return stopped
     trainer = Trainer(
         config,
         data,
@@ -82,51 +89,82 @@ def run_training(
         resume=request.resume,
         init_from=request.init_from,
     )
-    everything = select_clips(request.data_paths, speakers=request.speakers).files if holdout else ()
-    held_out = [f for f in everything if f.name in holdout]
-    evaluate = HeldOutEval(held_out, trainer.config, data) if held_out and config.eval_every > 0 else None
+    evaluate = (
+        HeldOutEval(held_out, trainer.config, data, request.use_cache)
+        if held_out and config.eval_every > 0
+        else None
+    )
     fid_messages = _attach_fid(request, evaluate, data)
-    best_fid = best_fid_so_far(request.run_dir)
+    best = _BestFID(request.run_dir, data, evaluate.fid if evaluate is not None else None)
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
         for event in _data_messages(data.files, data.skipped, evaluate) + fid_messages:
             if log is not None:
                 log.write(event)
             yield event
-        for event in trainer.run(should_stop=should_stop):
-            if log is not None:
-                log.write(event)
-            yield event
-            if isinstance(event, FinishedEvent):
-                return event
-            if (
-                evaluate
+        for step_event in trainer.run(should_stop=should_stop):
+            evaluating = (
+                evaluate is not None
                 and evaluate.clips
                 and trainer.rank == 0
-                and _eval_due(event, config.eval_every, config.log_every)
-            ):
-                result = evaluate(trainer.model, trainer.step)
+                and _eval_due(step_event, config.eval_every, config.log_every)
+            )
+            for event in [
+                step_event,
+                *(best.after(evaluate(trainer.model, trainer.step), trainer) if evaluating else ()),
+            ]:
                 if log is not None:
-                    log.write(result)
-                yield result
-                if result.fid is not None and result.fid < best_fid:
-                    best_fid = result.fid
-                    path = save_best_fid(
-                        request.run_dir,
-                        trainer.model,
-                        data,
-                        trainer.step,
-                        best_fid,
-                        trainer.config.to_dict(),
-                        {"evaluator_sha256": evaluate.fid.evaluator.sha256},
-                    )
-                    saved = MessageEvent(
-                        f"best held-out FID so far ({best_fid:.4f}, step {trainer.step}): {path}"
-                    )
-                    if log is not None:
-                        log.write(saved)
-                    yield saved
+                    log.write(event)
+                yield event
+            if isinstance(step_event, FinishedEvent):
+                return step_event
     return None
+
+
+def _files(request: TrainingRequest) -> Generator[MessageEvent, None, tuple[list[Path], list[Path]]]:
+    """The clips to train on and the held-out clips, after saying which dataset, split and speakers
+    chose them (and any warning); a holdout that leaves nothing to train on is a MotionFileError."""
+    holdout_file, split = _holdout_and_split(request)
+    selection = _selection(request.data_paths, split, request.speakers)
+    holdout = read_holdout(holdout_file) if holdout_file else set()
+    yield MessageEvent(f"loading {selection.summary()}")
+    for warning in selection.warnings:
+        yield MessageEvent(f"warning: {warning}")
+    training_files = [f for f in selection.files if f.name not in holdout]
+    if not training_files:
+        raise MotionFileError(
+            holdout_file or request.data_paths[0], "holds out every clip: none is left to train on"
+        )
+    everything = select_clips(request.data_paths, speakers=request.speakers).files if holdout else ()
+    return training_files, [f for f in everything if f.name in holdout]
+
+
+class _BestFID:
+    """The best held-out FID so far (a resumed run's too), and its checkpoint kept at ``best-fid``."""
+
+    def __init__(self, run_dir: Path, data: TrainingData, measure: HeldOutFID | None) -> None:
+        self.run_dir, self.data = run_dir, data
+        self.evaluator_sha256 = measure.evaluator.sha256 if measure is not None else ""
+        self.fid = best_fid_so_far(run_dir)
+
+    def after(self, result: EvalEvent, trainer: Trainer) -> list[Event]:
+        """The evaluation's event, and a message when its FID is a new best (whose checkpoint is saved)."""
+        if result.fid is None or result.fid >= self.fid:
+            return [result]
+        self.fid = result.fid
+        path = save_best_fid(
+            self.run_dir,
+            trainer.model,
+            self.data,
+            trainer.step,
+            result.fid,
+            trainer.config.to_dict(),
+            {"evaluator_sha256": self.evaluator_sha256},
+        )
+        return [
+            result,
+            MessageEvent(f"best held-out FID so far ({result.fid:.4f}, step {trainer.step}): {path}"),
+        ]
 
 
 def _holdout_and_split(request: TrainingRequest) -> tuple[Path | None, str | None]:
@@ -160,7 +198,9 @@ def _attach_fid(
             "--evaluator measures held-out clips: give --holdout SPLIT.json and --eval-every above 0"
         )
     evaluator = load_t2m_evaluator(request.evaluator)
-    fid = HeldOutFID([c.motion for c in evaluate.clips], data.representation, data.normalizer, evaluator)
+    fid = HeldOutFID(
+        evaluate.lengths, evaluate.fitted_clips(), data.representation, data.normalizer, evaluator
+    )
     if not fid.usable:
         return [
             MessageEvent(
@@ -173,6 +213,25 @@ def _attach_fid(
             f"held-out FID on {len(fid.rows)} fixed crops with the T2M evaluator in {request.evaluator}"
         )
     ]
+
+
+def _read_unless_stopped(
+    reading: Generator[Event, None, TrainingData], should_stop: Callable[[], bool]
+) -> Generator[Event, None, TrainingData | None]:
+    """The training data, or None when a stop is asked while clips are still to be read (a big dataset
+    read for the first time takes minutes; once all are read, the stop is the first step's). Under torchrun the ranks read in step (rank 0 first), so there a stop
+    waits for the first training step."""
+    alone = not (dist.is_initialized() and dist.get_world_size() > 1)
+    while True:
+        try:
+            event = next(reading)
+        except StopIteration as end:
+            return end.value
+        yield event
+        unread = isinstance(event, ReadProgress) and event.done < event.total
+        if alone and unread and should_stop():
+            reading.close()  # ends the worker processes
+            return None
 
 
 def _eval_due(event: Event, every: int, log_every: int) -> bool:
@@ -192,9 +251,7 @@ def _data_messages(
     ]
     messages += [MessageEvent(f"skipped {path}: {reason}") for path, reason in skipped]
     if evaluate is not None:
-        messages.append(
-            MessageEvent(f"held-out MPJPE on {len(evaluate.clips)} clips ({evaluate.frames} frames)")
-        )
+        messages.append(MessageEvent(f"held-out MPJPE on {evaluate.clips} clips ({evaluate.frames} frames)"))
         messages += [
             MessageEvent(f"held-out clip not measured, {path}: {reason}") for path, reason in evaluate.skipped
         ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.datasets.reader import ReadProgress
+
 
 def format_duration(seconds: float) -> str:
     """``m:ss`` or ``h:mm:ss``; a dash when unknown (no rate yet)."""
@@ -83,4 +85,6 @@ class FinishedEvent:
     checkpoint: Path | None
 
 
-Event = StepEvent | EvalEvent | CheckpointEvent | MessageEvent | FinishedEvent
+Event = StepEvent | EvalEvent | CheckpointEvent | MessageEvent | FinishedEvent | ReadProgress
+"""``ReadProgress`` (:mod:`core.datasets.reader`) reports the clips read before the first step: files done
+of the total, how many came from the feature cache, and the time left (``eta_s``)."""

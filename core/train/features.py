@@ -9,7 +9,7 @@ a run that asks for them with other features is refused, naming the settings to 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,6 @@ from core.features.rot6d import Rot6D
 from core.features.smplx_parts import PARTS
 from core.formats.humanml3d_bodies import KIT
 from core.formats.numpy_files import read_npy
-from core.motion.clip import Motion
 from core.motion.skeleton import Skeleton, describe_difference
 from core.train.config import TrainConfig
 
@@ -67,16 +66,7 @@ def representation_for(config: TrainConfig, skeleton: Skeleton) -> Representatio
     return rep
 
 
-def clip_preparation(config: TrainConfig) -> Callable[[Motion], Motion] | None:
-    """What each clip becomes before clips are compared: with HumanML3D features, SMPL-X clips are
-    converted, so they train beside HumanML3D files (whose skeleton they then share); KIT-ML clips keep
-    their 251 rows."""
-    if config.representation != "humanml3d" or config.body_part:
-        return None
-    return lambda motion: HumanML3D.for_motion(motion).fit(motion, motion.skeleton)
-
-
-def normalizer_for(config: TrainConfig, rep: Representation, raw: list[np.ndarray]) -> Normalizer:
+def normalizer_for(config: TrainConfig, rep: Representation, raw: Iterable[np.ndarray]) -> Normalizer:
     """The statistics files ``config.stats`` names (used verbatim, unfloored, as their datasets do), or
     statistics fitted over ``raw``."""
     if not config.stats:

@@ -12,7 +12,7 @@ import json
 import math
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ from core.model import RVQVAE
 from core.model.checkpoint import META_NAME, save_checkpoint
 from core.model.peers.t2m_evaluator import T2MEvaluator
 from core.motion.clip import Motion
-from core.train.trainer import TrainingData
+from core.train.data import TrainingData
 
 BEST_FID = Path("checkpoints") / "best-fid"
 CROP_SEED = 0
@@ -37,17 +37,32 @@ class HeldOutFID:
     """FID of fixed crops of the held-out clips through a model, with all its layers."""
 
     def __init__(
-        self, motions: Sequence[Motion], rep: Representation, normalizer: Normalizer, evaluator: T2MEvaluator
+        self,
+        lengths: Sequence[int],
+        clips: Iterable[tuple[int, Motion]],
+        rep: Representation,
+        normalizer: Normalizer,
+        evaluator: T2MEvaluator,
     ) -> None:
+        """Crops are drawn from the clips' ``lengths`` first; then each (index, clip) is read once and
+        only its crops' rows are kept, so a large held-out split costs its crops, not its clips."""
         if not isinstance(rep, HumanML3D) or rep.dim != evaluator.dim:
             raise ConfigError(
                 f"--evaluator measures {evaluator.dim}-dim HumanML3D rows; this run trains on {rep.describe()}"
             )
         self.normalizer, self.evaluator = normalizer, evaluator
-        rows = {str(i): rep.features(m) for i, m in enumerate(motions)}
-        lengths = {key: len(r) for key, r in rows.items() if eligible(len(r), evaluator.dataset)}
-        crops = draw_crops(lengths, evaluator.unit_length, np.random.default_rng(CROP_SEED), batch=1)
-        self.rows = [rows[c.clip][c.start : c.start + c.length] for c in crops]
+        eligible_lengths = {str(i): n for i, n in enumerate(lengths) if eligible(n, evaluator.dataset)}
+        crops = draw_crops(eligible_lengths, evaluator.unit_length, np.random.default_rng(CROP_SEED), batch=1)
+        wanted: dict[str, list] = {}
+        for crop in crops:
+            wanted.setdefault(crop.clip, []).append(crop)
+        rows: dict[tuple[str, int], np.ndarray] = {}
+        for index, clip in clips:
+            features = rep.features(clip) if str(index) in wanted else None
+            for crop in wanted.get(str(index), ()):
+                if crop.start + crop.length <= len(features):
+                    rows[(crop.clip, crop.start)] = features[crop.start : crop.start + crop.length]
+        self.rows = [rows[(c.clip, c.start)] for c in crops if (c.clip, c.start) in rows]
 
     @property
     def usable(self) -> bool:

@@ -1,20 +1,23 @@
 """What a run would train on, before it starts: the clips found under the chosen folders, which of them
 are usable, which are skipped and why, and what the usable ones are (skeleton, frame rate, frames).
 
-It sorts the clips with the very rule the run applies (:func:`core.train.dataset.scan_clips` with
-:func:`core.train.dataset.min_frames_for`), so the summary and the run cannot disagree.
+It sorts the clips with the very rule the run applies (:func:`core.train.data.skip_reason` with
+:func:`core.train.data.min_frames_for`), so the summary and the run cannot disagree. It reads through the
+feature cache and in worker processes as the run does; a dataset surveyed once is not opened again to
+survey it after, and :func:`scan_data` reports its progress.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.datasets.cache import FeatureCache
+from core.datasets.reader import FileInfo, ReadProgress, read_files
 from core.datasets.selection import select_clips
 from core.train.config import TrainConfig
-from core.train.dataset import min_frames_for, scan_clips
-from core.train.features import clip_preparation
+from core.train.data import min_frames_for, read_settings, skip_reason
 
 NAMES_SHOWN = 4
 """Skipped clips named in the short summary; the details list every one."""
@@ -73,22 +76,56 @@ def survey_data(
     holdout: set[str] = frozenset(),
     split: str | None = None,
     speakers: Sequence[int] = (),
+    use_cache: bool = True,
 ) -> DataSurvey:
     """Sort every clip under ``paths`` (dataset roots recognised, ``split`` and ``speakers`` applied: see
     :func:`core.datasets.selection.select_clips`) as a run with ``config`` and this holdout would, without
     training."""
+    work = scan_data(paths, config, holdout, split, speakers, use_cache)
+    while True:
+        try:
+            next(work)
+        except StopIteration as end:
+            return end.value
+
+
+def scan_data(
+    paths: Sequence[str | Path],
+    config: TrainConfig,
+    holdout: set[str] = frozenset(),
+    split: str | None = None,
+    speakers: Sequence[int] = (),
+    use_cache: bool = True,
+) -> Generator[ReadProgress, None, DataSurvey]:
+    """:func:`survey_data`, yielding its reading progress (what a panel shows while a big folder is read)."""
     files = list(select_clips(paths, split, speakers).files)
     min_frames = min_frames_for(config)
-    scan = scan_clips(files, holdout, min_frames, clip_preparation(config))
-    first = scan.clips[0] if scan.clips else None
+    held_out = [f for f in files if f.name in holdout]
+    kept = [f for f in files if f.name not in holdout]
+    first: tuple[Path, FileInfo] | None = None
+    usable: list[tuple[Path, FileInfo]] = []
+    skipped: list[tuple[Path, str]] = []
+    cache = FeatureCache() if use_cache else None
+    for item in read_files(kept, read_settings(config), cache):
+        if isinstance(item, ReadProgress):
+            yield item
+            continue
+        owner = (first[0], first[1].skeleton) if first is not None and first[1].skeleton else None
+        reason = skip_reason(item.info, owner, min_frames)
+        if reason is not None:
+            skipped.append((item.path, reason))
+            continue
+        first = first or (item.path, item.info)
+        usable.append((item.path, item.info))
+    skeleton = first[1].skeleton if first else None
     return DataSurvey(
         found=len(files),
-        usable=tuple(scan.paths),
-        skipped=tuple(scan.skipped),
-        held_out=tuple(scan.held_out),
+        usable=tuple(path for path, _ in usable),
+        skipped=tuple(skipped),
+        held_out=tuple(held_out),
         min_frames=min_frames,
-        joints=first.skeleton.num_joints if first else 0,
-        root=first.skeleton.joint_names[0] if first else "",
-        fps=first.fps if first else 0.0,
-        frames=sum(c.num_frames for c in scan.clips),
+        joints=skeleton.num_joints if skeleton else 0,
+        root=skeleton.joint_names[0] if skeleton else "",
+        fps=first[1].fps if first else 0.0,
+        frames=sum(info.frames for _, info in usable),
     )

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,95 +19,19 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from core.errors import ConfigError, MotionFileError, TrainingError
-from core.features.mirror import feature_mirror
-from core.features.representation import Normalizer, Representation
 from core.files import write_text_atomic
-from core.formats import LOADABLE
-from core.formats.discovery import find_motion_files
 from core.model import RVQVAE
 from core.model.checkpoint import load_training_state, resolve_checkpoint_dir, save_checkpoint
 from core.model.devices import resolve_device
 from core.model.objective import PositionLoss, rvq_losses
-from core.motion.skeleton import Skeleton
-from core.train.augment import RandomHeading, RandomSpeed, heading_free_normalizer
+from core.train.augment import MirroredCopies, RandomHeading, RandomSpeed
 from core.train.config import TrainConfig
-from core.train.dataset import ClipSampler, WindowSampler, load_clips, min_frames_for
+from core.train.data import TrainingData
+from core.train.dataset import ClipSampler, WindowSampler
 from core.train.events import CheckpointEvent, Event, FinishedEvent, MessageEvent, StepEvent
-from core.train.features import clip_preparation, normalizer_for, representation_for
 
 _LOSS_NAMES = ("loss", "reconstruction", "velocity", "commitment", "position")
 """The loss terms accumulated between step events, in this order."""
-
-
-@dataclass
-class TrainingData:
-    """Normalised features of the training clips and what is needed to interpret them."""
-
-    skeleton: Skeleton
-    fps: float
-    representation: Representation
-    normalizer: Normalizer
-    features: list[np.ndarray]
-    files: list[Path] = field(default_factory=list)
-    skipped: list[tuple[Path, str]] = field(default_factory=list)
-    mirrored: bool = False
-    """Whether ``features`` holds each clip's mirror image after the clips themselves."""
-
-    @property
-    def frames(self) -> int:
-        return sum(len(f) for f in self.features)
-
-
-def prepare_data(
-    paths: Sequence[str | Path],
-    config: TrainConfig,
-    holdout: set[str] = frozenset(),
-    normalizer: Normalizer | None = None,
-) -> TrainingData:
-    """Load every clip under ``paths`` (minus ``holdout``) as ``config`` asks, featurise and normalise.
-
-    Clips shorter than the config's window (with ``whole_clips``, than one token step) are skipped; no clip at all is a MotionFileError naming
-    ``paths``. With ``mirror`` every clip is also added left-right mirrored (see
-    :mod:`core.features.mirror`) and the normalisation is fitted to both, so the two sides share one
-    set of statistics; with ``random_heading`` it is fitted to the clips at every heading (see
-    :mod:`core.train.augment`). A given ``normalizer`` (a resumed run's) is kept.
-    """
-    files = find_motion_files(paths)
-    if not files:
-        raise MotionFileError(
-            ", ".join(str(p) for p in paths), f"no motion clips ({', '.join(LOADABLE)}) found"
-        )
-    clips = load_clips(
-        files, holdout=holdout, min_frames=min_frames_for(config), prepare=clip_preparation(config)
-    )
-    rep = representation_for(config, clips.skeleton)
-    fitted = []
-    for path, clip in zip(clips.paths, clips.clips, strict=True):
-        try:
-            fitted.append(rep.fit(clip, clips.skeleton))
-        except ValueError as exc:
-            raise MotionFileError(path, str(exc)) from None
-    raw = [rep.features(clip) for clip in fitted]
-    if config.mirror:
-        try:
-            flip = feature_mirror(clips.skeleton, rep, Normalizer.fit(raw).mean)
-        except ValueError as exc:
-            raise MotionFileError(clips.paths[0], f"cannot mirror this skeleton: {exc}") from exc
-        raw += [flip(f) for f in raw]
-    if normalizer is None:
-        normalizer = (
-            heading_free_normalizer(raw, rep) if config.random_heading else normalizer_for(config, rep, raw)
-        )
-    return TrainingData(
-        skeleton=fitted[0].skeleton,
-        fps=fitted[0].fps,
-        representation=rep,
-        normalizer=normalizer,
-        features=[normalizer.normalize(f) for f in raw],
-        files=clips.paths,
-        skipped=clips.skipped,
-        mirrored=config.mirror,
-    )
 
 
 def learning_rate(config: TrainConfig, step: int) -> float:
@@ -153,24 +76,29 @@ class Trainer:
             if config.random_speed > 0
             else None
         )
+        mirror = MirroredCopies(data.mirror, data.normalizer, self.device) if data.mirror else None
         self.sampler: WindowSampler | ClipSampler
         if config.whole_clips:
             self.sampler = ClipSampler(
                 data.features,
+                data.lengths,
                 config.window,
                 config.model.downsample_factor,
                 self.device,
                 seed=config.seed + self.rank,
                 augment=heading,
+                mirror=mirror,
             )
         else:
             self.sampler = WindowSampler(
                 data.features,
+                data.lengths,
                 config.window,
                 self.device,
                 seed=config.seed + self.rank,
                 augment=heading,
                 speed=speed,
+                mirror=mirror,
             )
         self.step = 0
         self.position_loss = (

@@ -12,7 +12,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 
-from core.train.trainer import Trainer, prepare_data
+from core.train.data import prepare_data
+from core.train.trainer import Trainer
 from tests.helpers.training import tiny_config
 
 # As in app.shell.main: every GL view shares one context family, so pyqtgraph's cached shader programs

@@ -53,3 +53,25 @@ def test_refine_benchmark_times_every_clip_length(data_dir, tmp_path):
     assert [row["frames"] for row in rows] == [224, 900, 1800]
     assert all(row["step_ms"] > 0 and row["default_refine_s"] > 0 for row in rows)
     assert all(0 < row["stop_ms_median"] <= row["stop_ms_max"] for row in rows)
+
+
+@pytest.mark.slow
+def test_dataset_scale_benchmark_times_a_cold_and_a_warm_start(data_dir, tmp_path):
+    out = tmp_path / "scale.json"
+    _run(
+        "dataset_scale.py",
+        "--sizes",
+        "12",
+        "24",
+        "--kinds",
+        "humanml3d",
+        "--where",
+        str(tmp_path),
+        "--json",
+        str(out),
+    )
+    rows = json.loads(out.read_text())
+    assert [row["clips"] for row in rows] == [12, 24]
+    for row in rows:
+        assert 0 < row["cold"]["loading_s"] < row["cold"]["step0_s"] and row["warm"]["step0_s"] > 0
+        assert row["cold"]["peak_mb"] >= row["cold"]["base_mb"] > 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.model import RVQVAEConfig
 from core.train.config import TrainConfig
-from core.train.trainer import TrainingData, prepare_data
+from core.train.data import TrainingData, prepare_data
 
 BANDAI_CLIPS = (
     "dataset-1/dataset-1_walk_normal_001.bvh",

@@ -251,7 +251,8 @@ def test_the_real_restore_question_answers_restore_when_its_button_is_clicked(op
 def test_tokens_of_another_checkpoint_that_still_exists_offer_to_open_it(
     open_window, tmp_path, gui_checkpoint, clip_path, data_dir
 ):
-    from core.train.trainer import Trainer, prepare_data
+    from core.train.data import prepare_data
+    from core.train.trainer import Trainer
     from tests.helpers.training import tiny_config
 
     other = tmp_path / "other_run"

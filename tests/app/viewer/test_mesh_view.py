@@ -75,7 +75,8 @@ def test_a_non_smplx_clip_keeps_its_skeleton(window, model_dir, clip_path) -> No
 def upper_body_checkpoint(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A tiny upper-body tokenizer trained for 10 steps on a 200-frame BEAT2 crop, and the crop."""
     from core.formats import load_motion, save_motion
-    from core.train.trainer import Trainer, prepare_data
+    from core.train.data import prepare_data
+    from core.train.trainer import Trainer
     from tests.helpers.training import tiny_config
 
     run = tmp_path_factory.mktemp("upper_run")

@@ -11,7 +11,7 @@ from core.errors import MotionFileError
 from core.features.mirror import feature_mirror, mirror_partners
 from core.features.rot6d import Rot6D
 from core.formats import load_motion, save_motion
-from core.train.trainer import prepare_data
+from core.train.data import prepare_data
 from tests.helpers.training import tiny_config
 
 BANDAI_CLIPS = (

@@ -20,10 +20,11 @@ from core.model.objective import rvq_losses
 from core.tokens.codec import tokenize
 from core.tokens.edit import TokenEditor
 from core.train.config import TrainConfig, preset
+from core.train.data import TrainingData
 from core.train.dataset import ClipSampler
 from core.train.events import StepEvent
 from core.train.overrides import TrainOverrides
-from core.train.trainer import Trainer, TrainingData
+from core.train.trainer import Trainer
 from tests.helpers.training import BANDAI_CLIPS, bandai_data
 
 TINY = RVQVAEConfig(
@@ -267,7 +268,8 @@ def test_whole_clip_batches_crop_within_one_clip_and_pad_with_its_last_frame() -
         np.full((n, 1), i, dtype=np.float32) + np.arange(n, dtype=np.float32)[:, None] / 1000
         for i, n in enumerate((5, 9, 30, 2))
     ]
-    sampler = ClipSampler(clips, window=12, multiple=4, device=torch.device("cpu"), seed=0)
+    features, sizes = np.concatenate(clips), [len(c) for c in clips]
+    sampler = ClipSampler(features, sizes, window=12, multiple=4, device=torch.device("cpu"), seed=0)
     for _ in range(20):
         batch, lengths = sampler.sample(6)
         assert batch.shape[1] % 4 == 0 and batch.shape[1] == -(-int(lengths.max()) // 4) * 4
@@ -276,8 +278,8 @@ def test_whole_clip_batches_crop_within_one_clip_and_pad_with_its_last_frame() -
             assert (row.floor() == row[0].floor()).all()  # one clip
             assert torch.allclose(row[1:n] - row[: n - 1], torch.tensor(1e-3), atol=1e-5)  # consecutive
             assert (row[n:] == row[n - 1]).all()
-    again = ClipSampler(clips, window=12, multiple=4, device=torch.device("cpu"), seed=0)
-    first = ClipSampler(clips, window=12, multiple=4, device=torch.device("cpu"), seed=0).sample(6)
+    again = ClipSampler(features, sizes, window=12, multiple=4, device=torch.device("cpu"), seed=0)
+    first = ClipSampler(features, sizes, window=12, multiple=4, device=torch.device("cpu"), seed=0).sample(6)
     assert all(torch.equal(a, b) for a, b in zip(again.sample(6), first, strict=True))
 
 
@@ -310,13 +312,13 @@ def pieces(data_dir) -> TrainingData:
     data = bandai_data(data_dir)
     rng = np.random.default_rng(0)
     cut = []
-    for clip in data.features:
+    for length in data.lengths:
         start = 0
-        while start < len(clip):
-            n = int(rng.integers(5, 81))
-            cut.append(clip[start : start + n])
+        while start < length:
+            n = min(int(rng.integers(5, 81)), length - start)
+            cut.append(n)
             start += n
-    return dataclasses.replace(data, features=cut)
+    return dataclasses.replace(data, lengths=np.array(cut))
 
 
 def _losses(events) -> list[float]:

@@ -19,8 +19,8 @@ from core.formats.bvh import save_bvh
 from core.model.checkpoint import load_checkpoint
 from core.motion.skeleton import Skeleton, describe_difference
 from core.tokens.codec import fit_clip, reconstruct, tokenize
-from core.train.dataset import load_clips
-from core.train.trainer import Trainer, prepare_data
+from core.train.data import prepare_data
+from core.train.trainer import Trainer
 from tests.helpers.bvh_fixtures import cmu_frames, cmu_joints, depth_first, write_bvh
 from tests.helpers.training import tiny_config
 
@@ -70,16 +70,15 @@ def test_the_synthetic_subjects_list_the_same_joints_in_different_orders(cmu):
 
 def test_training_keeps_subjects_whose_joints_are_listed_in_another_order(cmu):
     files = [cmu / "subject_a" / "01_01.bvh", *sorted((cmu / "subject_b").glob("*.bvh"))]
-    clips = load_clips(files)
-    assert clips.skipped == [] and clips.paths == files
-    first = clips.skeleton
-    for clip in clips.clips:
-        assert clip.skeleton.joint_names == first.joint_names
-        np.testing.assert_array_equal(clip.skeleton.parents, first.parents)
-    # Each subject keeps its own bone lengths (the root's offset is its rest position, not a bone).
-    np.testing.assert_allclose(
-        clips.clips[1].skeleton.offsets[1:], SUBJECT_B_SCALE * first.offsets[1:], rtol=1e-5, atol=1e-9
-    )
+    data = prepare_data(files, tiny_config())
+    assert data.skipped == [] and data.files == files
+    assert data.skeleton.joint_names == load_motion(files[0]).skeleton.joint_names
+    # Subject 131's clip in its own order trains on the features of the same clip in subject 01's order.
+    listed = prepare_data([files[0], cmu / "subject_b" / "131_01.bvh"], tiny_config(), use_cache=False)
+    canonical = prepare_data([cmu / "canonical" / "131_01.bvh", files[0]], tiny_config(), use_cache=False)
+    assert listed.files[0] == canonical.files[1]  # the folders sort the other way round
+    frames = listed.lengths[0]
+    np.testing.assert_allclose(listed.features[frames:], canonical.features[:-frames], atol=1e-5)
 
 
 def test_eval_accepts_subjects_whose_joints_are_listed_in_another_order(cmu, cmu_run, tmp_path):
@@ -123,8 +122,7 @@ def test_a_humanml3d_clip_on_a_bandai_checkpoint_is_refused_naming_the_joints_th
 def test_training_names_the_joints_of_a_skipped_clip_that_differ(data_dir):
     bandai = data_dir / "bandai" / "dataset-1" / "dataset-1_walk_normal_001.bvh"
     humanml3d = data_dir / "humanml3d" / "new_joint_vecs" / "012314.npy"
-    clips = load_clips([bandai, humanml3d])
-    ((path, reason),) = clips.skipped
+    ((path, reason),) = prepare_data([bandai, humanml3d], tiny_config()).skipped
     assert path == humanml3d
     assert reason.startswith(f"skeleton differs from {bandai.name}: ")
     assert "pelvis" in reason and "joint_Root" in reason
@@ -140,8 +138,7 @@ def test_a_tree_that_differs_in_one_parent_is_refused_naming_that_joint(cmu, cmu
     assert "'LeftArm' hangs from 'Spine1' in the clip, from 'LeftShoulder' in the checkpoint" in (
         refused.value.reason
     )
-    clips = load_clips([cmu / "subject_a" / "01_01.bvh", path])
-    assert clips.skipped == [
+    assert prepare_data([cmu / "subject_a" / "01_01.bvh", path], tiny_config()).skipped == [
         (
             path,
             "skeleton differs from 01_01.bvh: 'LeftArm' hangs from 'Spine1' in this clip, "

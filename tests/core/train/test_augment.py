@@ -95,7 +95,10 @@ def _speed_sampler(jitter: float, seed: int = 0) -> WindowSampler:
     rep = Rot6D(num_joints=1, root_channels=True)
     identity = Normalizer(mean=np.zeros(rep.dim, np.float32), std=np.ones(rep.dim, np.float32))
     speed = RandomSpeed(jitter, rep, identity)
-    return WindowSampler(_ramp_clips(rep), 16, torch.device("cpu"), seed=seed, speed=speed)
+    clips = _ramp_clips(rep)
+    return WindowSampler(
+        np.concatenate(clips), [len(c) for c in clips], 16, torch.device("cpu"), seed=seed, speed=speed
+    )
 
 
 def test_each_window_reads_its_clip_at_one_rate_within_the_jitter():
@@ -127,7 +130,10 @@ def test_ground_steps_scale_in_raw_units_under_any_normalisation():
     )
     clips = [normalizer.normalize(c) for c in _ramp_clips(rep)]
     speed = RandomSpeed(0.25, rep, normalizer)
-    windows = WindowSampler(clips, 16, torch.device("cpu"), seed=0, speed=speed).sample(200)
+    lengths = [len(c) for c in clips]
+    windows = WindowSampler(
+        np.concatenate(clips), lengths, 16, torch.device("cpu"), seed=0, speed=speed
+    ).sample(200)
     raw = normalizer.denormalize_tensor(windows)
     rate = raw[:, 1, 0] - raw[:, 0, 0]
     torch.testing.assert_close(raw[:, :, -3], rate[:, None].expand(-1, 16), atol=1e-4, rtol=0)
@@ -135,5 +141,6 @@ def test_ground_steps_scale_in_raw_units_under_any_normalisation():
 
 
 def test_no_jitter_gives_the_plain_windows():
-    plain = WindowSampler(_ramp_clips(Rot6D(1, root_channels=True)), 16, torch.device("cpu"), seed=5)
+    clips = _ramp_clips(Rot6D(1, root_channels=True))
+    plain = WindowSampler(np.concatenate(clips), [len(c) for c in clips], 16, torch.device("cpu"), seed=5)
     assert torch.equal(_speed_sampler(0.0, seed=5).sample(8), plain.sample(8))

@@ -17,12 +17,12 @@ from core.formats import load_motion
 from core.model.checkpoint import load_checkpoint
 from core.model.peers.importer import plan_import, write_import
 from core.model.peers.t2m_evaluator import load_t2m_evaluator
+from core.train.data import prepare_data
 from core.train.driver import TrainingRequest, run_training
 from core.train.events import EvalEvent, MessageEvent
 from core.train.heldout_fid import BEST_FID, HeldOutFID, best_fid_so_far, save_best_fid
 from core.train.overrides import TrainOverrides
 from core.train.run_log import read_history
-from core.train.trainer import prepare_data
 from tests.helpers.paths import SHARED
 
 EVALUATOR = SHARED / "eval_reference" / "momask_t2m" / "evaluator" / "t2m"
@@ -84,7 +84,9 @@ def test_the_checkpoint_with_the_best_fid_is_kept_and_is_the_model_that_scored_i
     assert ckpt.step == best.step and ckpt.extra["held_out_fid"] == best.fid == best_fid_so_far(run_dir)
     assert ckpt.extra["evaluator_sha256"] == load_t2m_evaluator(EVALUATOR).sha256
     held_out = [load_motion(setup["clips"] / n) for n in ("held_a.npy", "held_b.npy")]
-    again = HeldOutFID(held_out, ckpt.representation, ckpt.normalizer, load_t2m_evaluator(EVALUATOR))
+    fitted = [(i, ckpt.representation.fit(m, ckpt.skeleton)) for i, m in enumerate(held_out)]
+    lengths = [m.num_frames for _, m in fitted]
+    again = HeldOutFID(lengths, fitted, ckpt.representation, ckpt.normalizer, load_t2m_evaluator(EVALUATOR))
     assert again(ckpt.model) == pytest.approx(best.fid, rel=1e-4)
     assert not list((run_dir / "checkpoints").glob(".best-fid*"))
 

@@ -494,7 +494,7 @@ def _fine_tune_setup(imported: dict, data_dir: Path, tmp_path: Path, **changes: 
     from dataclasses import replace
 
     from core.train.config import TrainConfig
-    from core.train.trainer import prepare_data
+    from core.train.data import prepare_data
 
     ckpt = load_checkpoint(imported["momask"])
     config = TrainConfig(
