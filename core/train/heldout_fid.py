@@ -8,11 +8,11 @@ layer; the figures of a finished run come from ``rvq-motion eval --evaluator``.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +20,11 @@ import numpy as np
 from core.analysis import distribution
 from core.analysis.crops import BATCH, draw_crops, eligible
 from core.analysis.t2m_protocol import CropMeter
-from core.errors import ConfigError
+from core.errors import ConfigError, MotionFileError
 from core.features.humanml3d import HumanML3D
 from core.features.representation import Normalizer, Representation
 from core.model import RVQVAE
-from core.model.checkpoint import META_NAME, save_checkpoint
+from core.model.checkpoint import read_checkpoint_meta, save_checkpoint
 from core.model.peers.t2m_evaluator import T2MEvaluator
 from core.motion.clip import Motion
 from core.train.data import TrainingData
@@ -79,13 +79,28 @@ class HeldOutFID:
         return distribution.frechet_distance(real, reconstructed)
 
 
+@dataclass(frozen=True)
+class BestFID:
+    """The run's best-FID checkpoint: where it is, its held-out FID and the step it was kept at."""
+
+    path: Path
+    fid: float
+    step: int
+
+
+def best_fid_checkpoint(run_dir: Path) -> BestFID | None:
+    """The checkpoint kept at ``run_dir/checkpoints/best-fid`` (None when the run keeps none)."""
+    try:
+        folder, meta = read_checkpoint_meta(run_dir / BEST_FID)
+        return BestFID(folder, float(meta["extra"]["held_out_fid"]), int(meta.get("step", 0)))
+    except (MotionFileError, KeyError, TypeError, ValueError):
+        return None
+
+
 def best_fid_so_far(run_dir: Path) -> float:
     """The FID the run's ``best-fid`` checkpoint was kept for (infinity when there is none)."""
-    meta = run_dir / BEST_FID / META_NAME
-    try:
-        return float(json.loads(meta.read_text())["extra"]["held_out_fid"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return math.inf
+    best = best_fid_checkpoint(run_dir)
+    return best.fid if best is not None else math.inf
 
 
 def save_best_fid(

@@ -35,6 +35,10 @@ class DataSurvey:
     fps: float = 0.0
     frames: int = 0
     """Frames of the usable clips."""
+    selection: str = ""
+    """Where the clips were found and what the split and speakers chose (:meth:`Selection.summary`)."""
+    warnings: tuple[str, ...] = ()
+    """What the selection could not find (a split's ids missing from the folder...)."""
 
     def headline(self) -> str:
         """One line: how many clips, and how many of them the run will train on."""
@@ -64,7 +68,8 @@ class DataSurvey:
 
     def details(self) -> str:
         """Every skipped and held-out clip, one a line (a tooltip's or a log's text)."""
-        lines = [self.headline(), self.data_line()]
+        lines = [line for line in (self.selection, self.headline(), self.data_line()) if line]
+        lines += [f"warning: {warning}" for warning in self.warnings]
         lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
         lines += [f"held out {path}" for path in self.held_out]
         return "\n".join(lines)
@@ -98,7 +103,8 @@ def scan_data(
     use_cache: bool = True,
 ) -> Generator[ReadProgress, None, DataSurvey]:
     """:func:`survey_data`, yielding its reading progress (what a panel shows while a big folder is read)."""
-    files = list(select_clips(paths, split, speakers).files)
+    selection = select_clips(paths, split, speakers)
+    files = list(selection.files)
     min_frames = min_frames_for(config)
     held_out = [f for f in files if f.name in holdout]
     kept = [f for f in files if f.name not in holdout]
@@ -128,4 +134,6 @@ def scan_data(
         root=skeleton.joint_names[0] if skeleton else "",
         fps=first[1].fps if first else 0.0,
         frames=sum(info.frames for _, info in usable),
+        selection=selection.summary(),
+        warnings=selection.warnings,
     )

@@ -20,7 +20,7 @@ from core.model.peers.t2m_evaluator import load_t2m_evaluator
 from core.train.data import prepare_data
 from core.train.driver import TrainingRequest, run_training
 from core.train.events import EvalEvent, MessageEvent
-from core.train.heldout_fid import BEST_FID, HeldOutFID, best_fid_so_far, save_best_fid
+from core.train.heldout_fid import BEST_FID, HeldOutFID, best_fid_checkpoint, best_fid_so_far, save_best_fid
 from core.train.overrides import TrainOverrides
 from core.train.run_log import read_history
 from tests.helpers.paths import SHARED
@@ -89,6 +89,21 @@ def test_the_checkpoint_with_the_best_fid_is_kept_and_is_the_model_that_scored_i
     again = HeldOutFID(lengths, fitted, ckpt.representation, ckpt.normalizer, load_t2m_evaluator(EVALUATOR))
     assert again(ckpt.model) == pytest.approx(best.fid, rel=1e-4)
     assert not list((run_dir / "checkpoints").glob(".best-fid*"))
+
+
+def test_the_best_fid_checkpoint_is_found_with_its_fid_and_step_for_the_app_to_offer(run, tmp_path) -> None:
+    run_dir, events = run
+    best = min((e for e in events if isinstance(e, EvalEvent)), key=lambda e: e.fid)
+    found = best_fid_checkpoint(run_dir)
+    assert found is not None and (found.path, found.fid, found.step) == (
+        run_dir / BEST_FID,
+        best.fid,
+        best.step,
+    )
+    assert (
+        MessageEvent(f"best held-out FID so far ({best.fid:.4f}, step {best.step}): {found.path}") in events
+    )
+    assert best_fid_checkpoint(tmp_path) is None, "a run without one"
 
 
 def test_the_fid_curve_is_in_metrics_jsonl_for_the_held_out_tab(run) -> None:

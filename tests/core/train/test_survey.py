@@ -12,6 +12,7 @@ from core.train.driver import TrainingRequest, run_training
 from core.train.events import MessageEvent
 from core.train.overrides import TrainOverrides
 from core.train.survey import survey_data
+from tests.helpers.dataset_roots import humanml3d_root
 
 BANDAI = Path("bandai", "dataset-1")
 WALK, KICK, DASH = (
@@ -85,3 +86,12 @@ def test_the_run_skips_exactly_the_clips_the_survey_said_it_would(clips, tmp_pat
     texts = [e.text for e in run_training(request) if isinstance(e, MessageEvent)]
     assert {t for t in texts if t.startswith("skipped ")} == {f"skipped {p}: {r}" for p, r in survey.skipped}
     assert "using 2 of 4 clips; 2 skipped" in texts
+
+
+def test_the_survey_says_what_the_split_selected_and_what_it_could_not_find(data_dir, tmp_path):
+    root = humanml3d_root(data_dir, tmp_path / "HumanML3D", {"train": ["012314", "M012314", "999999"]})
+    survey = survey_data([root], preset("motion-s"), split="train")
+    assert survey.selection == f"HumanML3D root {root}: split train selects 2 of 3 clips"
+    assert len(survey.warnings) == 1 and "999999" in survey.warnings[0]
+    assert survey.details().splitlines()[0] == survey.selection
+    assert survey.details().splitlines()[-1] == f"warning: {survey.warnings[0]}"
