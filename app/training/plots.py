@@ -1,24 +1,20 @@
-"""Training curves: losses, perplexity and codebook usage per quantizer layer, and held-out MPJPE.
+"""Training curves: losses; the codebook's perplexity and usage per quantizer layer; held-out MPJPE and FID.
 
-Curves are created once per run and fed with ``setData``; points are kept in plain lists, which
-is cheap at the logging rate (one point every ``log_every`` steps). A run's history read back from
-``metrics.jsonl`` is drawn in one go (:meth:`TrainingPlots.load`).
-
-The wheel passes over a plot to the panel around it and Ctrl+wheel zooms (a stray wheel would
-otherwise zoom and stop the auto-fit). Axes show their values as they are (no "x0.001" rescaling),
-with units where there are some, and each legend has its own line above its plot, covering no curve.
+Curves are created once per run and fed with ``setData``; points are kept in plain lists, which is cheap
+at the logging rate (one point every ``log_every`` steps). A run's history read back from
+``metrics.jsonl`` is drawn in one go (:meth:`TrainingPlots.load`). The tab names are short enough that
+every one reads whole in the narrowest dock (1024x700 window): perplexity and usage share a tab.
 """
 
 from __future__ import annotations
 
-import math
-
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QWheelEvent
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.style import theme
+from app.training.curve_plot import CurvePlot
+from app.training.held_out import FID_LABEL, HeldOutTab
 from core.train.events import EvalEvent, StepEvent
 from core.train.run_log import RunHistory
 
@@ -26,67 +22,20 @@ LOSSES = ("loss", "reconstruction", "velocity", "commitment", "position")
 LOSS_LABELS = {"position": "position (m)"}
 """Legend names; the position term is a mean joint distance in metres, the others normalised-feature losses."""
 LOSS_COLORS = theme.LOSS_COLORS
-"""The theme's loss colours, velocity in green: the theme draws velocity and position in near-equal oranges."""
 HELD_OUT = (("mpjpe", "global", theme.ORIGINAL), ("mpjpe_aligned", "root-aligned", theme.RECONSTRUCTION))
-"""The held-out curves: key, legend name, colour."""
-HELD_OUT_KEYS = {key for key, _, _ in HELD_OUT}
+"""The held-out MPJPE curves: key, legend name, colour."""
+FID_COLOR = theme.CHECKPOINT_B
+EVAL_KEYS = {key for key, _, _ in HELD_OUT}
 
 
-class LogAxis(pg.AxisItem):
-    """A log axis that labels only 1, 2 and 5 times a power of ten: every minor tick's label overlaps."""
-
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        strings = super().logTickStrings(values, scale, spacing)
-        mantissas = [round(10 ** (v - math.floor(v)), 3) for v in values]
-        return [text if m in (1.0, 2.0, 5.0) else "" for text, m in zip(strings, mantissas, strict=True)]
-
-
-class WheelScrollingPlot(pg.PlotWidget):
-    """A plot the wheel passes over (to the panel around it) unless Ctrl is held, when it zooms."""
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            super().wheelEvent(event)
-        else:
-            event.ignore()  # passed on to the widget around the plot
-
-
-class CurvePlot(QWidget):
-    """One plot with its legend in a line of its own above it, so no curve is hidden behind the legend."""
-
-    def __init__(self, title: str, left: str, units: str = "", log_y: bool = False) -> None:
-        super().__init__()
-        self.view = WheelScrollingPlot(axisItems={"left": LogAxis("left")} if log_y else None)
-        self.plot: pg.PlotItem = self.view.getPlotItem()
-        self.plot.setLabel("left", left, units=units)
-        for axis in ("bottom", "left"):
-            self.plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.plot.getAxis("bottom").setToolTip("training step")
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setLogMode(y=log_y)
-        self.view.setToolTip(
-            f"{title} by training step. Ctrl+wheel zooms; the A button (bottom left) fits again"
-        )
-        self.legend = QLabel()
-        self.legend.setWordWrap(True)
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self._entries: list[str] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 2, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.legend)
-        layout.addWidget(self.view, 1)
-        self.setMinimumHeight(140)
-
-    def curve(self, name: str, color: QColor) -> pg.PlotDataItem:
-        self._entries.append(f"<span style='color:{color.name()}'>&#9473;&#9473;</span>&nbsp;{name}")
-        self.legend.setText(" &nbsp; ".join(self._entries))
-        return self.plot.plot(pen=pg.mkPen(color, width=2))
-
-    def clear_curves(self) -> None:
-        self.plot.clear()
-        self._entries = []
-        self.legend.clear()
+def _stacked(*plots: CurvePlot) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    for plot in plots:
+        layout.addWidget(plot, 1)
+    return page
 
 
 class TrainingPlots(QTabWidget):
@@ -98,24 +47,31 @@ class TrainingPlots(QTabWidget):
         self.perplexity = CurvePlot("Codebook perplexity per layer", "perplexity", units="codes")
         self.usage = CurvePlot("Codebook usage per layer", "codes used", units="%")
         self.usage.plot.setYRange(0, 100)
-        self.held_out = CurvePlot("Held-out MPJPE, all layers", "MPJPE", units="mm")
+        self.held_out_tab = HeldOutTab()
+        self.held_out, self.fid = self.held_out_tab.mpjpe, self.held_out_tab.fid
         self.addTab(self.losses, "Losses")
-        self.addTab(self.perplexity, "Perplexity")
-        self.addTab(self.usage, "Usage")
-        self.addTab(self.held_out, "Held-out")
-        self.setTabToolTip(3, "Held-out clips' reconstruction error, when a split file holds clips out")
+        self.addTab(_stacked(self.perplexity, self.usage), "Codebook")
+        self.addTab(self.held_out_tab, "Held-out")
+        self.setTabToolTip(0, "The training loss and its terms, on a log axis")
+        self.setTabToolTip(1, "Perplexity and share of codes used, per quantizer layer")
+        self.setTabToolTip(
+            2, f"Clips kept out of training, measured as it trains: MPJPE, and the {FID_LABEL}"
+        )
         self.steps: list[int] = []
         self.eval_steps: list[int] = []
+        self.fid_steps: list[int] = []
         self.values: dict[str, list[float]] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
 
     def clear(self) -> None:
-        for plot in (self.losses, self.perplexity, self.usage, self.held_out):
+        for plot in (self.losses, self.perplexity, self.usage, self.held_out, self.fid):
             plot.clear_curves()
         self.steps = []
         self.eval_steps = []
+        self.fid_steps = []
         self.values = {}
         self.curves = {}
+        self.held_out_tab.show_points(False, False)
 
     def _append(self, plot: CurvePlot, key: str, name: str, color: QColor, value: float) -> None:
         if key not in self.curves:
@@ -140,11 +96,15 @@ class TrainingPlots(QTabWidget):
         values = {"mpjpe": event.mpjpe_mm, "mpjpe_aligned": event.mpjpe_root_aligned_mm}
         for key, name, color in HELD_OUT:
             self._append(self.held_out, key, name, color, values[key])
+        if event.fid is not None:  # runs with a T2M evaluator (a resumed run's earlier points may lack it)
+            self.fid_steps.append(event.step)
+            self._append(self.fid, "fid", "held-out FID", FID_COLOR, event.fid)
 
     def _redraw(self) -> None:
+        steps = {"fid": self.fid_steps, **dict.fromkeys(EVAL_KEYS, self.eval_steps)}
         for key, curve in self.curves.items():
-            steps = self.eval_steps if key in HELD_OUT_KEYS else self.steps
-            curve.setData(steps, self.values[key])
+            curve.setData(steps.get(key, self.steps), self.values[key])
+        self.held_out_tab.show_points(bool(self.eval_steps), bool(self.fid_steps))
 
     def add(self, event: StepEvent | EvalEvent) -> None:
         """Append one logged step (or one held-out evaluation) to its curves."""

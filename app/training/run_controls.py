@@ -1,6 +1,7 @@
-"""The run half of the Training dock: Start, Stop and Resume, the run folder and what to do with it,
-the progress line, and the curves and log of the run. The panel wires the buttons; this lays them out
-and keeps the bar and its label telling the same step."""
+"""The run half of the Training dock: Start, Stop and Resume, the run folder and what to do with it (open
+it, a new one, view its latest or best-FID checkpoint), the progress line, and the curves and log of the
+run. The panel wires the buttons; this lays them out, two or three to a row so each reads whole in the
+narrowest dock, and :class:`RunProgress` keeps the bar and its label telling the same thing."""
 
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStyle,
+    QToolButton,
     QWidget,
 )
 
 from app.style import icons, theme
 from app.training.plots import TrainingPlots
+from app.training.run_progress import RunProgress
+from core.train.heldout_fid import BestFID
 
 
 def default_runs_folder() -> Path:
@@ -49,6 +53,7 @@ class RunControls(QWidget):
         super().__init__(parent)
         standard = self.style().standardIcon
         self.survey_headline = QLabel()
+        self.survey_headline.setWordWrap(True)
         self.survey_headline.setToolTip("What the chosen folders hold: the details are under Setup")
         self.start_button = _button(icons.play(), "Start", "Train a new model in the run folder")
         self.stop_button = _button(icons.stop(), "Stop", "Stop after the current step and write a checkpoint")
@@ -62,10 +67,11 @@ class RunControls(QWidget):
         self.run_edit.setToolTip(
             "The run folder: checkpoints, metrics.jsonl and TensorBoard logs are written here"
         )
-        self.browse_button = _button(
-            QIcon(), "…", "Choose a run folder (an existing run shows its curves and can be resumed)"
+        self.browse_button = QToolButton()
+        self.browse_button.setText("…")
+        self.browse_button.setToolTip(
+            "Choose a run folder (an existing run shows its curves and can be resumed)"
         )
-        self.browse_button.setMaximumWidth(32)
         self.open_button = _button(
             standard(QStyle.StandardPixmap.SP_DirOpenIcon),
             "Open folder",
@@ -76,12 +82,16 @@ class RunControls(QWidget):
             "New run",
             "A fresh run folder beside this one, for Start",
         )
-        self.load_button = _button(QIcon(), "View", "Load the run's latest checkpoint in the viewer")
-        self.load_button.setEnabled(False)
+        self.load_button = _button(QIcon(), "View", "")
+        self.offer_checkpoint(None)
+        self.best_fid_button = _button(QIcon(), "View best FID", "")
+        self.best_fid_button.setVisible(False)
+        self.best_fid: BestFID | None = None
         self.progress_bar = QProgressBar()
         self.rate_label = QLabel()
         self.rate_label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
         self.rate_label.setWordWrap(True)
+        self.progress = RunProgress(self.progress_bar, self.rate_label)
         self.plots = TrainingPlots()
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
@@ -102,24 +112,40 @@ class RunControls(QWidget):
         row.addWidget(self.run_edit, 1)
         row.addWidget(self.browse_button)
         grid.addLayout(row, 2, 1, 1, 3)
-        row = QHBoxLayout()
-        for button in (self.open_button, self.new_button, self.load_button):
-            row.addWidget(button)
-        grid.addLayout(row, 3, 0, 1, 4)
-        grid.addWidget(self.progress_bar, 4, 0, 1, 4)
-        grid.addWidget(self.rate_label, 5, 0, 1, 4)
-        grid.addWidget(self.plots, 6, 0, 1, 4)
-        grid.setRowStretch(6, 1)
+        for row_index, buttons in (
+            (3, (self.open_button, self.new_button)),
+            (4, (self.load_button, self.best_fid_button)),
+        ):
+            row = QHBoxLayout()
+            for button in buttons:
+                row.addWidget(button, 1)
+            grid.addLayout(row, row_index, 0, 1, 4)
+        grid.addWidget(self.progress_bar, 5, 0, 1, 4)
+        grid.addWidget(self.rate_label, 6, 0, 1, 4)
+        grid.addWidget(self.plots, 7, 0, 1, 4)
+        grid.setRowStretch(7, 1)
         for column in (1, 2, 3):
             grid.setColumnStretch(column, 1)
 
-    def set_progress(self, step: int, total: int, bar_format: str, label: str) -> None:
-        """The bar and the label together, so they always tell the same step."""
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(step)
-        self.progress_bar.setFormat(bar_format)
-        self.rate_label.setText(label)
-        self.rate_label.setVisible(bool(label))
+    def offer_checkpoint(self, step: int | None) -> None:
+        """The "View step N" button loads the checkpoint of that step; a disabled "View" without one."""
+        self.load_button.setEnabled(step is not None)
+        self.load_button.setText("View" if step is None else f"View step {step:,}")
+        self.load_button.setToolTip(
+            "Load the run's latest checkpoint in the viewer"
+            if step is None
+            else f"Load the checkpoint of step {step:,} in the viewer"
+        )
+
+    def offer_best_fid(self, best: BestFID | None) -> None:
+        """The "View best FID" button loads that checkpoint; hidden while the run keeps none."""
+        self.best_fid = best
+        self.best_fid_button.setVisible(best is not None)
+        if best is not None:
+            self.best_fid_button.setToolTip(
+                f"Load the checkpoint with the best held-out FID so far ({best.fid:.4f}, step "
+                f"{best.step:,}) in the viewer: {best.path}"
+            )
 
     def message(self, text: str, color: QColor | None = None) -> None:
         """A time-stamped line in the Log tab."""

@@ -378,6 +378,7 @@ def test_new_run_offers_a_fresh_folder_beside_the_last_and_clears_the_curves(win
     fresh = panel.run_dir()
     assert fresh.parent == tmp_path and fresh.name.startswith("run-") and not fresh.exists()
     assert panel.controls.plots.steps == [] and not panel.controls.load_button.isEnabled()
+    assert panel.controls.load_button.text() == "View", "not the old run's step"
     assert panel.controls.progress_bar.text() == "no run yet"
 
 
@@ -408,20 +409,22 @@ def test_the_start_button_and_the_curves_fit_a_1024_by_700_window(window, qtbot,
     window.training_dock.raise_()
     qtbot.waitUntil(lambda: panel.isVisible() and panel.height() < 700)
     assert not panel.controls.start_button.visibleRegion().isEmpty()
+    assert panel.setup_scroll.isVisible() and not panel.controls.plots.isVisible(), "the setup takes the dock"
     _configure(panel, data_dir, tmp_path / "run", steps=2)
-    before = panel.controls.plots.height()
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.controls.start_button.click()
-    assert not panel.setup_scroll.isVisible(), "the setup folds away for the curves"
-    assert panel.controls.plots.height() > before and not panel.controls.plots.visibleRegion().isEmpty()
+    assert not panel.setup_scroll.isVisible(), "the setup gives way to the curves"
+    assert panel.controls.plots.height() > 300 and not panel.controls.plots.visibleRegion().isEmpty()
     panel.setup_toggle.click()
-    assert panel.setup_scroll.isVisible()
+    assert panel.setup_scroll.isVisible() and not panel.controls.plots.isVisible()
+    panel.curves_toggle.click()
+    assert panel.controls.plots.isVisible() and not panel.setup_scroll.isVisible()
 
 
 def test_the_log_axis_labels_one_two_and_five_times_a_power_of_ten_only(qtbot):
     import math
 
-    from app.training.plots import LogAxis
+    from app.training.curve_plot import LogAxis
 
     axis = LogAxis("left")
     values = [math.log10(v) for v in (0.01, 0.02, 0.03, 0.05, 0.09)]
