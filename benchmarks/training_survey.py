@@ -13,10 +13,10 @@ stalls.
 On the 2-core development machine, shared (timings noisy):
 
     clips cache  seconds  longest stall ms  progress lines
-     1000  cold      2.9                18               6
-     1000  warm      0.3                14               1
-     4000  cold      4.0                19              18
-     4000  warm      0.7                17               2
+     1000  cold      4.2                19              12
+     1000  warm      0.3                16               2
+     4000  cold      6.9                25              32
+     4000  warm      0.6                20               2
     14616  cold     17.6                58              75
     14616  warm      2.1                37               2
 """
