@@ -9,6 +9,7 @@ import json
 import numpy as np
 from PySide6.QtGui import QTextDocument
 
+from app.training.training_panel import TrainingPanel
 from core.datasets.reader import ReadProgress
 from tests.app.conftest import OTHER_CLIP
 from tests.helpers.dataset_roots import beat2_root, humanml3d_root
@@ -57,7 +58,9 @@ def test_a_humanml3d_root_offers_the_splits_it_ships_and_the_survey_says_what_th
     assert survey.headline() == "2 clips found: 2 usable, 0 skipped"
 
 
-def test_the_run_trains_on_the_chosen_split(window, qtbot, data_dir, tmp_path):
+def test_the_run_trains_on_the_chosen_split_and_the_next_session_offers_it_again(
+    window, qtbot, settings, data_dir, tmp_path
+):
     panel = window.training_panel
     root = humanml3d_root(data_dir, tmp_path / "HumanML3D", H3D_SPLITS)
     _surveyed(qtbot, panel, lambda: panel.set_data_paths([root]))
@@ -73,6 +76,10 @@ def test_the_run_trains_on_the_chosen_split(window, qtbot, data_dir, tmp_path):
     assert (
         f"loading HumanML3D root {root}: split val selects 1 of 3 clips" in panel.controls.log.toPlainText()
     )
+    again = TrainingPanel(window.reporter, settings)
+    qtbot.addWidget(again)
+    assert again.data_paths() == [root] and again.setup.data.split() == "val"
+    assert again.setup.data.split_box.currentText() == "val"
 
 
 def test_a_beat2_root_offers_its_speakers_and_the_survey_keeps_only_theirs(window, qtbot, data_dir, tmp_path):
