@@ -295,6 +295,7 @@ class TrainingPanel(QWidget):
         if not running:
             self.progress.stopping = False
             self.controls.stop_button.setText("Stop")
+            self.setup.resume_survey()
         self.controls.start_button.setEnabled(not running)
         self.controls.resume_button.setEnabled(not running)
         self.controls.stop_button.setEnabled(running and not self.progress.stopping)

@@ -78,6 +78,7 @@ class TrainingSetup(QWidget):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.survey: DataSurvey | None = None
+        self._survey_cut = False
         self._changed = QTimer(self, singleShot=True, interval=250)
         self._changed.timeout.connect(self.refresh_survey)
         self.survey_job = SurveyJob(self)
@@ -211,9 +212,19 @@ class TrainingSetup(QWidget):
         self.survey_job.start(request)
 
     def stop_survey(self) -> None:
-        """No survey now (a run is starting: it reads the clips itself)."""
+        """No survey now (a run is starting: it reads the clips itself); one that was due or under way is
+        done again by :meth:`resume_survey`, so what the setup says is never of other clips."""
+        self._survey_cut = self._changed.isActive() or self.survey_job.running
         self._changed.stop()
         self.survey_job.cancel()
+        if self._survey_cut:
+            self.survey_label.setText(_colored("Surveyed again once the run ends", theme.DIM_TEXT.name()))
+
+    def resume_survey(self) -> None:
+        """The survey :meth:`stop_survey` cut short, now (quick: the run has filled the cache)."""
+        if self._survey_cut:
+            self._survey_cut = False
+            self.refresh_survey()
 
     def _progressed(self, progress: ReadProgress) -> None:
         line = progress.status()

@@ -64,3 +64,15 @@ def test_stop_while_the_clips_are_read_ends_the_run_before_its_first_step_and_sa
     assert bar.text() == "stopped before training"
     assert label.text().startswith("Stopped while reading clips: ") and "step" not in label.text()
     assert not panel.controls.load_button.isEnabled() and not (tmp_path / "run" / "latest").exists()
+
+
+def test_a_survey_cut_short_by_start_is_done_once_the_run_ends(window, qtbot, data_dir, tmp_path):
+    panel = window.training_panel
+    shown = []
+    panel.setup.surveyed.connect(shown.append)
+    _configure(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run")  # its survey not yet made
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000):
+        panel.controls.start_button.click()
+    assert shown == [], "the run reads the clips; no survey beside it"
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+    assert [survey.headline() for survey in shown] == ["1 clip found: 1 usable, 0 skipped"]
