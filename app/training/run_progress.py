@@ -13,7 +13,7 @@ from enum import Enum
 
 from PySide6.QtWidgets import QLabel, QProgressBar
 
-from core.datasets.reader import ReadProgress
+from core.datasets.progress import ReadProgress
 from core.train.events import FinishedEvent, StepEvent
 
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from app.state.background_job import BackgroundJob
 from core.datasets.choices import DatasetChoices, dataset_choices
-from core.datasets.reader import ReadProgress
+from core.datasets.progress import ReadProgress
 from core.datasets.selection import is_split_name
 from core.formats.discovery import read_holdout
 from core.train.config import TrainConfig

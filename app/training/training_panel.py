@@ -30,7 +30,7 @@ from app.style import theme
 from app.training.held_out import held_out_hint
 from app.training.run_controls import RunControls, new_run_dir
 from app.training.training_setup import TrainingSetup
-from core.datasets.reader import ReadProgress
+from core.datasets.progress import ReadProgress
 from core.errors import MotionFileError
 from core.model.checkpoint import read_checkpoint_meta
 from core.train.config import TrainConfig

@@ -31,7 +31,7 @@ from app.training.data_choice import DataChoice
 from app.training.evaluator_field import EvaluatorField
 from app.training.survey_job import SurveyJob, SurveyRequest
 from app.training.training_form import TrainingForm
-from core.datasets.reader import ReadProgress
+from core.datasets.progress import ReadProgress
 from core.errors import describe
 from core.train.config import PRESETS, TrainConfig, preset
 from core.train.survey import DataSurvey

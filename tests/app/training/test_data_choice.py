@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtGui import QTextDocument
 
 from app.training.training_panel import TrainingPanel
-from core.datasets.reader import ReadProgress
+from core.datasets.progress import ReadProgress
 from tests.app.conftest import OTHER_CLIP
 from tests.helpers.dataset_roots import beat2_root, humanml3d_root
 

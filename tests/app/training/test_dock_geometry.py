@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.datasets.reader import ReadProgress
+from core.datasets.progress import ReadProgress
 from core.train.events import EvalEvent
 from core.train.heldout_fid import BEST_FID, BestFID
 from tests.helpers.dataset_roots import beat2_root

@@ -4,7 +4,7 @@ cache and the time left; Stop during the reading ends the run before its first s
 
 from __future__ import annotations
 
-from core.datasets.reader import ReadProgress
+from core.datasets.progress import ReadProgress
 from core.train.events import FinishedEvent, StepEvent
 from tests.app.conftest import OTHER_CLIP
 
