@@ -89,6 +89,9 @@ class EditSession:
             changed |= Changed.CLIP
         else:
             changed |= Changed.CHECKPOINT
+            if self.highlighted is not None:  # another model's code of that number means something else
+                self.highlighted = None
+                changed |= Changed.HIGHLIGHT
         if opening.checkpoint is not None:
             self.layers_used = layers_shown(opening.checkpoint, self.layers_used, self.checkpoint)
         self.motion, self.checkpoint = opening.motion, opening.checkpoint
