@@ -45,7 +45,7 @@ from core.analysis.dataset import (
     evaluate_dataset,
 )
 from core.analysis.report import write_report
-from core.model.checkpoint import Checkpoint, load_checkpoint
+from core.model.checkpoint import Checkpoint
 from core.motion.skeleton import describe_difference
 
 CLIP_NAMES_MAX = 240
@@ -82,7 +82,6 @@ class DatasetBrowser(QWidget):
         self.prompts: BrowserPrompts = prompts or DialogBrowserPrompts(self)
         self.folders: list[Path] = []
         self.split: Path | None = None
-        self.checkpoint_b: Checkpoint | None = None
         self.evaluated_with: Checkpoint | None = None
         """The checkpoint (A) the rows were made with."""
         self._compared_with: Checkpoint | None = None
@@ -101,6 +100,7 @@ class DatasetBrowser(QWidget):
         self.job.failed.connect(lambda text: self.reporter.warning("Evaluation failed", text))
         self.job.runningChanged.connect(self._update_controls)
         session.checkpointChanged.connect(self._update_controls)
+        session.checkpointBChanged.connect(self._update_controls)
         self._update_sources()
         self._update_controls()
 
@@ -205,22 +205,24 @@ class DatasetBrowser(QWidget):
         self._update_sources()
 
     def set_checkpoint_b(self, path: str | Path) -> None:
+        """Compare with the checkpoint at ``path``: the window's one checkpoint B, drawn in the 3D view too."""
         with self.reporter.guard("Could not open checkpoint B"):
-            self.checkpoint_b = load_checkpoint(path)
-            a = self.session.checkpoint
-            reason = (
-                None if a is None else describe_difference(self.checkpoint_b.skeleton, a.skeleton, "B", "A")
-            )
+            self.session.open_checkpoint_b(path)
+            a, b = self.session.checkpoint, self.checkpoint_b
+            reason = None if a is None or b is None else describe_difference(b.skeleton, a.skeleton, "B", "A")
             if reason is not None:
                 self.reporter.warning(
                     "Checkpoint B is for another skeleton",
                     f"{reason}. Only clips both checkpoints read are compared; B − A covers only those.",
                 )
-        self._update_controls()
 
     def drop_checkpoint_b(self) -> None:
-        self.checkpoint_b = None
-        self._update_controls()
+        self.session.close_checkpoint_b()
+
+    @property
+    def checkpoint_b(self) -> Checkpoint | None:
+        """The window's checkpoint B (:attr:`app.state.session.Session.checkpoint_b`)."""
+        return self.session.checkpoint_b.checkpoint
 
     def ask_folder(self) -> None:
         if path := self.prompts.folder():
@@ -368,6 +370,10 @@ class DatasetBrowser(QWidget):
             w.setEnabled(not running)
         self.drop_b_button.setEnabled(not running and self.checkpoint_b is not None)
         b = self.checkpoint_b
-        self.b_label.setText("B: none" if b is None else f"B: {b.label}")
-        self.b_label.setToolTip("" if b is None else str(b.path))
+        self.b_label.setText("B: none" if b is None else f"B: {b.label} (also drawn in the 3D view)")
+        self.b_label.setToolTip(
+            "Checkpoint B, the window's second tokenizer (View > Compare with checkpoint B)"
+            if b is None
+            else str(b.path)
+        )
         self._update_result_label()

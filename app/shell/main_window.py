@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
             "zoom_out": lambda: self.timeline_panel.view.zoom(1 / 1.5),
             "fit": lambda: self.timeline_panel.view.fit_to_width(),
             "checkpoint_b": self._open_checkpoint_b,
-            "close_checkpoint_b": lambda: self.viewer.close_checkpoint_b(),
+            "close_checkpoint_b": self.session.close_checkpoint_b,
             "play": playback.toggle,
             "previous_frame": lambda: playback.step(-1),
             "next_frame": lambda: playback.step(1),
@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
         path = self.prompts.checkpoint_to_open(self.recent_files.start_dir("checkpoints"))
         if path:
             with self.reporter.guard("Could not open checkpoint B"):
-                self.viewer.open_checkpoint_b(path)
+                self.session.open_checkpoint_b(path)
 
     def _open_at_frame(self, path: str, frame: int) -> None:
         """A clip picked in the dataset browser, shown at its worst frame."""

@@ -29,6 +29,8 @@ class Changed(enum.Flag):
     PREVIEW = enum.auto()
     """A code previewed in the selected cell (a hovered chip), or the preview ended."""
     HIGHLIGHT = enum.auto()
+    CHECKPOINT_B = enum.auto()
+    """Checkpoint B opened or closed, or its reconstruction followed another clip."""
 
 
 @dataclass(frozen=True)

@@ -221,3 +221,16 @@ def test_the_codebook_tab_shows_the_evaluated_datasets_usage_until_another_check
     assert codebook.dataset_counts is not None and codebook.dataset_counts.sum() > 0
     window.documents.open_checkpoint(tiny_checkpoint)
     assert codebook.dataset_counts is None
+
+
+def test_the_dataset_docks_b_is_the_b_the_3d_view_draws(window, qtbot, tiny_checkpoint, data_dir):
+    window.documents.open_checkpoint(DEMO_CHECKPOINT)
+    window.documents.open_clip(data_dir / "bandai" / "dataset-1" / CLIPS[0])
+    window.dataset_browser.set_checkpoint_b(tiny_checkpoint)
+    assert (
+        window.viewer.b.visible()
+        and window.dataset_browser.checkpoint_b is window.session.checkpoint_b.checkpoint
+    )
+    assert "also drawn in the 3D view" in window.dataset_browser.b_label.text()
+    window.commands["close_checkpoint_b"].trigger()
+    assert window.dataset_browser.checkpoint_b is None and window.dataset_browser.b_label.text() == "B: none"

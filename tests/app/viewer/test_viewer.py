@@ -119,10 +119,10 @@ def test_clicking_a_previewed_chip_commits_its_code(loaded, qtbot):
 
 def test_checkpoint_b_is_drawn_as_a_third_skeleton_with_its_error(loaded, gui_checkpoint):
     viewer = loaded.viewer
-    viewer.open_checkpoint_b(gui_checkpoint)
+    viewer.session.open_checkpoint_b(gui_checkpoint)
     assert viewer.b.visible()
     assert "B" in viewer.hud.mpjpe_label.text() and viewer.hud.mpjpe_label.text().count("clip") == 2
     xs = [viewer.original_joints.pos[0, 0], viewer.recon_joints.pos[0, 0], viewer.b.joints_item.pos[0, 0]]
     assert xs[0] < xs[1] < xs[2]
-    viewer.close_checkpoint_b()
+    viewer.session.close_checkpoint_b()
     assert not viewer.b.visible() and viewer.hud.mpjpe_label.text().count("clip") == 1
