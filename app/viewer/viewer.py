@@ -30,7 +30,7 @@ from app.viewer.frame_data import FrameData, prepare
 from app.viewer.gl_view import GLView, GLViewHost
 from app.viewer.hud import ViewerHud
 from app.viewer.joint_hover import DrawnSkeleton, JointHover
-from app.viewer.mesh_view import BodyMeshes, model_dir, set_model_dir
+from app.viewer.mesh_view import BodyMeshes, is_smplx, model_dir, set_model_dir
 from app.viewer.skeleton_items import RootPath, SkeletonItems, bone_colors, helper_root_bone, rgba, to_view
 from app.viewer.viewer_actions import VIEWER_ACTIONS, swatch, tool_button
 from core.motion.clip import Motion
@@ -151,6 +151,7 @@ class Viewer(QWidget):
         self.align_action.toggled.connect(session.set_aligned)
         session.alignedChanged.connect(self.align_action.setChecked)
         session.alignedChanged.connect(self._invalidate)
+        session.alignedChanged.connect(lambda _aligned: self._update_availability())
         self.follow_action.toggled.connect(self._redraw)
         self.reset_camera_action.triggered.connect(self.reset_camera)
         self.mesh_action.toggled.connect(self._mesh_options_changed)
@@ -354,11 +355,30 @@ class Viewer(QWidget):
         self._rebuild_meshes()
         self._invalidate()
 
+    def _update_availability(self) -> None:
+        """Meshes and Paths grey out, saying why in their tooltip, when they would draw nothing."""
+        motion = self.session.motion
+        if motion is None or (is_smplx(motion) and self.smplx_model_dir()):
+            mesh_why = ""
+        elif not is_smplx(motion):
+            mesh_why = f"meshes are drawn for SMPL-X clips; this one has a {motion.skeleton.num_joints}-joint skeleton"
+        else:
+            mesh_why = "meshes need your own SMPL-X model folder (View > Set SMPL-X model folder)"
+        paths_why = "roots are aligned, so the paths coincide: turn Align roots (A) off to see the drift"
+        for name, action, why in (
+            ("mesh", self.mesh_action, mesh_why),
+            ("paths", self.paths_action, paths_why if self.session.aligned else ""),
+        ):
+            action.setEnabled(not why)
+            spec = VIEWER_ACTIONS[name]
+            action.setToolTip(f"{spec.text} ({spec.keys})\n" + (f"Unavailable: {why}" if why else spec.tip))
+
     def _rebuild_meshes(self) -> None:
         """Load the body for the clip; skeletons are drawn only where no mesh is."""
         session, shown = self.session, self.mesh_action.isChecked()
         clip, recon = session.original_positions is not None, session.reconstruction
         motion = session.motion if clip else None
         self.meshes.rebuild(motion, recon, session.layers_used, self.smplx_model_dir(), shown)
+        self._update_availability()
         self.original.set_visible(clip and not self.meshes.original_drawn)
         self.recon.set_visible(clip and recon is not None and not self.meshes.recon_drawn)
