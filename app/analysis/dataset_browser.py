@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.analysis.dataset_prompts import BrowserPrompts, DialogBrowserPrompts
+from app.analysis.dataset_sources import DatasetSources
 from app.analysis.dataset_table import Column, DatasetTableModel, columns_for, shared_folder
+from app.analysis.paper_figures import PaperFigures
 from app.state.background_job import BackgroundJob
 from app.state.errors import ErrorReporter
 from app.state.session import Session
@@ -41,7 +43,6 @@ from core.analysis.dataset import (
     DatasetEval,
     Progress,
     compare_checkpoints,
-    dataset_files,
     evaluate_dataset,
 )
 from core.analysis.report import write_report
@@ -73,6 +74,7 @@ class DatasetBrowser(QWidget):
         self,
         session: Session,
         reporter: ErrorReporter,
+        settings: QSettings,
         prompts: BrowserPrompts | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -80,28 +82,32 @@ class DatasetBrowser(QWidget):
         self.session = session
         self.reporter = reporter
         self.prompts: BrowserPrompts = prompts or DialogBrowserPrompts(self)
-        self.folders: list[Path] = []
-        self.split: Path | None = None
+        self.sources = DatasetSources(self.prompts)
+        self.paper = PaperFigures(reporter, settings)
         self.evaluated_with: Checkpoint | None = None
         """The checkpoint (A) the rows were made with."""
         self._compared_with: Checkpoint | None = None
         """The B the rows were compared with (None: A alone)."""
         self.result: DatasetEval | DatasetComparison | None = None
         self.layers_shown: set[int] = set()
-        """The numbers of layers whose MPJPE columns are shown (chosen under Layers)."""
+        """The numbers of layers whose MPJPE columns are shown (chosen under Columns)."""
+        self.plausibility_shown = True
         self.job = BackgroundJob(_evaluation, self)
         self.model = DatasetTableModel()
         layout = QVBoxLayout(self)
-        self._build_sources(layout)
+        layout.addWidget(self.sources)
+        self._build_checkpoint_b(layout)
         self._build_run_controls(layout)
         self._build_results(layout)
+        layout.addWidget(self.paper)
+        self.paper.measure_button.clicked.connect(self.measure_paper_figures)
         self.job.progress.connect(self._progress)
         self.job.finished.connect(self._finished)
         self.job.failed.connect(lambda text: self.reporter.warning("Evaluation failed", text))
         self.job.runningChanged.connect(self._update_controls)
         session.checkpointChanged.connect(self._update_controls)
         session.checkpointBChanged.connect(self._update_controls)
-        self._update_sources()
+        self.sources.changed.connect(self._update_controls)
         self._update_controls()
 
     def _button(self, text: str, slot: Callable[[], object], tip: str) -> QPushButton:
@@ -110,36 +116,21 @@ class DatasetBrowser(QWidget):
         button.clicked.connect(lambda: slot())
         return button
 
-    def _build_sources(self, layout: QVBoxLayout) -> None:
-        """What is evaluated: folders and a split file; B beside A."""
-        self.add_folder_button = self._button(
-            "Add folder…", self.ask_folder, "Evaluate every clip under a folder"
-        )
-        self.split_button = self._button(
-            "Split file…", self.ask_split, "Only the clips a split file holds out"
-        )
-        self.clear_button = self._button("Clear", self.clear_sources, "Forget the folders and the split file")
+    def _build_checkpoint_b(self, layout: QVBoxLayout) -> None:
+        """B beside A: the window's checkpoint B, compared clip by clip."""
         self.compare_button = self._button(
             "Compare with…", self.ask_checkpoint_b, "Add a second checkpoint, B"
         )
         self.drop_b_button = self._button(
             "No B", self.drop_checkpoint_b, "Evaluate the open checkpoint alone"
         )
-        self.sources_label = QLabel()
-        self.sources_label.setWordWrap(True)
         self.b_label = QLabel()
         self.b_label.setWordWrap(True)
-        for widgets in (
-            (self.add_folder_button, self.split_button, self.clear_button),
-            (self.sources_label,),
-            (self.compare_button, self.drop_b_button, self.b_label),
-        ):
-            row = QHBoxLayout()
-            for w in widgets:
-                row.addWidget(w, 1 if isinstance(w, QLabel) else 0)
-            if not isinstance(widgets[-1], QLabel):
-                row.addStretch(1)
-            layout.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.compare_button)
+        row.addWidget(self.drop_b_button)
+        row.addWidget(self.b_label, 1)
+        layout.addLayout(row)
 
     def _build_run_controls(self, layout: QVBoxLayout) -> None:
         self.evaluate_button = self._button("Evaluate", self.evaluate, "Evaluate in the background")
@@ -163,8 +154,10 @@ class DatasetBrowser(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.model.set_filter)
         self.layers_button = QToolButton()
-        self.layers_button.setText("Layers")
-        self.layers_button.setToolTip("Which numbers of quantizer layers get an MPJPE column")
+        self.layers_button.setText("Columns")
+        self.layers_button.setToolTip(
+            "Which numbers of quantizer layers get an MPJPE column, and the plausibility figures"
+        )
         self.layers_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.layers_button.setMenu(QMenu(self.layers_button))
         self.table = QTableView()
@@ -190,19 +183,7 @@ class DatasetBrowser(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status_label)
 
-    # ----- sources and checkpoints ---------------------------------------------------------------
-
-    def add_folder(self, path: str | Path) -> None:
-        self.folders.append(Path(path))
-        self._update_sources()
-
-    def set_split(self, path: str | Path | None) -> None:
-        self.split = None if path is None else Path(path)
-        self._update_sources()
-
-    def clear_sources(self) -> None:
-        self.folders, self.split = [], None
-        self._update_sources()
+    # ----- checkpoint B -----------------------------------------------------------------------------
 
     def set_checkpoint_b(self, path: str | Path) -> None:
         """Compare with the checkpoint at ``path``: the window's one checkpoint B, drawn in the 3D view too."""
@@ -224,14 +205,6 @@ class DatasetBrowser(QWidget):
         """The window's checkpoint B (:attr:`app.state.session.Session.checkpoint_b`)."""
         return self.session.checkpoint_b.checkpoint
 
-    def ask_folder(self) -> None:
-        if path := self.prompts.folder():
-            self.add_folder(path)
-
-    def ask_split(self) -> None:
-        if path := self.prompts.split_file():
-            self.set_split(path)
-
     def ask_checkpoint_b(self) -> None:
         if path := self.prompts.checkpoint():
             self.set_checkpoint_b(path)
@@ -241,10 +214,10 @@ class DatasetBrowser(QWidget):
     def evaluate(self) -> None:
         """Start evaluating every clip of the sources with A (and B when set)."""
         a = self.session.checkpoint
-        if a is None or not self.folders or self.job.running:
+        if a is None or not self.sources.folders or self.job.running:
             return
         with self.reporter.guard("Could not evaluate the dataset"):
-            files = dataset_files(self.folders, self.split)
+            files = self.sources.files()
             self.result, self.evaluated_with = None, a
             self.layers_shown = {
                 min(self.session.layers_used, a.config.num_quantizers),
@@ -266,7 +239,9 @@ class DatasetBrowser(QWidget):
         qb = b.config.num_quantizers if b is not None else 0
         shown = sorted(self.layers_shown)
         kind = DatasetEval if b is None else DatasetComparison
-        return columns_for(kind, [k for k in shown if k <= qa], [k for k in shown if k <= qb])
+        return columns_for(
+            kind, [k for k in shown if k <= qa], [k for k in shown if k <= qb], self.plausibility_shown
+        )
 
     def _progress(self, progress: Progress) -> None:
         self.progress_bar.setMaximum(progress.total)
@@ -305,12 +280,28 @@ class DatasetBrowser(QWidget):
             action.setChecked(k in self.layers_shown)
             action.toggled.connect(lambda on, k=k: self.show_layers(k, on))
             menu.addAction(action)
+        menu.addSeparator()
+        action = QAction("Plausibility (foot skating, jitter)", menu)
+        action.setCheckable(True)
+        action.setChecked(self.plausibility_shown)
+        action.toggled.connect(self.show_plausibility)
+        menu.addAction(action)
 
     def show_layers(self, k: int, shown: bool) -> None:
         """Add or remove the MPJPE column of ``k`` layers."""
         (self.layers_shown.add if shown else self.layers_shown.discard)(k)
         self.model.set_columns(self._columns())
         self.table.resizeColumnsToContents()
+
+    def show_plausibility(self, shown: bool) -> None:
+        self.plausibility_shown = bool(shown)
+        self.model.set_columns(self._columns())
+        self.table.resizeColumnsToContents()
+
+    def measure_paper_figures(self) -> None:
+        """FID, diversity and MPJPE by MoMask's protocol over the same clips, with the open checkpoint."""
+        with self.reporter.guard("Could not measure the papers' figures"):
+            self.paper.measure(self.session.checkpoint, self.sources.files())
 
     def _update_result_label(self) -> None:
         """Which checkpoint made the rows and where the clips are; a warning once another is open."""
@@ -336,12 +327,17 @@ class DatasetBrowser(QWidget):
         comparison = self.result if isinstance(self.result, DatasetComparison) else None
         a = self.result if comparison is None else comparison.a
         with self.reporter.guard("Could not save the report"):
-            write_report(path, a, comparison)
+            write_report(path, a, comparison, paper=self.paper.result)
             self.status_label.setText(f"Report saved to {path}")
 
     def ask_report(self) -> None:
         if self.result is not None and (path := self.prompts.report_path("report.html")):
             self.save_report(path)
+
+    def shutdown(self) -> None:
+        """Stop the dock's background work and wait for it (the window is closing)."""
+        self.job.shutdown()
+        self.paper.job.shutdown()
 
     def row_count(self) -> int:
         return self.model.clip_count()
@@ -354,20 +350,14 @@ class DatasetBrowser(QWidget):
 
     # ----- state of the controls -------------------------------------------------------------
 
-    def _update_sources(self) -> None:
-        names = ", ".join(str(f) for f in self.folders) or "no folders yet"
-        split = f"; split: {self.split.name}" if self.split is not None else ""
-        self.sources_label.setText(names + split)
-        self._update_controls()
-
     def _update_controls(self, *_: object) -> None:
         running = self.job.running
         a = self.session.checkpoint
-        self.evaluate_button.setEnabled(not running and a is not None and bool(self.folders))
+        self.evaluate_button.setEnabled(not running and a is not None and bool(self.sources.folders))
         self.stop_button.setEnabled(running)
         self.report_button.setEnabled(not running and self.result is not None)
-        for w in (self.add_folder_button, self.split_button, self.clear_button, self.compare_button):
-            w.setEnabled(not running)
+        self.sources.set_enabled(not running)
+        self.compare_button.setEnabled(not running)
         self.drop_b_button.setEnabled(not running and self.checkpoint_b is not None)
         b = self.checkpoint_b
         self.b_label.setText("B: none" if b is None else f"B: {b.label} (also drawn in the 3D view)")

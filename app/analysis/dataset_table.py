@@ -117,8 +117,77 @@ B_GLOBAL = Column(
 )
 
 
-def columns_for(result_kind: type, layers: Sequence[int], b_layers: Sequence[int] = ()) -> list[Column]:
-    """The columns of an evaluation of A alone, or of A and B, with the chosen numbers of layers."""
+def _plausibility(original: bool, figure: str) -> Callable[[Row], float]:
+    """A plausibility figure of a row's original or its reconstruction with every layer (NaN: not
+    measured, e.g. foot skating of a skeleton without feet)."""
+
+    def value(row: Row) -> float:
+        clip = _a(row)
+        measured = (
+            clip.plausibility_original if original else (clip.plausibility[-1] if clip.plausibility else None)
+        )
+        number = None if measured is None else getattr(measured, figure)
+        return math.nan if number is None else float(number)
+
+    return value
+
+
+def _plausibility_summary(original: bool, figure: str) -> Callable[[Result], float]:
+    def summary(result: Result) -> float:
+        report = _a_eval(result).summary
+        measured = (
+            report.plausibility_original
+            if original
+            else report.plausibility.get(max(report.plausibility, default=0))
+        )
+        number = None if measured is None else getattr(measured, figure)
+        return math.nan if number is None else float(number)
+
+    return summary
+
+
+def _percent(value: Callable) -> Callable:
+    return lambda x: 100.0 * value(x)
+
+
+PLAUSIBILITY = [
+    Column(
+        "skate %",
+        "Foot skating with all layers: the share of frame pairs in which a foot on the floor slides "
+        "(GMD's measure; thresholds as speeds, so every frame rate is judged alike)",
+        _percent(_plausibility(False, "foot_skating")),
+        _percent(_plausibility_summary(False, "foot_skating")),
+    ),
+    Column(
+        "orig skate %",
+        "The original clip's own foot skating: what the reconstruction's is read against",
+        _percent(_plausibility(True, "foot_skating")),
+        _percent(_plausibility_summary(True, "foot_skating")),
+    ),
+    Column(
+        "jitter",
+        "Mean jerk of the joints with all layers, m/s³ (the third derivative: decoded shaking)",
+        _plausibility(False, "jitter_m_s3"),
+        _plausibility_summary(False, "jitter_m_s3"),
+        digits=0,
+    ),
+    Column(
+        "orig jitter",
+        "The original clip's own mean jerk, m/s³",
+        _plausibility(True, "jitter_m_s3"),
+        _plausibility_summary(True, "jitter_m_s3"),
+        digits=0,
+    ),
+]
+"""How plausible the reconstructions are, beside the originals (:mod:`core.analysis.plausibility`)."""
+
+
+def columns_for(
+    result_kind: type, layers: Sequence[int], b_layers: Sequence[int] = (), plausibility: bool = True
+) -> list[Column]:
+    """The columns of an evaluation of A alone, or of A and B, with the chosen numbers of layers (and the
+    plausibility figures, A's, when asked)."""
+    extra = PLAUSIBILITY if plausibility else []
     if result_kind is DatasetComparison:
         return [
             FRAMES,
@@ -129,8 +198,9 @@ def columns_for(result_kind: type, layers: Sequence[int], b_layers: Sequence[int
             B_GLOBAL,
             WORST_FRAME,
             WORST_MM,
+            *extra,
         ]
-    return [FRAMES, *(_layer(k) for k in layers), GLOBAL, WORST_FRAME, WORST_MM]
+    return [FRAMES, *(_layer(k) for k in layers), GLOBAL, WORST_FRAME, WORST_MM, *extra]
 
 
 def shared_folder(paths: Sequence[str | Path]) -> Path | None:

@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         for view in (self.timeline_panel.strip, self.analysis_panel):
             view.set_aligned(self.session.aligned)  # errors follow "Align roots"
             self.session.alignedChanged.connect(view.set_aligned)
-        self.dataset_browser = DatasetBrowser(self.session, self.reporter)
+        self.dataset_browser = DatasetBrowser(self.session, self.reporter, self.settings)
         self.dataset_browser.openRequested.connect(self._open_at_frame)
         self.dataset_browser.evaluated.connect(self.analysis_panel.codebook.dataset_evaluated)
         right = Qt.DockWidgetArea.RightDockWidgetArea
@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
             self._status("Stopping training…", 0)
             self.training_panel.job.shutdown()
         self.refine.job.shutdown()
-        self.dataset_browser.job.shutdown()
+        self.dataset_browser.shutdown()
         self.session.opener.shutdown()
         self.autosave.discard()
         self.playback.pause()

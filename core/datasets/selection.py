@@ -156,3 +156,27 @@ def _of_speakers(
         )
     wanted = set(speakers)
     return [p for p in chosen if speaker_of(p.name) in wanted]
+
+
+@dataclass(frozen=True)
+class SourceChoices:
+    """What the sources at some paths let a user choose: the splits they ship, and whether clips carry
+    BEAT2 speaker numbers (what a window offers beside the folders it was given)."""
+
+    splits: tuple[str, ...] = ()
+    speakers: bool = False
+
+
+def source_choices(paths: Iterable[str | Path]) -> SourceChoices:
+    """The named splits any of ``paths`` ships (in their order, each once) and whether ``--speakers``
+    applies; paths that are not there are left out (the selection itself reports them)."""
+    splits: dict[str, None] = {}
+    speakers = False
+    for path in paths:
+        try:
+            source = recognise(Path(path))
+        except MotionFileError:
+            continue
+        splits.update(dict.fromkeys(source.split_names()))
+        speakers = speakers or source.speakers
+    return SourceChoices(tuple(splits), speakers)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.datasets.selection import select_clips
+from core.datasets.selection import SourceChoices, select_clips, source_choices
 from core.errors import MotionFileError
 from tests.helpers.dataset_roots import amass_root, beat2_root, humanml3d_root
 
@@ -144,3 +144,10 @@ def test_the_same_folders_give_the_same_sorted_files(beat2: Path, h3d: Path):
     first = select_clips([beat2, h3d])
     assert first.files == select_clips([h3d, beat2]).files == tuple(sorted(first.files))
     assert first.layout == "BEAT2 + HumanML3D"
+
+
+def test_source_choices_offer_a_roots_splits_and_beat2_speakers(h3d: Path, beat2: Path, tmp_path: Path):
+    choices = source_choices([h3d, tmp_path / "missing"])
+    assert {"train", "val", "test"} <= set(choices.splits) and not choices.speakers
+    assert source_choices([beat2]).speakers
+    assert source_choices([tmp_path / "missing"]) == SourceChoices()
