@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.analysis.dataset_prompts import BrowserPrompts, DialogBrowserPrompts
 from app.analysis.dataset_sources import DatasetSources
-from app.analysis.dataset_table import Column, DatasetTableModel, columns_for, shared_folder
+from app.analysis.dataset_table import Column, DatasetTableModel, columns_for, shared_start
 from app.analysis.paper_figures import PaperFigures
 from app.state.background_job import BackgroundJob
 from app.state.errors import ErrorReporter
@@ -49,8 +49,9 @@ from core.analysis.report import write_report
 from core.model.checkpoint import Checkpoint
 from core.motion.skeleton import describe_difference
 
-CLIP_NAMES_MAX = 240
-"""Widest the clip names start (pixels); longer names are elided in the middle, whole on hover."""
+CLIP_NAMES_SHARE = 0.45
+"""Most of the table's width the clip names take; longer names are elided in the middle, whole on hover,
+so the figures stay in view in a narrow dock."""
 
 
 def _evaluation(
@@ -105,6 +106,7 @@ class DatasetBrowser(QWidget):
         self.job.finished.connect(self._finished)
         self.job.failed.connect(lambda text: self.reporter.warning("Evaluation failed", text))
         self.job.runningChanged.connect(self._update_controls)
+        self.paper.job.runningChanged.connect(self._update_controls)
         session.checkpointChanged.connect(self._update_controls)
         session.checkpointBChanged.connect(self._update_controls)
         self.sources.changed.connect(self._update_controls)
@@ -138,6 +140,7 @@ class DatasetBrowser(QWidget):
         self.report_button = self._button("Save report…", self.ask_report, "One self-contained HTML file")
         self.progress_bar = QProgressBar()
         self.progress_bar.setFormat("%v / %m clips")
+        self.progress_bar.setVisible(False)
         row = QHBoxLayout()
         for button in (self.evaluate_button, self.stop_button, self.report_button):
             row.addWidget(button)
@@ -170,7 +173,6 @@ class DatasetBrowser(QWidget):
         names = self.table.verticalHeader()
         names.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         names.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        names.setMaximumWidth(CLIP_NAMES_MAX)
         names.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.doubleClicked.connect(self._double_clicked)
         self.status_label = QLabel()
@@ -224,7 +226,7 @@ class DatasetBrowser(QWidget):
                 a.config.num_quantizers,
             }
             self._compared_with = self.checkpoint_b
-            self.model.reset(self._columns(), [], None, shared_folder(files))
+            self.model.reset(self._columns(), [], None, shared_start(files))
             self.progress_bar.setRange(0, len(files) * (1 if self.checkpoint_b is None else 2))
             self.progress_bar.setValue(0)
             self.status_label.setText(f"Evaluating {len(files)} clips…")
@@ -253,7 +255,7 @@ class DatasetBrowser(QWidget):
         self.result = result
         a = result if isinstance(result, DatasetEval) else result.a
         rows = result.clips if isinstance(result, DatasetComparison) else a.rows
-        self.model.reset(self.model.columns, rows, result, self.model.folder)
+        self.model.reset(self.model.columns, rows, result, self.model.start)
         global_column = next(i for i, c in enumerate(self.model.columns) if c.header == "global")
         self.table.sortByColumn(global_column, Qt.SortOrder.DescendingOrder)  # worst clips first
         self.table.resizeColumnsToContents()
@@ -309,7 +311,8 @@ class DatasetBrowser(QWidget):
         if made_with is None:
             self.result_label.setText("")
             return
-        folder = f" · clips in {self.model.folder}" if self.model.folder is not None else ""
+        where = self.model.start.describe()
+        folder = f" · {where}" if where else ""
         text = f"Results of <b>{made_with.label}</b>{folder}"
         if self.session.checkpoint is not made_with:
             open_one = self.session.checkpoint.label if self.session.checkpoint is not None else "none"
@@ -334,6 +337,10 @@ class DatasetBrowser(QWidget):
         if self.result is not None and (path := self.prompts.report_path("report.html")):
             self.save_report(path)
 
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)
+        self.table.verticalHeader().setMaximumWidth(max(120, int(CLIP_NAMES_SHARE * self.table.width())))
+
     def shutdown(self) -> None:
         """Stop the dock's background work and wait for it (the window is closing)."""
         self.job.shutdown()
@@ -355,7 +362,11 @@ class DatasetBrowser(QWidget):
         a = self.session.checkpoint
         self.evaluate_button.setEnabled(not running and a is not None and bool(self.sources.folders))
         self.stop_button.setEnabled(running)
+        self.progress_bar.setVisible(running or self.result is not None)
         self.report_button.setEnabled(not running and self.result is not None)
+        self.paper.measure_button.setEnabled(
+            not self.paper.job.running and a is not None and bool(self.sources.folders)
+        )
         self.sources.set_enabled(not running)
         self.compare_button.setEnabled(not running)
         self.drop_b_button.setEnabled(not running and self.checkpoint_b is not None)

@@ -90,6 +90,7 @@ class PaperFigures(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setVisible(False)
         self._lay_out(browse)
+        self.set_unfolded(False)
         self.job.progress.connect(self._progress)
         self.job.finished.connect(self._finished)
         self.job.failed.connect(lambda text: self.reporter.warning("Paper figures failed", text))
@@ -97,11 +98,23 @@ class PaperFigures(QWidget):
         self._running_changed(False)
 
     def _lay_out(self, browse: QPushButton) -> None:
+        """A heading that folds the section (folded at first: the per-clip table needs the room)."""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Papers' figures</b> (MoMask protocol, your T2M evaluator)")
-        title.setWordWrap(True)
-        layout.addWidget(title)
+        self.toggle = QPushButton()
+        self.toggle.setCheckable(True)
+        self.toggle.setFlat(True)
+        self.toggle.setStyleSheet("text-align: left; padding: 3px 0; font-weight: bold")
+        self.toggle.setToolTip(
+            "FID, diversity and MPJPE as papers report them: MoMask's protocol with your T2M evaluator"
+        )
+        self.toggle.toggled.connect(self.set_unfolded)
+        layout.addWidget(self.toggle)
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.body)
+        layout = body
         row = QHBoxLayout()
         row.addWidget(self.folder_edit, 1)
         row.addWidget(browse)
@@ -114,6 +127,11 @@ class PaperFigures(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.label)
         layout.addWidget(self.table)
+
+    def set_unfolded(self, unfolded: bool) -> None:
+        self.toggle.setChecked(unfolded)
+        self.toggle.setText(("▾" if unfolded else "▸") + " Papers' figures")
+        self.body.setVisible(unfolded)
 
     def folder(self) -> str:
         return self.folder_edit.text().strip()
@@ -147,7 +165,6 @@ class PaperFigures(QWidget):
         self.progress.setValue(progress.done)
 
     def _running_changed(self, running: bool) -> None:
-        self.measure_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.progress.setVisible(running)
 
@@ -164,6 +181,7 @@ class PaperFigures(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(result.cell(k, figure, DIGITS[figure])))
         self.table.resizeColumnsToContents()
         self.table.setVisible(True)
+        self.set_unfolded(True)
         stopped = "" if result.complete else " (stopped early)"
         self.label.setText(
             f"{result.sampling}{stopped}; {result.normalisation}; evaluator {Path(result.evaluator_folder).name} "

@@ -45,7 +45,7 @@ from app.training.training_panel import TrainingPanel
 from app.viewer.viewer import Viewer
 
 PREFERRED_SIZE = QSize(1280, 800)
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 """Saved dock layouts of another version are not restored: a dock added since gets its place."""
 EDIT_ACTIONS = ("copy", "paste", "interpolate", "reset_selection", "reset_all", "undo", "redo", "refine")
 """The commands the Token editor dock shows as buttons."""
@@ -123,10 +123,11 @@ class MainWindow(QMainWindow):
         self.timeline_dock = add_dock(
             self, "Tokens", self.timeline_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
-        self.editor_dock = add_dock(self, "Token editor", self.editor_panel, right)
+        self.editor_dock = add_dock(self, "Editor", self.editor_panel, right)
         self.training_dock = add_dock(self, "Training", self.training_panel, right)
         self.analysis_dock = add_dock(self, "Analysis", self.analysis_panel, right)
         self.dataset_dock = add_dock(self, "Dataset", self.dataset_browser, right, scroll=True)
+        self.dataset_dock.visibilityChanged.connect(self._room_for_the_dataset)
         for corner in (Qt.Corner.BottomRightCorner, Qt.Corner.TopRightCorner):
             self.setCorner(corner, right)  # the right docks: full height
         self.tabifyDockWidget(self.editor_dock, self.training_dock)
@@ -273,6 +274,12 @@ class MainWindow(QMainWindow):
         """A clip picked in the dataset browser, shown at its worst frame."""
         if self.documents.open_clip(path):
             self.playback.seek(frame)
+
+    def _room_for_the_dataset(self, visible: bool) -> None:
+        """The per-clip table needs width: the right docks widen to half the window when it is shown."""
+        wanted = self.width() // 2
+        if visible and self.dataset_dock.width() < wanted and not self.dataset_dock.isFloating():
+            self.resizeDocks([self.dataset_dock], [wanted], Qt.Orientation.Horizontal)
 
     def _hovered(self, text: str) -> None:
         self._status(text, 0)

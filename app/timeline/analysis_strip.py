@@ -324,6 +324,8 @@ class StripControls(QWidget):
         super().__init__(parent)
         self.strip = strip
         self.metric_box = QComboBox()
+        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.metric_box.setMinimumContentsLength(8)
         for metric, name in METRIC_NAMES.items():
             self.metric_box.addItem(name, metric)
         self.metric_box.setToolTip(

@@ -169,7 +169,8 @@ class SourceChoices:
 
 def source_choices(paths: Iterable[str | Path]) -> SourceChoices:
     """The named splits any of ``paths`` ships (in their order, each once) and whether ``--speakers``
-    applies; paths that are not there are left out (the selection itself reports them)."""
+    applies (a source whose clips are named by BEAT2 speaker); paths that are not there are left out (the
+    selection itself reports them)."""
     splits: dict[str, None] = {}
     speakers = False
     for path in paths:
@@ -178,5 +179,7 @@ def source_choices(paths: Iterable[str | Path]) -> SourceChoices:
         except MotionFileError:
             continue
         splits.update(dict.fromkeys(source.split_names()))
-        speakers = speakers or source.speakers
+        speakers = speakers or (
+            source.speakers and any(speaker_of(name) is not None for name in source.clips)
+        )
     return SourceChoices(tuple(splits), speakers)

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.analysis.dataset_browser import DatasetBrowser
+from app.analysis.dataset_table import shared_start
 from app.state.errors import ErrorReporter
 from app.state.session import Session
 from core.analysis.dataset import compare_checkpoints, evaluate_dataset, run_to_end
@@ -271,6 +272,7 @@ def test_the_papers_figures_are_momasks_protocol_with_the_users_evaluator(
     qtbot.addWidget(widget)
     widget.sources.ask_folder()
     widget.paper.set_folder(str(EVALUATOR))
+    widget.paper.set_unfolded(True)
     widget.paper.repeats.setValue(1)
     with qtbot.waitSignal(widget.paper.measured, timeout=120_000):
         widget.paper.measure_button.click()
@@ -299,3 +301,11 @@ def test_plausibility_columns_show_the_reconstructions_figures_beside_the_origin
     assert cells["jitter"] == f"{summary.plausibility[6].jitter_m_s3:.0f}"
     browser.show_plausibility(False)
     assert "jitter" not in _headers(browser)
+
+
+def test_names_lose_the_folder_and_the_start_they_all_share_but_never_a_whole_name():
+    start = shared_start(["/d/bandai/dataset-2_run_a.bvh", "/d/bandai/dataset-2_walk_b.bvh"])
+    assert start.folder == Path("/d/bandai") and start.name_start == "dataset-2_"
+    assert start.short("/d/bandai/dataset-2_run_a.bvh") == "run_a.bvh"
+    assert "names starting dataset-2_" in start.describe()
+    assert shared_start(["/d/a_1.bvh", "/d/a_1.bvh"]).name_start == "a_"

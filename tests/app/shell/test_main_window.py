@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QPixmap
+from PySide6.QtWidgets import QScrollArea, QTabBar
 
 from app.documents.controller import classify_path
 from app.viewer.viewer import bone_colors, helper_root_bone
@@ -384,3 +385,22 @@ def test_export_offers_only_the_formats_the_skeleton_takes_and_names_edits(loade
     loaded.session.set_code((loaded.session.selected_code() + 1) % 32)
     loaded.documents.export_motion()
     assert offered[-1][0].endswith("_decoded_3layers_edited.bvh")
+
+
+def test_at_1024x700_every_dock_tab_reads_whole_and_the_docks_need_no_sideways_scrolling(loaded, qtbot):
+    loaded.resize(1024, 700)
+    loaded.session.select(5, 1)
+    qtbot.wait(50)
+    bars = [bar for bar in loaded.findChildren(QTabBar) if bar.isVisible() and bar.count() >= 4]
+    assert bars
+    for bar in bars:
+        for i in range(bar.count()):
+            needed = bar.fontMetrics().horizontalAdvance(bar.tabText(i))
+            assert bar.tabRect(i).width() >= needed, bar.tabText(i)
+    for dock in (loaded.editor_dock, loaded.dataset_dock):
+        dock.raise_()
+        qtbot.wait(50)
+        scrolled = (
+            dock.widget() if isinstance(dock.widget(), QScrollArea) else dock.widget().findChild(QScrollArea)
+        )
+        assert not scrolled.horizontalScrollBar().isVisible(), dock.windowTitle()

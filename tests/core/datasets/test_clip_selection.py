@@ -146,8 +146,11 @@ def test_the_same_folders_give_the_same_sorted_files(beat2: Path, h3d: Path):
     assert first.layout == "BEAT2 + HumanML3D"
 
 
-def test_source_choices_offer_a_roots_splits_and_beat2_speakers(h3d: Path, beat2: Path, tmp_path: Path):
+def test_source_choices_offer_a_roots_splits_and_beat2_speakers(
+    h3d: Path, beat2: Path, data_dir: Path, tmp_path: Path
+):
     choices = source_choices([h3d, tmp_path / "missing"])
     assert {"train", "val", "test"} <= set(choices.splits) and not choices.speakers
     assert source_choices([beat2]).speakers
+    assert not source_choices([data_dir / "bandai" / "dataset-2"]).speakers  # a folder, not named by speaker
     assert source_choices([tmp_path / "missing"]) == SourceChoices()
