@@ -137,6 +137,15 @@ def normalizer_from_files(path: Path, target: Target, files: tuple[Path, ...]) -
     if len(files) not in (2, 4):
         raise MotionFileError(path, f"--stats takes MEAN STD [TRANS_MEAN TRANS_STD] files, got {len(files)}")
     arrays = [read_vector(Path(f)) for f in files]
+    for mean_file, std_file, mean, std in zip(
+        files[::2], files[1::2], arrays[::2], arrays[1::2], strict=True
+    ):
+        if std.shape != mean.shape:
+            raise MotionFileError(
+                std_file,
+                f"statistics of width {std.shape[0]} do not fit the mean {Path(mean_file).name} "
+                f"(width {mean.shape[0]}): a mean and its std come from one dataset",
+            )
     rep = target.representation
     dim = rep.dim
     if isinstance(rep, BodyPart) and arrays[0].shape[0] == 6 * SMPLX_JOINTS:

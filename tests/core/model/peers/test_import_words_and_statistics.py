@@ -78,3 +78,10 @@ def test_a_part_with_root_channels_needs_the_translation_statistics_too(tmp_path
     assert half.normalizer is None and "beatx_2_trans" in half.missing
     full = plan_import(path, stats=WHOLE_BODY + TRANS)
     assert full.normalizer is not None and full.value("body_part") == "lower_trans"
+
+
+def test_a_std_of_another_width_than_its_mean_is_refused_naming_it() -> None:
+    std = MOMASK_RUN / "meta" / "std.npy"  # HumanML3D's 263 values beside BEAT2's 330
+    with pytest.raises(MotionFileError, match="do not fit the mean beatx_2_330_mean.npy") as caught:
+        plan_import(SYNTALKER, stats=(WHOLE_BODY[0], std))
+    assert caught.value.path == str(std)
