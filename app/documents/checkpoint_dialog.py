@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QWidget,
+)
 
 from app.documents.checkpoint_paths import ACCEPTED, CheckpointChoice, recognise
 from app.style import theme
@@ -19,6 +29,7 @@ CHECKPOINT_FILTER = (
     "Checkpoints (checkpoint.json *.tar *.pth *.pt);;This studio's (checkpoint.json);;"
     "MoMask, SynTalker, GestureLSM, T2M-GPT (*.tar *.pth *.pt);;All files (*)"
 )
+SIDEBAR_WIDTH = 170
 
 
 class CheckpointFileDialog(QFileDialog):
@@ -41,8 +52,17 @@ class CheckpointFileDialog(QFileDialog):
             grid.addWidget(self.folder_button, row, 2)
         self.folder_button.clicked.connect(self._open_folder)
         self.directoryEntered.connect(self._update)
-        self.currentChanged.connect(self._update)
+        # The current index moves before the selection does: read the selection once both have.
+        self.currentChanged.connect(lambda _path: QTimer.singleShot(0, self, self._update))
+        name_edit = self.findChild(QLineEdit, "fileNameEdit")  # Qt's widget dialog's name field
+        if name_edit is not None:
+            name_edit.textChanged.connect(self._update)
         self._update()
+        room = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(900, room.width() - 40), min(560, room.height() - 60))
+        splitter = self.findChild(QSplitter, "splitter")  # places | files: give the places their names
+        if splitter is not None:
+            splitter.setSizes([SIDEBAR_WIDTH, max(1, self.width() - SIDEBAR_WIDTH)])
 
     def _here(self) -> CheckpointChoice | None:
         return recognise(self.directory().absolutePath())
@@ -58,7 +78,7 @@ class CheckpointFileDialog(QFileDialog):
         self.folder_button.setEnabled(here is not None)
         self.folder_button.setToolTip(f"Open {here.what}" if here else f"Open {ACCEPTED}")
         if selected is not None:
-            self.hint.setText(f"The selected folder is {selected.what}: Open opens it.")
+            self.hint.setText(f"The chosen folder is {selected.what}: Open opens it.")
         elif here is not None:
             self.hint.setText(f"This folder is {here.what}: “Open this folder” opens it.")
         else:

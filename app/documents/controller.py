@@ -282,7 +282,7 @@ class Documents(QObject):
                 return False
         opened = self.open_checkpoint(out)
         if opened and written:
-            self.status(f"Imported {self.session.checkpoint.label}; the import is kept in {out}", STATUS_MS)
+            self.status(f"Imported {self.session.checkpoint.label} into the app's data folder", STATUS_MS)
         return opened
 
     def load_tokens(self, path: str | Path | None = None) -> bool:

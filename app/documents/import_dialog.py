@@ -16,24 +16,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.documents.import_table import ImportTable
-from app.documents.statistics_pickers import StatisticsPickers
+from app.documents.statistics_pickers import REQUIRED, StatisticsPickers
 from app.style import theme
 from core.errors import MotionFileError
 from core.model.peers.names import PEER_NAMES
 from core.model.peers.plan import ImportPlan
 
+MIN_WIDTH = 560
+"""Narrower, the three columns would wrap a word a line."""
 Replan = Callable[[tuple[str, ...]], ImportPlan]
 """The import planned again with these statistics files (``plan_import(path, stats=...)``)."""
 
@@ -79,13 +82,19 @@ class ImportDialog(QDialog):
         self._show(plan)
         screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
         room = screen.availableGeometry()
+        self.setMinimumWidth(MIN_WIDTH)
         self.resize(min(880, room.width() - 40), min(680, room.height() - 60))
 
     def _statistics_box(self, peer: str) -> QGroupBox:
         box = QGroupBox("Normalisation statistics")
+        translation = (
+            " and, for a part with root channels, the translation files too"
+            if len(self.plan.statistics) > REQUIRED
+            else ""
+        )
         explain = QLabel(
             f"{peer} checkpoints do not carry the statistics their features were normalised with. Choose the "
-            "files the model was trained with (BEAT2's whole-body files are cut to the body part)."
+            f"files the model was trained with (BEAT2's whole-body files are cut to the body part{translation})."
         )
         explain.setWordWrap(True)
         self.pickers = StatisticsPickers(self.plan.statistics, self.plan.source.parent)
@@ -132,6 +141,15 @@ class ImportDialog(QDialog):
         except ValueError as exc:
             note = note or str(exc)
         self._show(plan, note)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter in a path field takes the path (the plan is made again) and does not import: the
+        import is reviewed first and started with its button."""
+        entering = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if entering and isinstance(self.focusWidget(), QLineEdit):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def edited_plan(self) -> ImportPlan:
         """The plan with every edited value, typed as the field asks (ValueError if one is bad)."""

@@ -8,20 +8,30 @@ whatever they are, and a fine-tune takes them from its preset.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from app.style import theme
 from core.model.peers.field_words import TRAINING_ONLY_NOTE
-from core.model.peers.plan import EDITABLE, ImportField, ImportPlan
+from core.model.peers.plan import EDITABLE, OPTION, ImportField, ImportPlan
 
 COLUMNS = ("Field", "Value", "Source")
 VALUE_WIDTH = 230
 """The most the Value column takes before it wraps, so Source keeps room to be read."""
+SOURCE_WIDTH = 220
+"""The least the Source column keeps when the dialog is narrow."""
+CELL_PADDING = 16
+"""A cell's margins and the room of a sort indicator, in pixels."""
 TRAINING_HEADING = f"Training only: {TRAINING_ONLY_NOTE}."
 
 
 def _shown(value: object) -> str:
     return "None" if value is None else str(value)
+
+
+def _source(item: ImportField) -> str:
+    """Where the value came from; a value given in this dialog (core's "option") says so."""
+    return "chosen by you" if item.source == OPTION else item.source
 
 
 class ImportTable(QTableWidget):
@@ -36,9 +46,9 @@ class ImportTable(QTableWidget):
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # Source wraps instead
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.sectionResized.connect(lambda *_: self.resizeRowsToContents())
 
@@ -54,8 +64,32 @@ class ImportTable(QTableWidget):
                 self._heading_row(row)
             else:
                 self._field_row(row, item)
-        self.resizeColumnToContents(1)
-        self.setColumnWidth(1, min(self.columnWidth(1), VALUE_WIDTH))
+        self._fit_columns()
+        self.resizeRowsToContents()
+
+    def _fit_columns(self) -> None:
+        """Field as wide as its longest title (the training-only heading spans the row and does not
+        count), Value up to :data:`VALUE_WIDTH`, Source the rest but at least :data:`SOURCE_WIDTH`:
+        in a narrow dialog the first two give up room in proportion, and every column wraps."""
+        metrics = self.fontMetrics()
+        shown = [f for f in self.fields if f is not None]
+        if not shown:
+            return
+        field = max(metrics.horizontalAdvance(f.title) for f in shown) + CELL_PADDING
+        value = min(
+            max(metrics.horizontalAdvance(_shown(f.value)) for f in shown) + CELL_PADDING, VALUE_WIDTH
+        )
+        room = self.viewport().width() - SOURCE_WIDTH
+        if field + value > room:
+            field, value = (
+                max(width * room // (field + value), CELL_PADDING * 4) for width in (field, value)
+            )
+        self.setColumnWidth(0, field)
+        self.setColumnWidth(1, value)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
         self.resizeRowsToContents()
 
     def _heading_row(self, row: int) -> None:
@@ -72,8 +106,8 @@ class ImportTable(QTableWidget):
     def _field_row(self, row: int, item: ImportField) -> None:
         editable = item.editable and not item.training_only
         note = f"\n\nTraining only: {TRAINING_ONLY_NOTE}." if item.training_only else ""
-        texts = (item.title, _shown(item.value), item.source)
-        tips = (f"{item.title}: {item.explanation}.{note}", _shown(item.value) + note, item.source + note)
+        texts = (item.title, _shown(item.value), _source(item))
+        tips = (f"{item.title}: {item.explanation}.{note}", _shown(item.value) + note, _source(item) + note)
         for column, (text, tip) in enumerate(zip(texts, tips, strict=True)):
             cell = QTableWidgetItem(text)
             cell.setToolTip(tip)

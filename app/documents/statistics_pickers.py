@@ -45,13 +45,15 @@ class StatisticsPickers(QWidget):
         self.first_dir = start_dir
         self.edits: list[QLineEdit] = []
         self.buttons: list[QPushButton] = []
+        self.announced: list[str] = []
+        """The paths ``changed`` last announced (leaving a field unchanged plans nothing again)."""
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         for index, file in enumerate(files):
             edit = QLineEdit()
-            edit.setPlaceholderText(file.example)
+            edit.setPlaceholderText(f"e.g. {file.example}")
             edit.setToolTip(f"{file.label} of the features the model was trained with, e.g. {file.example}")
-            edit.editingFinished.connect(self.changed)
+            edit.editingFinished.connect(lambda i=index: self._typed(i))
             button = QPushButton("Choose…")
             button.clicked.connect(lambda _checked=False, i=index: self.browse(i))
             row = QHBoxLayout()
@@ -80,6 +82,18 @@ class StatisticsPickers(QWidget):
         if path:
             self.set_path(index, path)
 
+    def _typed(self, index: int) -> None:
+        text = self.edits[index].text().strip()
+        if text:
+            self.set_path(index, text)
+        else:
+            self._announce()
+
+    def _announce(self) -> None:
+        if self.paths() != self.announced:
+            self.announced = self.paths()
+            self.changed.emit()
+
     def set_path(self, index: int, path: str | Path) -> None:
         """Put ``path`` in picker ``index`` and fill the empty pickers whose file lies beside it."""
         self.edits[index].setText(str(path))
@@ -91,7 +105,7 @@ class StatisticsPickers(QWidget):
                 if candidate != chosen and candidate.is_file() and self._fits(other, candidate):
                     self.edits[other].setText(str(candidate))
                     break
-        self.changed.emit()
+        self._announce()
 
     def _fits(self, index: int, candidate: Path) -> bool:
         """Whether ``candidate`` is the kind of file picker ``index`` takes (a std for a Std picker)."""

@@ -49,6 +49,8 @@ from core.render import (
 
 SIZES = ((1920, 1080), (1280, 720), (854, 480), (640, 360), (480, 270))
 STATUS_MS = 8000
+PATH_WIDTH = 380
+"""Room for a folder and a file name in the File field."""
 FOLDER_KIND = "videos"
 """The RecentFiles kind under which the last export's folder is remembered."""
 
@@ -81,6 +83,8 @@ class VideoExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export video")
         self.path_edit = QLineEdit()
+        self.path_edit.setMinimumWidth(PATH_WIDTH)
+        self.path_edit.textChanged.connect(self.path_edit.setToolTip)  # the whole path, however long
         self.browse_button = QPushButton("Browse…")
         self.size_combo = QComboBox()
         for w, h in SIZES:

@@ -4,6 +4,7 @@ code made of it, named by where it came from."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,9 @@ def test_a_syntalker_part_gets_its_statistics_in_the_dialog_and_opens_on_the_bea
     assert "upper body part" in window.viewer.hud.mpjpe_label.text()
 
 
-def test_the_statistics_pickers_start_next_to_the_checkpoint_and_say_what_is_missing(qtbot, peers, stats):
+def test_the_statistics_pickers_start_next_to_the_checkpoint_and_say_what_is_missing(
+    qtbot, peers, stats, tmp_path
+):
     path = peers / SYNTALKER
     dialog = ImportDialog(plan_import(path, allow_missing_statistics=True), None, _replanning(path))
     qtbot.addWidget(dialog)
@@ -113,16 +116,20 @@ def test_the_statistics_pickers_start_next_to_the_checkpoint_and_say_what_is_mis
     assert [f.label for f in pickers.files] == ["Mean", "Std"] and pickers.start_dir() == path.parent
     assert not dialog.import_button.isEnabled()
     assert "Mean (like beatx_2_330_mean.npy)" in dialog.message.text() and "Std" in dialog.message.text()
-    pickers.edits[0].setText(str(stats / "beatx_2_330_mean.npy"))
-    pickers.changed.emit()
+    alone = tmp_path / "elsewhere"
+    alone.mkdir()
+    shutil.copy(stats / "beatx_2_330_mean.npy", alone)  # no std beside it to fill in
+    pickers.edits[0].setText(str(alone / "beatx_2_330_mean.npy"))  # typed, then Enter
+    pickers.edits[0].editingFinished.emit()
     assert dialog.message.text() == "Still needed: Std (like beatx_2_330_std.npy)."
-    assert pickers.start_dir() == stats  # the next file is looked for beside the first
+    assert pickers.start_dir() == alone  # the next file is looked for beside the first
     pickers.set_path(1, peers / MOMASK_RUN / "meta" / "std.npy")  # HumanML3D's: 263 values, not 330
     assert "std.npy" in dialog.message.text() and "do not fit" in dialog.message.text()
     assert not dialog.import_button.isEnabled() and dialog.plan.normalizer is None
     pickers.set_path(1, stats / "beatx_2_330_std.npy")
     assert dialog.message.text() == "" and dialog.import_button.isEnabled()
     assert dialog.plan.normalizer is not None and str(stats) in str(dialog.plan.value("normalisation"))
+    assert _cell(dialog, "normalisation", 2).text() == "chosen by you"
 
 
 def test_a_part_with_root_channels_asks_for_the_translation_statistics_too(qtbot, stats, tmp_path):
@@ -135,9 +142,23 @@ def test_a_part_with_root_channels_asks_for_the_translation_statistics_too(qtbot
     assert pickers.paths()[3] == str(stats / "beatx_2_trans_std.npy") and dialog.import_button.isEnabled()
     for edit in pickers.edits[2:]:
         edit.clear()
-    pickers.changed.emit()
+    pickers.edits[3].editingFinished.emit()
     assert dialog.message.text().startswith("Still needed: Translation mean (like beatx_2_trans_mean.npy)")
     assert not dialog.import_button.isEnabled()
+
+
+def test_enter_in_a_path_field_takes_the_path_and_leaves_the_import_to_its_button(qtbot, peers, stats):
+    path = peers / SYNTALKER
+    dialog = ImportDialog(plan_import(path, allow_missing_statistics=True), None, _replanning(path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    edit = dialog.pickers.edits[0]
+    edit.setFocus()
+    qtbot.keyClicks(edit, str(stats / "beatx_2_330_mean.npy"))
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert dialog.plan.normalizer is not None and dialog.import_button.isEnabled()
+    assert dialog.isVisible() and dialog.result() == 0  # reviewed before it is imported
 
 
 def test_edited_values_survive_a_new_plan(qtbot, peers, stats):
@@ -155,18 +176,10 @@ def _cell(dialog: ImportDialog, name: str, column: int):
     return dialog.table.item(dialog.table.row_of(name), column)
 
 
-def test_fields_are_said_in_words_with_their_raw_names_and_sources_are_never_cut(qtbot, peers):
-    dialog = ImportDialog(plan_import(peers / MOMASK_RUN))
-    qtbot.addWidget(dialog)
-    dialog.show()
-    table = dialog.table
-    assert _cell(dialog, "nb_code", 0).text() == "Codes per layer (nb_code)"
-    assert "each quantizer layer's codebook" in _cell(dialog, "nb_code", 0).toolTip()
-    assert _cell(dialog, "width", 2).text() == "inferred from shapes"
-    assert _cell(dialog, "dilation_growth_rate", 2).text() == "opt.txt"
-    reason = _cell(dialog, "checkpoint", 2)
-    assert reason.toolTip() == reason.text() == "assumed (MoMask's generators read net_best_fid.tar)"
+def _cut_cells(table) -> list[str]:
+    """The texts that do not fit their cell, wrapped at its width."""
     metrics = QFontMetrics(table.font())
+    cut = []
     for row in range(table.rowCount()):
         if table.columnSpan(row, 0) > 1:
             continue
@@ -174,8 +187,29 @@ def test_fields_are_said_in_words_with_their_raw_names_and_sources_are_never_cut
             text = table.item(row, column).text()
             width = table.columnWidth(column) - 8  # the cell's margins
             needed = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
-            assert needed.height() <= table.rowHeight(row), f"{text!r} is cut"
-            assert needed.width() <= table.columnWidth(column), f"{text!r} is cut"
+            visible = (
+                table.columnViewportPosition(column) + table.columnWidth(column) <= table.viewport().width()
+            )
+            if needed.height() > table.rowHeight(row) or needed.width() > width + 8 or not visible:
+                cut.append(text)
+    return cut
+
+
+@pytest.mark.parametrize("size", [None, (560, 600)])
+def test_fields_are_said_in_words_with_their_raw_names_and_sources_are_never_cut(qtbot, peers, size):
+    dialog = ImportDialog(plan_import(peers / MOMASK_RUN))
+    qtbot.addWidget(dialog)
+    if size is not None:
+        dialog.resize(*size)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert _cell(dialog, "nb_code", 0).text() == "Codes per layer (nb_code)"
+    assert "each quantizer layer's codebook" in _cell(dialog, "nb_code", 0).toolTip()
+    assert _cell(dialog, "width", 2).text() == "inferred from shapes"
+    assert _cell(dialog, "dilation_growth_rate", 2).text() == "opt.txt"
+    reason = _cell(dialog, "checkpoint", 2)
+    assert reason.toolTip() == reason.text() == "assumed (MoMask's generators read net_best_fid.tar)"
+    assert _cut_cells(dialog.table) == []
 
 
 def test_what_only_training_reads_is_greyed_apart_and_cannot_be_changed(qtbot, peers):
