@@ -66,6 +66,8 @@ def _evaluation(
 class DatasetBrowser(QWidget):
     """Folders and a split file in, the open checkpoint (A) and an optional B evaluated per clip."""
 
+    compareRequested = Signal()
+    """"Compare with…": the window asks for checkpoint B (imports included) and opens it in the session."""
     openRequested = Signal(str, int)
     """(clip path, frame): open this clip at its worst frame."""
     evaluated = Signal(object, object)
@@ -121,7 +123,9 @@ class DatasetBrowser(QWidget):
     def _build_checkpoint_b(self, layout: QVBoxLayout) -> None:
         """B beside A: the window's checkpoint B, compared clip by clip."""
         self.compare_button = self._button(
-            "Compare with…", self.ask_checkpoint_b, "Add a second checkpoint, B"
+            "Compare with…",
+            self.compareRequested.emit,
+            "Compare with a second checkpoint, B (also drawn in the 3D view)",
         )
         self.drop_b_button = self._button(
             "No B", self.drop_checkpoint_b, "Evaluate the open checkpoint alone"
@@ -187,18 +191,6 @@ class DatasetBrowser(QWidget):
 
     # ----- checkpoint B -----------------------------------------------------------------------------
 
-    def set_checkpoint_b(self, path: str | Path) -> None:
-        """Compare with the checkpoint at ``path``: the window's one checkpoint B, drawn in the 3D view too."""
-        with self.reporter.guard("Could not open checkpoint B"):
-            self.session.open_checkpoint_b(path)
-            a, b = self.session.checkpoint, self.checkpoint_b
-            reason = None if a is None or b is None else describe_difference(b.skeleton, a.skeleton, "B", "A")
-            if reason is not None:
-                self.reporter.warning(
-                    "Checkpoint B is for another skeleton",
-                    f"{reason}. Only clips both checkpoints read are compared; B − A covers only those.",
-                )
-
     def drop_checkpoint_b(self) -> None:
         self.session.close_checkpoint_b()
 
@@ -206,12 +198,6 @@ class DatasetBrowser(QWidget):
     def checkpoint_b(self) -> Checkpoint | None:
         """The window's checkpoint B (:attr:`app.state.session.Session.checkpoint_b`)."""
         return self.session.checkpoint_b.checkpoint
-
-    def ask_checkpoint_b(self) -> None:
-        if path := self.prompts.checkpoint():
-            self.set_checkpoint_b(path)
-
-    # ----- evaluation ------------------------------------------------------------------------
 
     def evaluate(self) -> None:
         """Start evaluating every clip of the sources with A (and B when set)."""
@@ -371,7 +357,12 @@ class DatasetBrowser(QWidget):
         self.compare_button.setEnabled(not running)
         self.drop_b_button.setEnabled(not running and self.checkpoint_b is not None)
         b = self.checkpoint_b
-        self.b_label.setText("B: none" if b is None else f"B: {b.label} (also drawn in the 3D view)")
+        a_skeleton = self.session.checkpoint.skeleton if self.session.checkpoint is not None else None
+        other = (
+            None if b is None or a_skeleton is None else describe_difference(b.skeleton, a_skeleton, "B", "A")
+        )
+        note = "" if other is None else f"; {other}: only clips both read are compared"
+        self.b_label.setText("B: none" if b is None else f"B: {b.label} (also drawn in the 3D view){note}")
         self.b_label.setToolTip(
             "Checkpoint B, the window's second tokenizer (View > Compare with checkpoint B)"
             if b is None

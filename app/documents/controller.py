@@ -65,10 +65,10 @@ class DialogPrompts:
     def clip_to_open(self, start_dir: str) -> str | None:
         return QFileDialog.getOpenFileName(self.parent, "Open clip", start_dir, CLIP_FILTER)[0] or None
 
-    def checkpoint_to_open(self, start_dir: str) -> str | None:
+    def checkpoint_to_open(self, start_dir: str, title: str = "Open checkpoint") -> str | None:
         """A checkpoint file or folder (ours, a training run, a MoMask run folder), or another codebase's
         tokenizer file (imported)."""
-        dialog = CheckpointFileDialog(self.parent, start_dir)
+        dialog = CheckpointFileDialog(self.parent, start_dir, title)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None
         return str(dialog.chosen) if accepted else None
 
@@ -140,7 +140,7 @@ class Prompts(Protocol):
     """What the controller asks; :class:`DialogPrompts` asks the user, tests answer directly."""
 
     def clip_to_open(self, start_dir: str) -> str | None: ...
-    def checkpoint_to_open(self, start_dir: str) -> str | None: ...
+    def checkpoint_to_open(self, start_dir: str, title: str = "Open checkpoint") -> str | None: ...
     def tokens_to_load(self, start_dir: str) -> str | None: ...
     def tokens_save_path(self, suggested: str) -> str | None: ...
     def export_path(self, suggested: str, formats: tuple[str, ...]) -> str | None: ...
@@ -242,24 +242,51 @@ class Documents(QObject):
         codebase's tokenizer (a file, a MoMask run folder or its model/ folder) is imported first
         (:meth:`import_checkpoint`)."""
         path = path or self.prompts.checkpoint_to_open(self.recent_files.start_dir("checkpoints"))
-        if not path:
+        found = self._checkpoint_folder(path)
+        if found is None:
             return False
+        folder, imported = found
+        opened = self._open("checkpoints", folder, self.session.open_checkpoint, "checkpoint")
+        if opened:
+            label = self.session.checkpoint.label
+            self.status(
+                f"Imported {label} into the app's data folder" if imported else f"Opened {label}", STATUS_MS
+            )
+        return opened
+
+    def open_checkpoint_b(self, path: str | Path | None = None) -> bool:
+        """Compare with a second checkpoint, B (any checkpoint :meth:`open_checkpoint` takes, imports
+        included): drawn in the 3D view and compared over a dataset in the Dataset dock."""
+        start = self.recent_files.start_dir("checkpoints")
+        path = path or self.prompts.checkpoint_to_open(start, "Compare with checkpoint B")
+        found = self._checkpoint_folder(path)
+        if found is None:
+            return False
+        with self.reporter.guard("Could not open checkpoint B"):
+            self.session.open_checkpoint_b(found[0])
+            self.status(f"Comparing with B: {self.session.checkpoint_b.label}", STATUS_MS)
+            return True
+        return False
+
+    def _checkpoint_folder(self, path: str | Path | None) -> tuple[Path, bool] | None:
+        """The checkpoint ``path`` names, another codebase's imported first, and whether it was imported
+        now; None (said) when it is none."""
+        if not path:
+            return None
         choice = recognise(path)
         if choice is None:
             reason = f"not a checkpoint: open {ACCEPTED}" if Path(path).exists() else "no such file or folder"
             self.reporter.error("Could not open the checkpoint", MotionFileError(path, reason))
             self.recent_files.remember("checkpoints", Path(path), False)
-            return False
-        if choice.imported:
-            return self.import_checkpoint(choice.path)
-        opened = self._open("checkpoints", choice.path, self.session.open_checkpoint, "checkpoint")
-        if opened:
-            self.status(f"Opened {self.session.checkpoint.label}", STATUS_MS)
-        return opened
+            return None
+        if not choice.imported:
+            return choice.path, False
+        return self.import_checkpoint(choice.path)
 
-    def import_checkpoint(self, path: Path) -> bool:
+    def import_checkpoint(self, path: Path) -> tuple[Path, bool] | None:
         """Plan the import, let the user choose the statistics the file does not carry and confirm it,
-        write it under the app's data folder and open it. The same file imported again reopens it."""
+        and write it under the app's data folder: the folder and whether it was written now (the same
+        file imported again is not written again), or None when cancelled or refused."""
 
         def replan(stats: tuple[str, ...]) -> ImportPlan:
             return plan_import(path, stats=stats, allow_missing_statistics=True)
@@ -268,22 +295,17 @@ class Documents(QObject):
             plan = replan(())
         except MotionFileError as exc:
             self.reporter.error("Could not import the tokenizer", exc)
-            return False
+            return None
         out = app_data_dir() / "imports" / f"{plan.family}-{path.stem}-{plan.sha256[:10]}"
-        written = False
-        if not (out / META_NAME).is_file():
-            plan = self.prompts.import_plan(plan, replan)
-            if plan is None:
-                return False
-            with self._busy(f"Importing {path.name}…"), self.reporter.guard("Could not import the tokenizer"):
-                write_import(plan, out)
-                written = True
-            if not written:
-                return False
-        opened = self.open_checkpoint(out)
-        if opened and written:
-            self.status(f"Imported {self.session.checkpoint.label} into the app's data folder", STATUS_MS)
-        return opened
+        if (out / META_NAME).is_file():
+            return out, False
+        plan = self.prompts.import_plan(plan, replan)
+        if plan is None:
+            return None
+        with self._busy(f"Importing {path.name}…"), self.reporter.guard("Could not import the tokenizer"):
+            write_import(plan, out)
+            return out, True
+        return None
 
     def load_tokens(self, path: str | Path | None = None) -> bool:
         path = path or self.prompts.tokens_to_load(self.recent_files.start_dir("clips"))

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
             self.session.alignedChanged.connect(view.set_aligned)
         self.dataset_browser = DatasetBrowser(self.session, self.reporter, self.settings)
         self.dataset_browser.openRequested.connect(self._open_at_frame)
+        self.dataset_browser.compareRequested.connect(self.documents.open_checkpoint_b)
         self.dataset_browser.evaluated.connect(self.analysis_panel.codebook.dataset_evaluated)
         right = Qt.DockWidgetArea.RightDockWidgetArea
         self.timeline_dock = add_dock(
@@ -207,7 +208,7 @@ class MainWindow(QMainWindow):
             "zoom_in": lambda: self.timeline_panel.view.zoom(1.5),
             "zoom_out": lambda: self.timeline_panel.view.zoom(1 / 1.5),
             "fit": lambda: self.timeline_panel.view.fit_to_width(),
-            "checkpoint_b": self._open_checkpoint_b,
+            "checkpoint_b": docs.open_checkpoint_b,
             "close_checkpoint_b": self.session.close_checkpoint_b,
             "play": playback.toggle,
             "previous_frame": lambda: playback.step(-1),
@@ -262,13 +263,6 @@ class MainWindow(QMainWindow):
                 f"Copied {self.session.clipboard.shape[0]} steps; select a step (in any clip) and paste with Ctrl+V",
                 5000,
             )
-
-    def _open_checkpoint_b(self) -> None:
-        """A second checkpoint drawn as a third skeleton, with its error beside A's."""
-        path = self.prompts.checkpoint_to_open(self.recent_files.start_dir("checkpoints"))
-        if path:
-            with self.reporter.guard("Could not open checkpoint B"):
-                self.session.open_checkpoint_b(path)
 
     def _open_at_frame(self, path: str, frame: int) -> None:
         """A clip picked in the dataset browser, shown at its worst frame."""

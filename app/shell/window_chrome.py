@@ -63,5 +63,5 @@ class SessionLabels:
             if ckpt is not None
             else "No checkpoint"
         )
-        parts = [p for p in (clip_name, ckpt.path.name if ckpt else "") if p]
+        parts = [p for p in (clip_name, ckpt.label if ckpt else "") if p]
         return " · ".join(parts)

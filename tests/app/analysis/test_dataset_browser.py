@@ -31,17 +31,14 @@ MOMASK_RUN = SHARED / "peer_tokenizers" / "momask" / "t2m" / "rvq_small_w128_dc6
 class Answers:
     """The user's answers to the browser's questions."""
 
-    def __init__(self, folder: str | None = None, report: str | None = None, checkpoint: str | None = None):
-        self._folder, self._report, self._checkpoint = folder, report, checkpoint
+    def __init__(self, folder: str | None = None, report: str | None = None):
+        self._folder, self._report = folder, report
 
     def folder(self) -> str | None:
         return self._folder
 
     def split_file(self) -> str | None:
         return None
-
-    def checkpoint(self) -> str | None:
-        return self._checkpoint
 
     def report_path(self, suggested: str) -> str | None:
         return self._report
@@ -186,8 +183,7 @@ def test_double_click_asks_to_open_the_clip_at_its_worst_frame(browser, qtbot, c
 
 
 def test_compare_with_b_adds_b_columns_and_the_difference(browser, qtbot, tiny_checkpoint, clips):
-    browser.prompts = Answers(checkpoint=str(tiny_checkpoint))
-    browser.ask_checkpoint_b()
+    browser.session.open_checkpoint_b(tiny_checkpoint)
     _evaluate(browser, qtbot)
     for k in range(1, 7):
         browser.show_layers(k, True)
@@ -236,7 +232,8 @@ def test_the_codebook_tab_shows_the_evaluated_datasets_usage_until_another_check
 def test_the_dataset_docks_b_is_the_b_the_3d_view_draws(window, qtbot, tiny_checkpoint, data_dir):
     window.documents.open_checkpoint(DEMO_CHECKPOINT)
     window.documents.open_clip(data_dir / "bandai" / "dataset-1" / CLIPS[0])
-    window.dataset_browser.set_checkpoint_b(tiny_checkpoint)
+    window.prompts.checkpoint_to_open = lambda start_dir, title: str(tiny_checkpoint)
+    window.dataset_browser.compare_button.click()
     assert (
         window.viewer.b.visible()
         and window.dataset_browser.checkpoint_b is window.session.checkpoint_b.checkpoint

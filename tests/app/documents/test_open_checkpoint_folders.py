@@ -62,7 +62,7 @@ def test_inside_a_run_or_its_model_folder_the_folder_itself_can_be_opened(qtbot,
 def test_a_momask_model_folder_given_to_open_checkpoint_imports_its_run(window, run):
     planned: list = []
     window.prompts.import_plan = lambda plan, replan: planned.append(plan) or plan
-    window.prompts.checkpoint_to_open = lambda start_dir: str(run / "model")
+    window.prompts.checkpoint_to_open = lambda start_dir, title="Open checkpoint": str(run / "model")
     assert window.documents.open_checkpoint()
     assert planned[0].source == run / "model" / "net_best_fid.tar"
     assert planned[0].get("dilation_growth_rate").source == "opt.txt"  # read from the run folder
@@ -75,3 +75,16 @@ def test_a_folder_that_is_no_checkpoint_says_what_can_be_opened(window, qtbot, t
     text = reported.args[2]
     assert str(tmp_path) in text and "MoMask run folder" in text and "training run folder" in text
     assert window.session.checkpoint is None
+
+
+def test_checkpoint_b_is_asked_for_under_its_own_title_and_may_be_another_codebases(window, run):
+    asked = []
+
+    def answer(start_dir: str, title: str = "Open checkpoint") -> str:
+        asked.append(title)
+        return str(run)
+
+    window.prompts.checkpoint_to_open = answer
+    window.prompts.import_plan = lambda plan, replan: plan
+    assert window.documents.open_checkpoint_b()
+    assert asked == ["Compare with checkpoint B"] and window.session.checkpoint_b.label.startswith("MoMask")
