@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from importlib import metadata
 
 from core.cli import (
+    atlas,
     compare,
     convert,
     decode,
@@ -29,7 +30,20 @@ from core.cli import (
 from core.errors import ConfigError, MotionFileError, TrainingError, one_line
 
 PROG = "rvq-motion"
-SUBCOMMANDS = (info, joints, convert, train, evaluate, compare, tokenize, decode, export, import_, render)
+SUBCOMMANDS = (
+    info,
+    joints,
+    convert,
+    train,
+    evaluate,
+    compare,
+    tokenize,
+    decode,
+    export,
+    import_,
+    render,
+    atlas,
+)
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
