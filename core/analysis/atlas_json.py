@@ -1,10 +1,11 @@
 """``atlas.json``: an atlas for scripts, every occurrence of every code included.
 
 ``{"layers": {"1": {"codes": {"412": {"count", "clips", "spread_mm", "occurrences": [{"clip", "step"}],
-"preview"}}}}}`` (layers counted from 1, as the CLI counts them), with more beside those keys: each
-code's per-joint spread (in the order of the top-level ``"joints"``), nearest codes and the sampled
-occurrences its preview shows; per layer the dead codes and the perplexity; at the top the checkpoint,
-the clips and what was skipped. A code's occurrences can run to hundreds of thousands on a large
+"preview"}}}}}`` (layers counted from 1, as the CLI counts them), with more beside those keys: per code
+the occurrences in the spread (``summarised``: a clip's last step, cut short, is left out), the spread
+per joint (in the order of the top-level ``"joints"``), the nearest codes and the sampled occurrences
+its preview shows; per layer the dead codes and the perplexity; at the top the checkpoint, the clips
+and what was skipped. A code's occurrences can run to hundreds of thousands on a large
 dataset, so the file is written code by code and never held whole in memory.
 """
 
@@ -76,6 +77,7 @@ def _write_layer(out: TextIO, atlas: Atlas, layer: int, previews: dict[tuple[int
             "count": summary.count,
             "clips": summary.clips,
             "spread_mm": _number(summary.spread_mm),
+            "summarised": summary.summarised,
             "spread_joint_mm": [_number(v) for v in summary.spread_joint_mm.tolist()],
             "nearest": list(summary.nearest),
             "preview": previews.get((layer, code)),
