@@ -2,7 +2,8 @@
 
 :func:`build_atlas` tokenizes each clip (the codes ``rvq-motion tokenize`` writes), decodes it with the
 first ``layer`` layers of every layer asked for, and hands each step's decoded frames, in one body frame
-(:mod:`core.analysis.pose_frame`), to that layer's :class:`~core.analysis.code_stats.CodeStatistics`.
+(:mod:`core.analysis.pose_frame`), to that layer's :class:`~core.analysis.code_stats.CodeStatistics`
+(the per-clip work, on one core or all of them, is :mod:`core.analysis.atlas_clips`).
 A layer-``k`` code is summarised by what the tokenizer says with its first ``k`` layers, since that is
 what the code adds to: a layer-1 code is a movement, a later one a correction whose spread shows how
 much of the movement the earlier layers already fixed.
@@ -16,28 +17,33 @@ index), never with the decoded frames. Layers are 0-based here as everywhere in 
 ``atlas.json`` count them from 1.
 
 Building is a generator, like :func:`core.analysis.dataset.evaluate_dataset`: it yields an
-:class:`AtlasProgress` per clip and stops between clips when ``should_stop()`` turns true.
+:class:`AtlasProgress` per clip and stops after a clip when ``should_stop()`` turns true.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from core.analysis.atlas_clips import ClipWindows, default_workers, windows_of_files
 from core.analysis.code_stats import CodeStatistics
 from core.analysis.dataset import SkippedClip
-from core.analysis.level_decoder import LevelDecoder
-from core.analysis.pose_frame import BodyFrame
 from core.analysis.token_index import IndexedClip, TokenIndex
-from core.errors import MotionFileError
-from core.formats import load_motion
 from core.model.checkpoint import Checkpoint
-from core.motion.clip import Motion
 from core.motion.skeleton import Skeleton
-from core.tokens.codec import fit_clip, tokenize
+
+__all__ = [
+    "Atlas",
+    "AtlasProgress",
+    "AtlasSettings",
+    "CodeSummary",
+    "Occurrence",
+    "build_atlas",
+    "default_workers",
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class AtlasSettings:
     """Steps of decoded motion kept either side of a sampled occurrence's own step."""
     seed: int = 0
     """Which occurrences are sampled (the same seed and clips give the same sample)."""
+    workers: int = 1
+    """Processes tokenizing and decoding clips (1: this one; :func:`default_workers`: one per core)."""
 
 
 @dataclass(frozen=True)
@@ -151,9 +159,13 @@ class Atlas:
         return np.flatnonzero(self.counts(layer) == 0)
 
     def occurrences(self, layer: int, code: int, limit: int | None = None) -> list[Occurrence]:
-        """Every step where ``layer`` uses ``code`` (the first ``limit``), in clip and step order."""
+        """Every step where ``layer`` uses ``code``, in clip and step order; with ``limit``, that many
+        of them evenly spread over the list (a page cannot show 100,000 rows)."""
         clips, steps = self.index.occurrences(layer, code)
-        return [self._occurrence(int(c), int(s)) for c, s in zip(clips[:limit], steps[:limit], strict=True)]
+        if limit is not None and len(clips) > limit:
+            keep = np.linspace(0, len(clips) - 1, limit).round().astype(np.int64)
+            clips, steps = clips[keep], steps[keep]
+        return [self._occurrence(int(c), int(s)) for c, s in zip(clips, steps, strict=True)]
 
     def sample_windows(self, layer: int, code: int) -> tuple[list[Occurrence], np.ndarray]:
         """The sampled occurrences of ``code`` and their decoded windows ``(n, frames, J, 3)`` float32,
@@ -197,16 +209,6 @@ class Atlas:
         return Occurrence(clip, c.path, step, frames, frames[0] / c.fps)
 
 
-def read_clips(files: Sequence[str | Path]) -> Iterator[tuple[Path, Motion | MotionFileError]]:
-    """Each file's clip, or why it cannot be read, in order: the one place the atlas reads data, where
-    a feature cache can take over."""
-    for path in files:
-        try:
-            yield Path(path), load_motion(path)
-        except MotionFileError as exc:
-            yield Path(path), exc
-
-
 def build_atlas(
     ckpt: Checkpoint,
     files: Sequence[str | Path],
@@ -220,24 +222,26 @@ def build_atlas(
     bad = [layer for layer in settings.layers if not 0 <= layer < q]
     if bad or not settings.layers:
         raise ValueError(f"layers must be among 0..{q - 1} (0-based), got {list(settings.layers)}")
-    if settings.per_code < 1 or settings.context_steps < 0:
-        raise ValueError("per_code must be at least 1 and context_steps at least 0")
+    if settings.per_code < 1 or settings.context_steps < 0 or settings.workers < 1:
+        raise ValueError("per_code and workers must be at least 1, context_steps at least 0")
     books = ckpt.model.quantizer.codebooks.detach().float().cpu().numpy()
     builder = _Builder(ckpt, settings, TokenIndex(ckpt.model.downsample_factor, books))
+    work = windows_of_files(ckpt, files, settings.layers, settings.context_steps, settings.workers)
     complete = True
-    for done, (path, clip) in enumerate(read_clips(files), start=1):
-        if should_stop():
-            complete = False
-            break
-        try:
-            if isinstance(clip, MotionFileError):
-                raise clip
-            builder.add(path, clip)
-            item: Path | SkippedClip = path
-        except MotionFileError as exc:
-            item = SkippedClip(str(path), exc.reason)
-            builder.skipped.append(item)
-        yield AtlasProgress(done, len(files), item)
+    try:
+        for done, (path, clip) in enumerate(work, start=1):
+            if isinstance(clip, str):
+                item: Path | SkippedClip = SkippedClip(str(path), clip)
+                builder.skipped.append(item)
+            else:
+                builder.add(path, clip)
+                item = path
+            yield AtlasProgress(done, len(files), item)
+            if should_stop() and done < len(files):
+                complete = False
+                break
+    finally:
+        work.close()
     return builder.atlas(complete)
 
 
@@ -246,26 +250,16 @@ class _Builder:
 
     def __init__(self, ckpt: Checkpoint, settings: AtlasSettings, index: TokenIndex) -> None:
         self.ckpt, self.settings, self.index = ckpt, settings, index
-        self.decoder = LevelDecoder(ckpt)
-        self.levels = np.asarray(sorted({layer + 1 for layer in settings.layers}), dtype=np.int64)
         self.stats: dict[int, CodeStatistics] = {}
-        self.frame: BodyFrame | None = None
         self.skeleton: Skeleton | None = None
         self.skipped: list[SkippedClip] = []
 
-    def add(self, path: Path, motion: Motion) -> None:
-        fitted = fit_clip(self.ckpt, motion)
-        codes = tokenize(self.ckpt, fitted)
-        if self.frame is None:
-            self.skeleton, self.frame = fitted.skeleton, BodyFrame.of(fitted.skeleton)
-        clip = self.index.add(str(path), fitted.num_frames, fitted.fps, codes)
-        f, context = self.index.factor, self.settings.context_steps
-        features = self.decoder.features(codes, self.levels, 0, len(codes), fitted.num_frames)
-        whole = (np.arange(len(codes)) + 1) * f <= fitted.num_frames
-        for level, decoded in zip(self.levels.tolist(), features, strict=True):
-            positions = self.ckpt.representation.positions(decoded, fitted)
-            windows = self.frame.align(step_windows(positions, len(codes), f, context), context * f)
-            self._statistics(level - 1, windows.shape[2]).add_clip(clip, codes[:, level - 1], windows, whole)
+    def add(self, path: Path, clip: ClipWindows) -> None:
+        self.skeleton = self.skeleton or clip.skeleton
+        number = self.index.add(str(path), clip.frames, clip.fps, clip.codes)
+        for layer, windows in clip.windows.items():
+            stats = self._statistics(layer, windows.shape[2])
+            stats.add_clip(number, clip.codes[:, layer], windows, clip.whole)
 
     def _statistics(self, layer: int, joints: int) -> CodeStatistics:
         if layer not in self.stats:
@@ -287,16 +281,3 @@ class _Builder:
         return Atlas(
             str(self.ckpt.path), self.settings, self.index, stats, skeleton, measured, self.skipped, complete
         )
-
-
-def step_windows(positions: np.ndarray, steps: int, factor: int, context: int) -> np.ndarray:
-    """(steps, (2 context + 1) factor, J, 3): each step's frames with ``context`` steps either side,
-    the clip's first and last frames held where the window runs past its ends."""
-    lead = context * factor
-    width = (2 * context + 1) * factor
-    tail = steps * factor + lead - len(positions)
-    padded = np.concatenate(
-        [np.repeat(positions[:1], lead, axis=0), positions, np.repeat(positions[-1:], max(tail, 0), axis=0)]
-    )
-    windows = np.lib.stride_tricks.sliding_window_view(padded, width, axis=0)[: steps * factor : factor]
-    return np.moveaxis(windows, -1, 1)

@@ -46,12 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="which occurrences are sampled (default 0)")
     parser.add_argument("--no-previews", action="store_true", help="write the pages without previews")
     parser.add_argument(
-        "--threads",
+        "--workers",
         type=int,
-        default=1,
         metavar="N",
-        help="PyTorch threads on a CPU (default 1: a clip is too little work to share, and on a busy machine "
-        "threads wait on each other; one was 6x faster than two on the 2-core development machine)",
+        help="processes tokenizing clips, each with one PyTorch thread (default: one per core; 1 works in "
+        "this process)",
     )
     parser.set_defaults(run=run)
 
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
     from tqdm import tqdm
 
-    from core.analysis.atlas import AtlasSettings, build_atlas
+    from core.analysis.atlas import AtlasSettings, build_atlas, default_workers
     from core.analysis.atlas_json import write_atlas_json
     from core.analysis.atlas_page import write_atlas_pages
     from core.analysis.dataset import SkippedClip, run_to_end
@@ -84,14 +83,17 @@ def run(args: argparse.Namespace) -> int:
     q = ckpt.config.num_quantizers
     if max(args.layers) > q:
         raise ConfigError(f"--layers: this checkpoint has layers 1 to {q}, got {max(args.layers)}")
-    if args.per_code < 1 or args.context < 0 or not 32 <= args.size <= 1024 or args.threads < 1:
+    workers = default_workers() if args.workers is None else args.workers
+    if args.per_code < 1 or args.context < 0 or not 32 <= args.size <= 1024 or workers < 1:
         raise ConfigError(
-            "--per-code and --threads must be at least 1, --context at least 0, --size between 32 and 1024"
+            "--per-code and --workers must be at least 1, --context at least 0, --size between 32 and 1024"
         )
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(1)  # a clip is too little work to share between threads (see atlas_clips)
     _make_folder(args.out)
     files = selected_files(args)
-    settings = AtlasSettings(tuple(n - 1 for n in args.layers), args.per_code, args.context, args.seed)
+    settings = AtlasSettings(
+        tuple(n - 1 for n in args.layers), args.per_code, args.context, args.seed, workers
+    )
     started = time.perf_counter()
     with tqdm(total=len(files), unit="clip", desc="tokenizing", disable=None, leave=False) as bar:
 

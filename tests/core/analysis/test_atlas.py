@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.analysis.atlas import AtlasSettings, build_atlas, step_windows
+from core.analysis.atlas import AtlasSettings, build_atlas
+from core.analysis.atlas_clips import step_windows
 from core.analysis.dataset import run_to_end
 from core.analysis.pose_frame import BodyFrame
 from core.analysis.token_index import find_similar
@@ -140,3 +141,12 @@ def test_the_search_takes_an_atlas_and_finds_a_copied_range_where_it_came_from(a
 def test_layers_outside_the_checkpoint_are_refused(demo, files):
     with pytest.raises(ValueError, match="layers must be among 0..5"):
         run_to_end(build_atlas(demo, files, AtlasSettings(layers=(6,))))
+
+
+def test_a_limited_list_of_occurrences_is_spread_evenly_from_the_first_to_the_last(atlas):
+    code = int(atlas.by_use(0)[0])
+    every = atlas.occurrences(0, code)
+    some = atlas.occurrences(0, code, limit=4)
+    assert len(every) > 4 and len(some) == 4
+    assert some[0] == every[0] and some[-1] == every[-1] and all(o in every for o in some)
+    assert atlas.occurrences(0, code, limit=len(every) + 5) == every
