@@ -53,3 +53,13 @@ def test_refine_benchmark_times_every_clip_length(data_dir, tmp_path):
     assert [row["frames"] for row in rows] == [224, 900, 1800]
     assert all(row["step_ms"] > 0 and row["default_refine_s"] > 0 for row in rows)
     assert all(0 < row["stop_ms_median"] <= row["stop_ms_max"] for row in rows)
+
+
+@pytest.mark.slow
+def test_atlas_benchmark_times_the_build_and_the_previews_per_size(data_dir, tmp_path):
+    out = tmp_path / "atlas.json"
+    _run("atlas.py", "--clips", "3", "6", "--workers", "1", "--json", str(out))
+    rows = json.loads(out.read_text())
+    assert [row["clips"] for row in rows] == [3, 6]
+    assert all(row["build_s"] > 0 and row["preview_ms_per_code"] > 0 for row in rows)
+    assert rows[0]["per_code_mb"] == rows[1]["per_code_mb"] > 0  # sized by the codes, not the clips
