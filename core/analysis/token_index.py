@@ -62,7 +62,8 @@ class TokenIndex:
     def codes(self) -> np.ndarray:
         """(total steps, Q) every clip's codes, end to end."""
         if self._codes is None:
-            self._codes = np.concatenate(self._parts) if self._parts else np.zeros((0, 0), np.int16)
+            layers = self.codebooks.shape[0] if self.codebooks is not None else 0
+            self._codes = np.concatenate(self._parts) if self._parts else np.zeros((0, layers), np.int16)
             self._parts = [self._codes]
         return self._codes
 

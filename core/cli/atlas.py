@@ -6,8 +6,13 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.cli.selection_args import add_selection_arguments, selected_files
+
+if TYPE_CHECKING:
+    from core.analysis.atlas import Atlas, AtlasProgress, AtlasSettings
+    from core.model.checkpoint import Checkpoint
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,15 +74,12 @@ def _layers(text: str) -> tuple[int, ...]:
 
 def run(args: argparse.Namespace) -> int:
     import torch
-    from tqdm import tqdm
 
-    from core.analysis.atlas import AtlasSettings, build_atlas, default_workers
+    from core.analysis.atlas import AtlasSettings, default_workers
     from core.analysis.atlas_json import write_atlas_json
     from core.analysis.atlas_page import write_atlas_pages
-    from core.analysis.dataset import SkippedClip, run_to_end
     from core.errors import ConfigError, MotionFileError
     from core.model.checkpoint import load_checkpoint
-    from core.render.atlas_preview import write_previews
 
     ckpt = load_checkpoint(args.checkpoint)
     q = ckpt.config.num_quantizers
@@ -89,33 +91,22 @@ def run(args: argparse.Namespace) -> int:
             "--per-code and --workers must be at least 1, --context at least 0, --size between 32 and 1024"
         )
     torch.set_num_threads(1)  # a clip is too little work to share between threads (see atlas_clips)
-    _make_folder(args.out)
+    if args.out.exists() and not args.out.is_dir():
+        raise MotionFileError(args.out, "is a file; --out names the atlas folder")
     files = selected_files(args)
+    if not files:
+        raise MotionFileError(args.data[0], "no clips to make an atlas of (.bvh, .npz or .npy files)")
     settings = AtlasSettings(
         tuple(n - 1 for n in args.layers), args.per_code, args.context, args.seed, workers
     )
     started = time.perf_counter()
-    with tqdm(total=len(files), unit="clip", desc="tokenizing", disable=None, leave=False) as bar:
-
-        def step(progress) -> None:
-            bar.update(progress.done - bar.n)
-            if isinstance(progress.item, SkippedClip):
-                bar.write(
-                    f"rvq-motion: skipped {progress.item.path}: {progress.item.reason}", file=sys.stderr
-                )
-
-        atlas = run_to_end(build_atlas(ckpt, files, settings), step)
-    if files and not atlas.clips:
+    atlas = _build_with_bar(ckpt, files, settings)
+    if not atlas.clips:
         first = atlas.skipped[0]
         raise MotionFileError(first.path, f"no clip fits this checkpoint ({first.reason})")
     tokenized = time.perf_counter() - started
-    previews: dict[tuple[int, int], str] = {}
-    if not args.no_previews:
-        total = sum(len(atlas.by_use(layer)) for layer in atlas.layers)
-        with tqdm(total=total, unit="code", desc="previews", disable=None, leave=False) as bar:
-            previews = run_to_end(
-                write_previews(atlas, args.out, args.size), lambda p: bar.update(p.done - bar.n)
-            )
+    _make_folder(args.out)
+    previews = {} if args.no_previews else _previews_with_bar(atlas, args.out, args.size)
     drawn = time.perf_counter() - started - tokenized
     write_atlas_json(args.out / "atlas.json", atlas, previews)
     index = write_atlas_pages(args.out, atlas, previews)
@@ -129,11 +120,40 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_with_bar(ckpt: Checkpoint, files: list[Path], settings: AtlasSettings) -> Atlas:
+    """The atlas under a terminal progress bar (hidden when stderr is not a terminal), naming each
+    skipped clip on stderr."""
+    from tqdm import tqdm
+
+    from core.analysis.atlas import build_atlas
+    from core.analysis.dataset import SkippedClip, run_to_end
+
+    with tqdm(total=len(files), unit="clip", desc="tokenizing", disable=None, leave=False) as bar:
+
+        def step(progress: AtlasProgress) -> None:
+            bar.update(progress.done - bar.n)
+            if isinstance(progress.item, SkippedClip):
+                bar.write(
+                    f"rvq-motion: skipped {progress.item.path}: {progress.item.reason}", file=sys.stderr
+                )
+
+        return run_to_end(build_atlas(ckpt, files, settings), step)
+
+
+def _previews_with_bar(atlas: Atlas, folder: Path, size: int) -> dict[tuple[int, int], str]:
+    from tqdm import tqdm
+
+    from core.analysis.dataset import run_to_end
+    from core.render.atlas_preview import write_previews
+
+    total = sum(len(atlas.by_use(layer)) for layer in atlas.layers)
+    with tqdm(total=total, unit="code", desc="previews", disable=None, leave=False) as bar:
+        return run_to_end(write_previews(atlas, folder, size), lambda p: bar.update(p.done - bar.n))
+
+
 def _make_folder(folder: Path) -> None:
     from core.errors import MotionFileError
 
-    if folder.exists() and not folder.is_dir():
-        raise MotionFileError(folder, "is a file; --out names the atlas folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

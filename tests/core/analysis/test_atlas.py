@@ -150,3 +150,8 @@ def test_a_limited_list_of_occurrences_is_spread_evenly_from_the_first_to_the_la
     assert len(every) > 4 and len(some) == 4
     assert some[0] == every[0] and some[-1] == every[-1] and all(o in every for o in some)
     assert atlas.occurrences(0, code, limit=len(every) + 5) == every
+
+
+def test_an_atlas_of_no_clips_is_empty_not_an_error(demo):
+    atlas = run_to_end(build_atlas(demo, [], SETTINGS))
+    assert atlas.clips == [] and atlas.by_use(0).tolist() == [] and len(atlas.dead_codes(0)) == atlas.nb_code

@@ -190,3 +190,13 @@ def test_a_screenshot_of_the_index_shows_the_previews(out, tmp_path):
     pixels = np.asarray(Image.open(shot).convert("RGB")).astype(int)
     blue = np.abs(pixels - (100, 148, 208)).sum(axis=-1) < 60  # the context steps' bones, first frame
     assert blue.sum() > 500
+
+
+def test_a_folder_without_clips_is_an_error_line(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code = main(
+        ["atlas", "--checkpoint", str(DEMO_CHECKPOINT), "--data", str(empty), "--out", str(tmp_path / "a")]
+    )
+    assert code == 2 and "no clips to make an atlas of" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()
