@@ -122,6 +122,10 @@ class Atlas:
         self.checkpoint, self.settings, self.index, self.stats = checkpoint, settings, index, stats
         self.skeleton, self.measured, self.skipped, self.complete = skeleton, measured, skipped, complete
         self._spread = {layer: s.spread_per_joint_mm() for layer, s in stats.items()}
+        self._code_spread = {
+            layer: np.where(s.summarised > 0, self._spread[layer][:, measured].mean(axis=1), np.nan)
+            for layer, s in stats.items()
+        }
 
     @property
     def clips(self) -> list[IndexedClip]:
@@ -183,8 +187,7 @@ class Atlas:
 
     def code_spreads_mm(self, layer: int) -> np.ndarray:
         """(nb_code,) the spread of every code of a summarised ``layer`` (NaN: never summarised)."""
-        spread = self._spread[layer][:, self.measured].mean(axis=1)
-        return np.where(self.stats[layer].summarised > 0, spread, np.nan)
+        return self._code_spread[layer]
 
     def code(self, layer: int, code: int, nearest: int = 8) -> CodeSummary:
         """Everything about ``code`` of a summarised ``layer``."""
