@@ -120,6 +120,8 @@ class Atlas:
         complete: bool,
     ) -> None:
         self.checkpoint, self.settings, self.index, self.stats = checkpoint, settings, index, stats
+        self.weights_sha256 = ""
+        """The checkpoint's weights: a token grid searched in the atlas must come from the same ones."""
         self.skeleton, self.measured, self.skipped, self.complete = skeleton, measured, skipped, complete
         self._spread = {layer: s.spread_per_joint_mm() for layer, s in stats.items()}
         self._code_spread = {
@@ -281,6 +283,8 @@ class _Builder:
         skeleton = self.skeleton or self.ckpt.skeleton
         measured = self.ckpt.representation.measured_joints(self.ckpt.skeleton)
         stats = {layer: self._statistics(layer, skeleton.num_joints) for layer in self.settings.layers}
-        return Atlas(
+        atlas = Atlas(
             str(self.ckpt.path), self.settings, self.index, stats, skeleton, measured, self.skipped, complete
         )
+        atlas.weights_sha256 = self.ckpt.weights_sha256
+        return atlas

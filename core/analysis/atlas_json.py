@@ -44,6 +44,7 @@ def write_atlas_json(path: str | Path, atlas: Atlas, previews: dict[tuple[int, i
 def _header(atlas: Atlas) -> dict:
     return {
         "checkpoint": atlas.checkpoint,
+        "weights_sha256": atlas.weights_sha256,
         "complete": atlas.complete,
         "clips": [{"path": c.path, "frames": c.frames, "fps": c.fps, "steps": c.steps} for c in atlas.clips],
         "frames_per_step": atlas.frames_per_step,

@@ -70,6 +70,10 @@ def test_an_occurrence_says_which_frames_its_step_covers_and_when(atlas):
     assert o.time_s == pytest.approx(o.step * 4 / clip.fps)
 
 
+def test_the_atlas_names_the_weights_its_codes_come_from(atlas, demo):
+    assert atlas.weights_sha256 == demo.weights_sha256 and len(atlas.weights_sha256) == 64
+
+
 def test_codes_by_use_come_most_used_first(atlas):
     counts = atlas.counts(0)
     order = atlas.by_use(0)
