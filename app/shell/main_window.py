@@ -112,7 +112,10 @@ class MainWindow(QMainWindow):
         )
         self.training_panel = TrainingPanel(self.reporter, self.settings)
         self.training_panel.loadCheckpointRequested.connect(self.documents.open_checkpoint)
-        self.analysis_panel = AnalysisPanel(self.session, self.playback)
+        self.analysis_panel = AnalysisPanel(
+            self.session, self.playback, self.reporter, lambda: self.dataset_browser.sources.files()
+        )
+        self.analysis_panel.atlas.openRequested.connect(self._open_at_frame)
         for view in (self.timeline_panel.strip, self.analysis_panel):
             view.set_aligned(self.session.aligned)  # errors follow "Align roots"
             self.session.alignedChanged.connect(view.set_aligned)

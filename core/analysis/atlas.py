@@ -192,6 +192,13 @@ class Atlas:
         """(nb_code,) the spread of every code of a summarised ``layer`` (NaN: never summarised)."""
         return self._code_spread[layer]
 
+    def median_spread_mm(self, layer: int) -> float:
+        """The median spread of ``layer``'s summarised codes: what one code's spread is read against
+        (well below it, the code is one movement; well above, several)."""
+        spreads = self.code_spreads_mm(layer)
+        finite = spreads[np.isfinite(spreads)]
+        return float(np.median(finite)) if len(finite) else float("nan")
+
     def code(self, layer: int, code: int, nearest: int = 8) -> CodeSummary:
         """Everything about ``code`` of a summarised ``layer``."""
         s = self.stats[layer]

@@ -159,3 +159,8 @@ def test_a_limited_list_of_occurrences_is_spread_evenly_from_the_first_to_the_la
 def test_an_atlas_of_no_clips_is_empty_not_an_error(demo):
     atlas = run_to_end(build_atlas(demo, [], SETTINGS))
     assert atlas.clips == [] and atlas.by_use(0).tolist() == [] and len(atlas.dead_codes(0)) == atlas.nb_code
+
+
+def test_a_codes_spread_is_read_against_the_median_spread_of_its_layer(atlas):
+    spreads = atlas.code_spreads_mm(0)
+    assert atlas.median_spread_mm(0) == pytest.approx(float(np.median(spreads[np.isfinite(spreads)])))
