@@ -94,9 +94,13 @@ def run(args: argparse.Namespace) -> int:
     print(report.markdown() if args.markdown else report.table())
     if paper is not None:
         print("\n" + (paper.markdown() if args.markdown else paper.table()))
+    # Where the files went; beside Markdown on stderr, so the tables stay ready to paste.
+    written = sys.stderr if args.markdown else sys.stdout
     if args.json:
         figures = report.to_json() | ({"evaluator": paper.to_json()} if paper is not None else {})
         args.json.write_text(json.dumps(figures, indent=1) + "\n")
+        print(f"wrote the figures to {args.json}", file=written)
     if args.report:
         write_report(args.report, result, paper=paper)
+        print(f"wrote the report to {args.report}", file=written)
     return 0

@@ -50,6 +50,8 @@ class OverrideField:
     spin: Spin | None = None
     choices: tuple[str, ...] = ()
     """For a text setting the app offers as a list: the values, the first one shown for "not set"."""
+    empty: str = "none"
+    """How a preset's empty value (no body part, no statistics files) reads in the help."""
 
 
 def _setting(
@@ -59,6 +61,7 @@ def _setting(
     label: str = "",
     spin: Spin | None = None,
     choices: tuple[str, ...] = (),
+    empty: str = "none",
 ) -> Any:
     """A TrainOverrides field, unset (None) by default, and how the CLI and the app offer it."""
     metadata = {
@@ -68,6 +71,7 @@ def _setting(
         "label": label,
         "spin": spin,
         "choices": choices,
+        "empty": empty,
     }
     return field(default=None, metadata=metadata)
 
@@ -124,6 +128,7 @@ class TrainOverrides:
         metavar="PART",
         label="Body part",
         choices=("", *PARTS),
+        empty="the whole body",
     )
     stats: tuple[str, ...] | None = _setting(
         "--stats",
@@ -131,6 +136,7 @@ class TrainOverrides:
         "HumanML3D's Mean.npy Std.npy), plus TRANS_MEAN.npy TRANS_STD.npy for a body part with root "
         "channels (BEAT2's 330-dim statistics are sliced to the part)",
         metavar="FILE",
+        empty="fitted to the training clips",
     )
     nb_code: int | None = _setting("--codes", "codes per quantizer layer", metavar="N")
     position_weight: float | None = _setting(
@@ -219,3 +225,27 @@ FIELDS: tuple[OverrideField, ...] = tuple(
     OverrideField(name=f.name, kind=_kind(_HINTS[f.name]), **f.metadata) for f in fields(TrainOverrides)
 )
 """Every overridable setting, in the order the CLI's help and the app's form list them."""
+
+
+def preset_defaults(setting: OverrideField) -> str:
+    """What ``setting`` is when no override sets it, in words: the value every preset shares, or each
+    preset's ("9000 in small; 100000 in seed, motion-s"). Imports the presets (and so torch) when asked."""
+    from core.train.config import PRESETS
+
+    presets_by_value: dict[str, list[str]] = {}
+    for name, config in PRESETS.items():
+        value = getattr(config.model if _is_model_field(config, setting.name) else config, setting.name)
+        presets_by_value.setdefault(_in_words(value, setting.empty), []).append(name)
+    if len(presets_by_value) == 1:
+        return next(iter(presets_by_value))
+    return "; ".join(f"{value} in {', '.join(names)}" for value, names in presets_by_value.items())
+
+
+def _in_words(value: object, empty: str) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple):
+        return " ".join(str(v) for v in value) or empty
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value) if value != "" else empty
