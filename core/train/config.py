@@ -155,3 +155,20 @@ def preset(name: str) -> TrainConfig:
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     return PRESETS[name]
+
+
+WHOLE_BODY_ONLY = ("mirror", "random_heading", "random_speed", "position_weight", "root_channels")
+"""Settings written for 6D rotations of a whole skeleton (mirroring by joint names, turning and speeding
+up the root, the joint-position loss after forward kinematics, the root's path as features): a body part
+or HumanML3D's rows cannot use them. Each is off at False or 0."""
+
+
+def whole_body_features(config: TrainConfig) -> bool:
+    """Whether ``config`` trains on 6D rotations of the whole skeleton, the features
+    :data:`WHOLE_BODY_ONLY` settings are written for."""
+    return config.representation == "rot6d" and not config.body_part
+
+
+def whole_body_settings_on(config: TrainConfig) -> list[str]:
+    """The :data:`WHOLE_BODY_ONLY` settings ``config`` turns on, by field name."""
+    return [name for name in WHOLE_BODY_ONLY if getattr(config, name)]

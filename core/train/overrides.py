@@ -82,7 +82,8 @@ def _downsampling(config: TrainConfig) -> float:
 
 @dataclass(frozen=True)
 class TrainOverrides:
-    """Settings laid over a preset (or a resumed run's config); None keeps the value underneath."""
+    """Settings the user set, laid over a preset (or a resumed run's config); None keeps the value
+    underneath."""
 
     steps: int | None = _setting(
         "--steps", "total optimisation steps", label="Steps", spin=Spin(1, 10_000_000, step=100)
@@ -193,6 +194,15 @@ class TrainOverrides:
         if model_changes:
             changes["model"] = replace(config.model, **model_changes)
         return replace(config, **changes)
+
+    def changed_from(self, config: TrainConfig) -> TrainOverrides:
+        """Only the settings that differ from ``config``'s: what a form that showed ``config`` (a preset)
+        holds after the user's edits, as the settings the user set. A run treats the rest as the preset's
+        own (and may turn those off where its features cannot use them), as the CLI does unset flags."""
+        shown = TrainOverrides.of(config)
+        return TrainOverrides(
+            **{name: value for name, value in self.changes().items() if getattr(shown, name) != value}
+        )
 
     @classmethod
     def of(cls, config: TrainConfig) -> TrainOverrides:

@@ -143,7 +143,7 @@ def test_a_body_part_of_a_clip_that_is_not_smplx_is_refused(data_dir, tmp_path, 
     assert "part of SMPL-X clips" in capsys.readouterr().err
 
 
-def test_whole_body_settings_with_a_body_part_name_what_to_turn_off(data_dir, tmp_path, capsys):
+def test_a_whole_body_setting_typed_with_a_body_part_is_refused_by_name(data_dir, tmp_path, capsys):
     from core.cli.main import main
 
     args = [
@@ -154,6 +154,7 @@ def test_whole_body_settings_with_a_body_part_name_what_to_turn_off(data_dir, tm
         str(tmp_path / "run"),
         "--body-part",
         "upper",
+        "--mirror",
     ]
     assert main(args) == 2
-    assert "--no-mirror" in capsys.readouterr().err
+    assert "cannot use --mirror" in capsys.readouterr().err
