@@ -90,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         first = result.skipped[0]
         raise MotionFileError(first.path, f"no clip fits this checkpoint ({first.reason})")
     paper = paper_figures(args, ckpt, files)
+    for line in result.renaming_lines():
+        print(f"rvq-motion: {line}", file=sys.stderr)
     report = result.summary
     print(report.markdown() if args.markdown else report.table())
     if paper is not None:

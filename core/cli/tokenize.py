@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from core.cli.refine_args import add_refine_arguments, refine_settings
@@ -27,12 +28,15 @@ def run(args: argparse.Namespace) -> int:
 
     from core.formats import load_motion
     from core.model.checkpoint import load_checkpoint
-    from core.tokens.codec import tokenize
+    from core.tokens.codec import fit_clip, renaming_notice, tokenize
     from core.tokens.files import TokenFile, save_tokens
     from core.tokens.refine import TokenRefinement
 
     ckpt = load_checkpoint(args.checkpoint)
     motion = load_motion(args.clip)
+    notice = renaming_notice(fit_clip(ckpt, motion))
+    if notice:
+        print(f"rvq-motion: {args.clip}: {notice}", file=sys.stderr)
     refine = refine_settings(args)
     if refine is None:
         indices = tokenize(ckpt, motion)

@@ -112,7 +112,8 @@ class EditSession:
         if self.reconstruction is None:
             return Update(changed)
         self.error_scale.choose_for(self.reconstruction, self.layers_used)
-        return Update(changed | Changed.ERROR_SCALE)
+        notice = Notice("Joints matched by position", opening.notice) if opening.notice else None
+        return Update(changed | Changed.ERROR_SCALE, notice=notice)
 
     def open_checkpoint_b(self, path: str | PathLike[str]) -> Update:
         """Compare with the checkpoint at ``path`` (a load error leaves the previous B in place)."""

@@ -8,14 +8,18 @@ import torch
 
 from core.errors import MotionFileError
 from core.model.checkpoint import Checkpoint
-from core.motion.clip import Motion
+from core.motion.clip import Motion, renamed_like
+from core.motion.skeleton import describe_renaming
 
 
-def fit_clip(ckpt: Checkpoint, motion: Motion) -> Motion:
+def fit_clip(ckpt: Checkpoint, motion: Motion, by_position: bool = True) -> Motion:
     """``motion`` ready for the checkpoint's representation (see :meth:`Representation.fit`: for joint
     rotations, its joints in the checkpoint's order with its own bone lengths, so another CMU subject
-    or BEAT2 speaker fits). Raises MotionFileError saying what differs and what to do; a different
-    frame rate is no reason to refuse."""
+    or BEAT2 speaker fits). A clip naming the checkpoint's tree otherwise, joint for joint in the same
+    order (another converter's names), is matched by position unless ``by_position`` is False; its
+    ``renamed_joints`` then say what was matched. Raises MotionFileError saying what differs and what to
+    do; a different frame rate is no reason to refuse."""
+    motion = renamed_like(motion, ckpt.skeleton, by_position)
     try:
         return ckpt.representation.fit(motion, ckpt.skeleton)
     except ValueError as exc:
@@ -24,6 +28,16 @@ def fit_clip(ckpt: Checkpoint, motion: Motion) -> Motion:
             f"this clip's skeleton does not match the checkpoint's: {exc} (open a checkpoint trained "
             "on this skeleton, or train one on this clip's folder)",
         ) from None
+
+
+def renaming_notice(motion: Motion) -> str:
+    """One line saying which joints of a clip :func:`fit_clip` matched by position ("" for none)."""
+    if not motion.renamed_joints:
+        return ""
+    return (
+        "joints named otherwise than the checkpoint's, in the same tree and order, were matched by "
+        f"position: {describe_renaming(motion.renamed_joints)}"
+    )
 
 
 def tokenize(ckpt: Checkpoint, motion: Motion) -> np.ndarray:

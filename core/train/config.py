@@ -44,6 +44,9 @@ class TrainConfig:
     mirror: bool = False
     random_heading: bool = False
     random_speed: float = 0.0
+    strict_joint_names: bool = False
+    """Skip clips whose joints are named otherwise than the first clip's, even in the same tree and
+    order, instead of matching them by position."""
     seed: int = 0
     log_every: int = 10
     checkpoint_every: int = 1000

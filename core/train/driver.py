@@ -25,7 +25,7 @@ from core.errors import ConfigError, MotionFileError
 from core.formats import LOADABLE
 from core.formats.discovery import read_holdout
 from core.model.peers.t2m_evaluator import load_t2m_evaluator
-from core.train.data import TrainingData, read_training_files
+from core.train.data import TrainingData, read_training_files, renaming_lines
 from core.train.events import EvalEvent, Event, FinishedEvent, MessageEvent, ReadProgress, StepEvent
 from core.train.heldout_fid import HeldOutFID, best_fid_so_far, save_best_fid
 from core.train.holdout import HeldOutEval
@@ -104,7 +104,7 @@ def run_training(
     best = _BestFID(request.run_dir, data, evaluate.fid if evaluate is not None else None)
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
-        for event in _data_messages(data.files, data.skipped, evaluate) + fid_messages:
+        for event in _data_messages(data, evaluate) + fid_messages:
             if log is not None:
                 log.write(event)
             yield event
@@ -247,14 +247,15 @@ def _eval_due(event: Event, every: int, log_every: int) -> bool:
     return event.step % every < log_every or event.step == event.total_steps
 
 
-def _data_messages(
-    used: list[Path], skipped: list[tuple[Path, str]], evaluate: HeldOutEval | None
-) -> list[MessageEvent]:
-    """What the run trains and measures on: a count first, so a skip is not one line among many."""
+def _data_messages(data: TrainingData, evaluate: HeldOutEval | None) -> list[MessageEvent]:
+    """What the run trains and measures on: a count first, so a skip is not one line among many; then
+    the joints matched by position (their name pairs once) and the clips skipped."""
+    used, skipped = data.files, data.skipped
     total = len(used) + len(skipped)
     messages = [
         MessageEvent(f"using {len(used)} of {total} clips" + (f"; {len(skipped)} skipped" if skipped else ""))
     ]
+    messages += [MessageEvent(line) for line in renaming_lines(data.renamed, used[0].name)]
     messages += [MessageEvent(f"skipped {path}: {reason}") for path, reason in skipped]
     if evaluate is not None:
         messages.append(MessageEvent(f"held-out MPJPE on {evaluate.clips} clips ({evaluate.frames} frames)"))

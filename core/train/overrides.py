@@ -173,6 +173,12 @@ class TrainOverrides:
         "turn each training window to a random heading about the vertical axis",
         label="Random heading",
     )
+    strict_joint_names: bool | None = _setting(
+        "--strict-joint-names",
+        "skip clips whose joints are named otherwise than the first clip's instead of matching them by "
+        "position where the trees have the same shape in the same order (two converters of one dataset)",
+        label="Match joints by name only",
+    )
     log_every: int | None = _setting("--log-every", "steps between progress reports")
     checkpoint_every: int | None = _setting("--checkpoint-every", "steps between checkpoints")
     eval_every: int | None = _setting(

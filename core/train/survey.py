@@ -17,7 +17,7 @@ from core.datasets.cache import FeatureCache
 from core.datasets.reader import FileInfo, ReadProgress, read_files
 from core.datasets.selection import select_clips
 from core.train.config import TrainConfig
-from core.train.data import min_frames_for, read_settings, skip_reason
+from core.train.data import min_frames_for, read_settings, renamed_joints, renaming_lines, skip_reason
 
 NAMES_SHOWN = 4
 """Skipped clips named in the short summary; the details list every one."""
@@ -35,6 +35,8 @@ class DataSurvey:
     fps: float = 0.0
     frames: int = 0
     """Frames of the usable clips."""
+    renamed: tuple[tuple[Path, tuple[tuple[str, str], ...]], ...] = ()
+    """Usable clips whose joints were matched to the first clip's by position, with the name pairs."""
 
     def headline(self) -> str:
         """One line: how many clips, and how many of them the run will train on."""
@@ -62,9 +64,14 @@ class DataSurvey:
         more = len(self.skipped) - names
         return "Skipped: " + shown + (f"; and {more} more" if more > 0 else "")
 
+    def renamed_lines(self) -> list[str]:
+        """Clips that name the joints otherwise, in the same tree and order, and were matched by position
+        (one line per way of naming them, with the name pairs), as the run will print them."""
+        return renaming_lines(self.renamed, self.usable[0].name) if self.usable else []
+
     def details(self) -> str:
-        """Every skipped and held-out clip, one a line (a tooltip's or a log's text)."""
-        lines = [self.headline(), self.data_line()]
+        """Every renaming, skipped and held-out clip, one a line (a tooltip's or a log's text)."""
+        lines = [self.headline(), self.data_line(), *self.renamed_lines()]
         lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
         lines += [f"held out {path}" for path in self.held_out]
         return "\n".join(lines)
@@ -105,16 +112,20 @@ def scan_data(
     first: tuple[Path, FileInfo] | None = None
     usable: list[tuple[Path, FileInfo]] = []
     skipped: list[tuple[Path, str]] = []
+    renamed: list[tuple[Path, tuple]] = []
     cache = FeatureCache() if use_cache else None
-    for item in read_files(kept, read_settings(config), cache):
+    settings = read_settings(config)
+    for item in read_files(kept, settings, cache):
         if isinstance(item, ReadProgress):
             yield item
             continue
         owner = (first[0], first[1].skeleton) if first is not None and first[1].skeleton else None
-        reason = skip_reason(item.info, owner, min_frames)
+        reason = skip_reason(item.info, owner, min_frames, settings.by_position)
         if reason is not None:
             skipped.append((item.path, reason))
             continue
+        if owner is not None and (pairs := renamed_joints(item.info, owner, settings.by_position)):
+            renamed.append((item.path, pairs))
         first = first or (item.path, item.info)
         usable.append((item.path, item.info))
     skeleton = first[1].skeleton if first else None
@@ -128,4 +139,5 @@ def scan_data(
         root=skeleton.joint_names[0] if skeleton else "",
         fps=first[1].fps if first else 0.0,
         frames=sum(info.frames for _, info in usable),
+        renamed=tuple(renamed),
     )
