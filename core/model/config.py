@@ -11,6 +11,9 @@ ARCHS = ("resnet", "motion-s")
 """Encoder/decoder families: the seed's dilated residual stacks, or Motion-S's plain convs with BatchNorm."""
 ACTIVATIONS = ("relu", "silu", "gelu")
 NORMS = (None, "LN", "GN", "BN")
+PAD_MODES = ("zeros", "replicate")
+"""How the resnet model's convolutions pad a sequence's ends: with zeros (the seed's and the peers'
+models, and every checkpoint written before the setting existed) or by repeating the edge value."""
 GROUP_NORM_GROUPS = 32
 
 _INT_FIELDS = (
@@ -64,6 +67,8 @@ class RVQVAEConfig:
     sample_codebook_temp: float = 0.5
     dropout: float = 0.2
     arch: str = "resnet"
+    pad_mode: str = "zeros"
+    """See :data:`PAD_MODES`; ``"replicate"`` only for ``arch="resnet"``."""
 
     def __post_init__(self) -> None:
         for name in _INT_FIELDS:
@@ -96,6 +101,12 @@ class RVQVAEConfig:
             raise ValueError(
                 "RVQVAEConfig with arch='motion-s' downsamples by stride-2 convs only, so stride_t must be "
                 f"a power of two and down_t >= 1, got stride_t={self.stride_t}, down_t={self.down_t}"
+            )
+        if self.pad_mode not in PAD_MODES:
+            raise ValueError(f"RVQVAEConfig.pad_mode must be one of {PAD_MODES}, got {self.pad_mode!r}")
+        if self.pad_mode != "zeros" and self.arch != "resnet":
+            raise ValueError(
+                f"RVQVAEConfig.pad_mode {self.pad_mode!r} is for arch 'resnet'; {self.arch} pads with zeros"
             )
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"RVQVAEConfig.activation must be one of {ACTIVATIONS}, got {self.activation!r}")

@@ -14,7 +14,8 @@ _POINTWISE = (nn.Identity, nn.ReLU, nn.SiLU, nn.GELU, nn.Dropout, nn.LayerNorm, 
 
 
 class Encoder(nn.Module):
-    """Conv k3 + ReLU, ``down_t`` x [strided conv (k=2s, stride s, pad s/2) -> Resnet1D], conv k3 to ``code_dim``.
+    """Conv k3 + ReLU, ``down_t`` x [strided conv (k=2s, stride s, pad s/2) -> Resnet1D], conv k3 to ``code_dim``;
+    every conv pads the sequence's ends as ``pad_mode`` says (:data:`core.model.config.PAD_MODES`).
 
     Each strided conv maps ``T`` frames to ``T // stride`` exactly, so inputs whose length is a multiple of
     ``stride**down_t`` give ``T / stride**down_t`` latent steps (the model pads other lengths first).
@@ -32,17 +33,19 @@ class Encoder(nn.Module):
         activation: str = "relu",
         norm: str | None = None,
         dropout: float = 0.2,
+        pad_mode: str = "zeros",
     ) -> None:
         super().__init__()
-        blocks: list[nn.Module] = [nn.Conv1d(input_dim, width, 3, 1, 1), nn.ReLU()]
+        pad = {"padding_mode": pad_mode}
+        blocks: list[nn.Module] = [nn.Conv1d(input_dim, width, 3, 1, 1, **pad), nn.ReLU()]
         for _ in range(down_t):
             blocks.append(
                 nn.Sequential(
-                    nn.Conv1d(width, width, 2 * stride_t, stride_t, stride_t // 2),
-                    Resnet1D(width, depth, dilation_growth_rate, True, activation, norm, dropout),
+                    nn.Conv1d(width, width, 2 * stride_t, stride_t, stride_t // 2, **pad),
+                    Resnet1D(width, depth, dilation_growth_rate, True, activation, norm, dropout, pad_mode),
                 )
             )
-        blocks.append(nn.Conv1d(width, code_dim, 3, 1, 1))
+        blocks.append(nn.Conv1d(width, code_dim, 3, 1, 1, **pad))
         self.model = nn.Sequential(*blocks)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -69,19 +72,25 @@ class Decoder(nn.Module):
         activation: str = "relu",
         norm: str | None = None,
         dropout: float = 0.2,
+        pad_mode: str = "zeros",
     ) -> None:
         super().__init__()
         self.upsample_factor = stride_t**down_t
-        blocks: list[nn.Module] = [nn.Conv1d(code_dim, width, 3, 1, 1), nn.ReLU()]
+        pad = {"padding_mode": pad_mode}
+        blocks: list[nn.Module] = [nn.Conv1d(code_dim, width, 3, 1, 1, **pad), nn.ReLU()]
         for _ in range(down_t):
             blocks.append(
                 nn.Sequential(
-                    Resnet1D(width, depth, dilation_growth_rate, True, activation, norm, dropout),
+                    Resnet1D(width, depth, dilation_growth_rate, True, activation, norm, dropout, pad_mode),
                     nn.Upsample(scale_factor=stride_t, mode="nearest"),
-                    nn.Conv1d(width, width, 3, 1, 1),
+                    nn.Conv1d(width, width, 3, 1, 1, **pad),
                 )
             )
-        blocks += [nn.Conv1d(width, width, 3, 1, 1), nn.ReLU(), nn.Conv1d(width, input_dim, 3, 1, 1)]
+        blocks += [
+            nn.Conv1d(width, width, 3, 1, 1, **pad),
+            nn.ReLU(),
+            nn.Conv1d(width, input_dim, 3, 1, 1, **pad),
+        ]
         self.model = nn.Sequential(*blocks)
 
     def forward(self, z: Tensor) -> Tensor:

@@ -71,6 +71,7 @@ class RVQVAE(nn.Module):
             activation=c.activation,
             norm=c.norm,
             dropout=c.dropout,
+            pad_mode=c.pad_mode,
         )
         self.encoder: Encoder | MotionSEncoder
         self.decoder: Decoder | MotionSDecoder

@@ -7,6 +7,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from core.errors import ConfigError
 from core.model.config import RVQVAEConfig
 
+WINDOW_SAMPLING = ("starts", "frames")
+"""Where training windows start in their clips (:func:`core.train.dataset.window_starts`): "starts",
+every start inside a clip equally likely (a clip's first and last frames are in a 64th of the windows
+its middle frames are in, at a 64-frame window), or "frames", every frame in at least as many windows
+as a middle frame. Runs written before the setting existed used "starts"."""
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -47,6 +53,8 @@ class TrainConfig:
     strict_joint_names: bool = False
     """Skip clips whose joints are named otherwise than the first clip's, even in the same tree and
     order, instead of matching them by position."""
+    window_sampling: str = "starts"
+    """See :data:`WINDOW_SAMPLING`."""
     seed: int = 0
     log_every: int = 10
     checkpoint_every: int = 1000
@@ -64,6 +72,10 @@ class TrainConfig:
             )
         if self.random_speed < 0:
             raise ValueError(f"random_speed must be at least 0, got {self.random_speed}")
+        if self.window_sampling not in WINDOW_SAMPLING:
+            raise ValueError(
+                f"window_sampling must be one of {', '.join(WINDOW_SAMPLING)}, got {self.window_sampling!r}"
+            )
         if self.whole_clips and self.random_speed > 0:
             raise ValueError("random_speed resamples fixed windows; it cannot be used with whole_clips")
         if self.root_weight < 0 or not 1 <= self.root_dims <= self.model.input_dim:

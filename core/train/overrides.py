@@ -140,6 +140,21 @@ class TrainOverrides:
         empty="fitted to the training clips",
     )
     nb_code: int | None = _setting("--codes", "codes per quantizer layer", metavar="N")
+    pad_mode: str | None = _setting(
+        "--pad-mode",
+        "what the resnet model's convolutions read past a clip's ends: zeros (the seed's and the peers' "
+        "models) or replicate (the edge frame repeated)",
+        metavar="MODE",
+        choices=("zeros", "replicate"),
+    )
+    window_sampling: str | None = _setting(
+        "--window-sampling",
+        "where training windows start: starts (every start inside a clip equally likely, so a clip's first "
+        "and last frames are rarely trained) or frames (every frame, first and last included, in at least "
+        "as many windows as a middle frame)",
+        metavar="HOW",
+        choices=("starts", "frames"),
+    )
     position_weight: float | None = _setting(
         "--position-weight",
         "weight of the joint-position loss after forward kinematics (0 turns it off)",

@@ -99,6 +99,7 @@ class Trainer:
                 augment=heading,
                 speed=speed,
                 mirror=mirror,
+                sampling=config.window_sampling,
             )
         self.step = 0
         self.position_loss = (

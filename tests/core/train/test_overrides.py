@@ -55,6 +55,8 @@ def test_the_flags_keep_the_names_the_readme_documents():
         "--stats",
         "--eval-every",
         "--strict-joint-names",
+        "--pad-mode",
+        "--window-sampling",
     }
 
 
