@@ -146,8 +146,12 @@ class RVQVAEConfig:
         return dataclasses.replace(self, **{name: getattr(other, name) for name in TRAINING_ONLY_FIELDS})
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict (ints, floats, bools, strings, None) for checkpoints and run folders."""
-        return dataclasses.asdict(self)
+        """Plain JSON-able dict (ints, floats, bools, strings, None) for checkpoints and run folders.
+        ``pad_mode`` is left out at "zeros", so such a checkpoint still opens in versions made before it."""
+        data = dataclasses.asdict(self)
+        if self.pad_mode == "zeros":
+            del data["pad_mode"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RVQVAEConfig:

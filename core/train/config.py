@@ -119,10 +119,12 @@ PRESETS: dict[str, TrainConfig] = {
     # Fits a laptop CPU: a narrower network, fewer and smaller codes, shorter windows. A batch holds
     # 1,024 token steps, 16 per code: the first layer's codes specialise (to the heading a clip faces,
     # among others), and held-out clips reached 80% of them only with 64 codes, not 128. The position
-    # term makes up for the fewer, smaller steps; mirrored clips double the data. Measurements behind
-    # each choice: docs/model.md, "What moved the numbers".
+    # term makes up for the fewer, smaller steps; mirrored clips double the data. Clip ends: windows
+    # drawn so every frame is trained as often as a middle one, convs that repeat the edge frame (not
+    # exportable to the peers, whose convs pad with zeros). Measurements behind each choice:
+    # docs/model.md, "What moved the numbers" and "Clip ends".
     "small": TrainConfig(
-        model=RVQVAEConfig(width=192, code_dim=64, nb_code=64, depth=3),
+        model=RVQVAEConfig(width=192, code_dim=64, nb_code=64, depth=3, pad_mode="replicate"),
         batch_size=64,
         window=64,
         steps=9000,
@@ -133,6 +135,7 @@ PRESETS: dict[str, TrainConfig] = {
         root_channels=True,
         position_weight=1.0,
         mirror=True,
+        window_sampling="frames",
     ),
     # Motion-S (../shared/seeds, docs/model.md "Motion-S"): plain convs with BatchNorm, a 256-dim latent,
     # 6 x 512 EMA codes chosen by argmin (no Gumbel sampling) with quantize dropout 0.2, on HumanML3D's
