@@ -46,7 +46,8 @@ class RVQVAEConfig:
     Frozen so a model's config cannot drift away from its weights; use :func:`dataclasses.replace`.
     ``arch="motion-s"`` swaps the encoder/decoder for :mod:`core.model.motion_s`, which reads ``width``,
     ``depth`` (stride-1 convs per side), ``activation`` and the downsampling, and ignores
-    ``dilation_growth_rate``, ``norm`` (always BatchNorm) and ``dropout``.
+    ``dilation_growth_rate``, ``norm`` (always BatchNorm), ``dropout`` and ``pad_mode`` (always zeros:
+    its layers zero padded positions of whole-clip batches).
     """
 
     input_dim: int = 330
@@ -68,7 +69,7 @@ class RVQVAEConfig:
     dropout: float = 0.2
     arch: str = "resnet"
     pad_mode: str = "zeros"
-    """See :data:`PAD_MODES`; ``"replicate"`` only for ``arch="resnet"``."""
+    """See :data:`PAD_MODES`."""
 
     def __post_init__(self) -> None:
         for name in _INT_FIELDS:
@@ -104,10 +105,6 @@ class RVQVAEConfig:
             )
         if self.pad_mode not in PAD_MODES:
             raise ValueError(f"RVQVAEConfig.pad_mode must be one of {PAD_MODES}, got {self.pad_mode!r}")
-        if self.pad_mode != "zeros" and self.arch != "resnet":
-            raise ValueError(
-                f"RVQVAEConfig.pad_mode {self.pad_mode!r} is for arch 'resnet'; {self.arch} pads with zeros"
-            )
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"RVQVAEConfig.activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         if self.norm not in NORMS:

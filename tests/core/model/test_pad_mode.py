@@ -56,9 +56,12 @@ def test_the_cone_decode_pads_as_the_full_decode_does(frames):
     torch.testing.assert_close(part, full[:, frames[0] : frames[1]], atol=1e-5, rtol=0)
 
 
-def test_only_the_resnet_model_takes_replicate_padding():
-    with pytest.raises(ValueError, match="pad_mode 'replicate' is for arch 'resnet'"):
-        RVQVAEConfig(arch="motion-s", pad_mode="replicate")
+def test_motion_s_pads_with_zeros_whatever_the_setting():
+    model = RVQVAE(RVQVAEConfig(arch="motion-s", input_dim=12, width=16, code_dim=8, pad_mode="replicate"))
+    assert all(m.padding_mode == "zeros" for m in model.modules() if isinstance(m, torch.nn.Conv1d))
+
+
+def test_an_unknown_pad_mode_is_refused():
     with pytest.raises(ValueError, match="pad_mode must be one of"):
         RVQVAEConfig(pad_mode="reflect")
 
@@ -68,3 +71,16 @@ def test_a_replicate_padded_tokenizer_is_not_exported_to_a_peer():
     ckpt = replace(ckpt, model=RVQVAE(replace(ckpt.config, pad_mode="replicate")))
     with pytest.raises(MotionFileError, match="convolutions pad with zeros"):
         check_exportable(ckpt, "syntalker")
+
+
+def test_a_zero_padded_config_writes_no_pad_mode_so_older_versions_read_it():
+    assert "pad_mode" not in SMALL.to_dict()
+    written = replace(SMALL, pad_mode="replicate").to_dict()
+    assert written["pad_mode"] == "replicate" and RVQVAEConfig.from_dict(written).pad_mode == "replicate"
+
+
+def test_the_small_preset_repeats_the_edge_frame_and_the_seed_preset_pads_as_the_peers():
+    from core.train.config import preset
+
+    assert preset("small").model.pad_mode == "replicate"
+    assert preset("seed").model.pad_mode == "zeros" and preset("motion-s").model.pad_mode == "zeros"

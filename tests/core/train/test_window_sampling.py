@@ -53,3 +53,7 @@ def test_the_sampler_draws_clip_starts_as_often_as_any_frame():
     first = sampler.sample(20_000)[:, 0, 0].numpy()
     share = np.isin(first, [0, 1000, 2000]).mean()  # windows that hold a clip's first frame
     assert share == pytest.approx(16 / (100 + 15), rel=0.1)
+
+
+def test_the_small_preset_trains_clip_ends_and_the_seed_preset_keeps_the_documents_sampling():
+    assert preset("small").window_sampling == "frames" and preset("seed").window_sampling == "starts"
