@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,8 +14,8 @@ from core.model import RVQVAE, RVQVAEConfig
 from core.model.checkpoint import load_checkpoint
 from core.model.cone import decode_frames
 from core.model.peers.export import check_exportable
+from tests.helpers.paths import DEMO_CHECKPOINT as DEMO
 
-DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo_checkpoint"
 SMALL = RVQVAEConfig(input_dim=12, width=32, code_dim=8, nb_code=16, num_quantizers=2)
 
 

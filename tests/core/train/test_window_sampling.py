@@ -49,7 +49,9 @@ def test_a_run_made_before_the_setting_resumes_with_its_own_sampling():
 
 def test_the_sampler_draws_clip_starts_as_often_as_any_frame():
     clips = [np.arange(100, dtype=np.float32)[:, None] + 1000 * k for k in range(3)]
-    sampler = WindowSampler(clips, 16, torch.device("cpu"), seed=0, sampling="frames")
+    sampler = WindowSampler(
+        np.concatenate(clips), [100] * 3, 16, torch.device("cpu"), seed=0, sampling="frames"
+    )
     first = sampler.sample(20_000)[:, 0, 0].numpy()
     share = np.isin(first, [0, 1000, 2000]).mean()  # windows that hold a clip's first frame
     assert share == pytest.approx(16 / (100 + 15), rel=0.1)
