@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(self.session, recovery_dir or default_recovery_dir(), self)
         self.autosave.failed.connect(self.reporter.warning)
         self.session.warning.connect(self.reporter.warning)
+        self.session.told.connect(lambda text: self._status(text, 15_000))
         self.playback = Playback(self.session, self)
         self.prompts = prompts or DialogPrompts(self)
         self.documents = Documents(

@@ -55,6 +55,9 @@ class Session(QObject):
     levelsChanged = Signal()
     """Truncation levels decoded in the background arrived."""
     warning = Signal(str, str)
+    """(title, text): something that stops the user, a dialog."""
+    told = Signal(str)
+    """Something said in passing (the status bar)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -205,7 +208,10 @@ class Session(QObject):
             self._refresh_timer.start(STALE_REFRESH_MS)
             self.framesChanged.emit(*update.frames)
         if update.notice is not None:
-            self.warning.emit(update.notice.title, update.notice.text)
+            if update.notice.interrupts:
+                self.warning.emit(update.notice.title, update.notice.text)
+            else:
+                self.told.emit(update.notice.text)
 
     # ----- commands: the model does the work, this class says what changed ----------------------
 

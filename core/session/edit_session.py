@@ -108,11 +108,16 @@ class EditSession:
         self.selection = self.preview = None
         self._saved_indices = self.editor.indices.copy() if self.editor is not None else None
         if self.mismatch is not None:
-            return Update(changed, notice=Notice("Skeleton does not match", self.no_reconstruction_reason()))
+            reason = self.no_reconstruction_reason()
+            return Update(
+                changed, notice=Notice("The clip does not fit the checkpoint", reason, interrupts=False)
+            )
         if self.reconstruction is None:
             return Update(changed)
         self.error_scale.choose_for(self.reconstruction, self.layers_used)
-        notice = Notice("Joints matched by position", opening.notice) if opening.notice else None
+        notice = (
+            Notice("Joints matched by position", opening.notice, interrupts=False) if opening.notice else None
+        )
         return Update(changed | Changed.ERROR_SCALE, notice=notice)
 
     def open_checkpoint_b(self, path: str | PathLike[str]) -> Update:

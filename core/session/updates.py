@@ -39,6 +39,9 @@ class Notice:
 
     title: str
     text: str
+    interrupts: bool = True
+    """Whether it stops the user (a dialog) or is said in passing (the status bar): a clip that does not
+    fit the checkpoint is said where the reconstruction would be, so it never needs a dialog too."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from core.errors import MotionFileError
+from core.features.humanml3d import HumanML3D
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion, renamed_like
 from core.motion.skeleton import describe_renaming
@@ -23,11 +24,30 @@ def fit_clip(ckpt: Checkpoint, motion: Motion, by_position: bool = True) -> Moti
     try:
         return ckpt.representation.fit(motion, ckpt.skeleton)
     except ValueError as exc:
-        raise MotionFileError(
-            motion.source.get("path", "clip"),
-            f"this clip's skeleton does not match the checkpoint's: {exc} (open a checkpoint trained "
-            "on this skeleton, or train one on this clip's folder)",
-        ) from None
+        raise MotionFileError(motion.source.get("path", "clip"), _why_not(ckpt, motion, str(exc))) from None
+
+
+def _why_not(ckpt: Checkpoint, motion: Motion, difference: str) -> str:
+    """Why a clip does not fit, said as what differs that matters: the kind of features when one side is
+    HumanML3D-layout rows and the other not, else the skeletons."""
+    rows = "humanml3d_features" in motion.source
+    reads_rows = isinstance(ckpt.representation, HumanML3D)
+    if rows and not reads_rows:
+        return (
+            f"this clip is {HumanML3D.for_motion(motion).describe()}; the checkpoint reads "
+            f"{ckpt.representation.describe()}: open a tokenizer of those features (MoMask's or T2M-GPT's, "
+            "imported, or one trained here with --preset motion-s)"
+        )
+    if reads_rows and not rows:
+        return (
+            f"the checkpoint reads {ckpt.representation.describe()}, and {difference} (clips become such "
+            "rows when they are SMPL-X clips or HumanML3D files): open a checkpoint trained on this clip's "
+            "skeleton"
+        )
+    return (
+        f"this clip's skeleton does not match the checkpoint's: {difference} (open a checkpoint trained "
+        "on this skeleton, or train one on this clip's folder)"
+    )
 
 
 def renaming_notice(motion: Motion) -> str:

@@ -215,3 +215,13 @@ def test_a_picked_code_stays_outlined_in_another_clip_but_not_under_another_chec
     assert punch_session.highlighted == (0, 3)
     update = punch_session.open_checkpoint(tiny_checkpoint)
     assert punch_session.highlighted is None and Changed.HIGHLIGHT in update.changed
+
+
+def test_a_humanml3d_clip_under_a_rotation_checkpoint_is_told_the_features_differ_not_the_joints(
+    punch_session, data_dir
+):
+    update = punch_session.open_clip(data_dir / "humanml3d" / "new_joint_vecs" / "012314.npy")
+    reason = punch_session.no_reconstruction_reason()
+    assert "HumanML3D 263-dim features" in reason and "--preset motion-s" in reason
+    assert "skeleton does not match" not in reason
+    assert update.notice is not None and not update.notice.interrupts
