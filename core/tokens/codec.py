@@ -8,6 +8,7 @@ import torch
 
 from core.errors import MotionFileError
 from core.features.humanml3d import HumanML3D
+from core.features.representation import DecodeTarget
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion, renamed_like
 from core.motion.skeleton import describe_renaming
@@ -92,7 +93,7 @@ def decode_motion(
     encoded from), else on the checkpoint's skeleton starting at ``root_start`` (x, z)."""
     features = decode_features(ckpt, indices, layers_used, frames)
     skeleton = like.skeleton if like is not None else ckpt.skeleton
-    return ckpt.representation.motion(features, skeleton, ckpt.fps, like=like, root_start=root_start)
+    return ckpt.representation.motion(features, DecodeTarget(skeleton, ckpt.fps, like, root_start))
 
 
 def reconstruct(

@@ -7,6 +7,7 @@ import pytest
 
 from core.features.body_part import PARTS, BodyPart
 from core.features.kinds import representation_from_dict
+from core.features.representation import DecodeTarget
 from core.features.rot6d import Rot6D
 from core.formats import load_motion
 
@@ -45,14 +46,14 @@ def test_root_channels_are_dx_y_dz_of_the_smplx_trans_with_the_first_step_repeat
 @pytest.mark.parametrize("name", ["upper", "lower_trans"])
 def test_decoding_the_true_features_gives_the_clip_back(beat2, name):
     part = BodyPart.named(name)
-    back = part.motion(part.features(beat2), beat2.skeleton, beat2.fps, like=beat2)
+    back = part.motion(part.features(beat2), DecodeTarget.like(beat2))
     np.testing.assert_allclose(back.joint_positions(), beat2.joint_positions(), atol=1e-4)
 
 
 def test_decoding_replaces_only_the_parts_joints(beat2):
     part = BodyPart.named("upper")
     noisy = part.features(beat2) + np.random.default_rng(0).normal(0, 0.3, (beat2.num_frames, part.dim))
-    decoded = part.motion(noisy, beat2.skeleton, beat2.fps, like=beat2)
+    decoded = part.motion(noisy, DecodeTarget.like(beat2))
     others = np.setdiff1d(np.arange(55), part.joints)
     np.testing.assert_array_equal(decoded.rotations[:, others], beat2.rotations[:, others])
     np.testing.assert_array_equal(decoded.root_translation, beat2.root_translation)
