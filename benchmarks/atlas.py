@@ -72,8 +72,8 @@ def measure(n: int, checkpoint: Path, layers: tuple[int, ...], workers: int, pre
     import torch
 
     from core.analysis.atlas import AtlasSettings, build_atlas
-    from core.analysis.dataset import run_to_end
     from core.model.checkpoint import load_checkpoint
+    from core.progress import run_to_end
     from core.render.atlas_preview import write_previews
 
     torch.set_num_threads(1)

@@ -252,19 +252,6 @@ def _groups(files: Sequence[str | Path], group_bytes: int) -> list[list[int]]:
     return [g for g in groups if g]
 
 
-def run_to_end(
-    work: Generator[Progress, None, DatasetEval | DatasetComparison],
-    on_progress: Callable[[Progress], None] = lambda progress: None,
-) -> DatasetEval | DatasetComparison:
-    """Drive a generator of this module to its result, handing each progress to ``on_progress``
-    (a terminal's bar; scripts and tests ignore it)."""
-    while True:
-        try:
-            on_progress(next(work))
-        except StopIteration as end:
-            return end.value
-
-
 @dataclass(frozen=True)
 class ComparedClip:
     """One clip under both checkpoints; the difference is B minus A (negative: B is better)."""

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli.selection_args import add_selection_arguments, selected_files
+from core.cli.selection_args import add_checkpoint_argument, add_dataset_arguments, selected_files
 
 if TYPE_CHECKING:
     from core.analysis.atlas import Atlas, AtlasProgress, AtlasSettings
@@ -23,16 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "animated previews, most used first, with count and spread; dead codes greyed; a page per code listing "
         "its occurrences) and DIR/atlas.json (every occurrence of every code).",
     )
-    parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
-    parser.add_argument(
-        "--data",
-        nargs="+",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="clip folders or files, or dataset roots as they ship (HumanML3D, KIT-ML, BEAT2, AMASS)",
-    )
-    add_selection_arguments(parser, "use", "its held-out clips")
+    add_checkpoint_argument(parser)
+    add_dataset_arguments(parser, "use", "its held-out clips")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="the atlas folder (created)")
     parser.add_argument(
         "--layers",
@@ -126,7 +118,8 @@ def _build_with_bar(ckpt: Checkpoint, files: list[Path], settings: AtlasSettings
     from tqdm import tqdm
 
     from core.analysis.atlas import build_atlas
-    from core.analysis.dataset import SkippedClip, run_to_end
+    from core.analysis.dataset import SkippedClip
+    from core.progress import run_to_end
 
     with tqdm(total=len(files), unit="clip", desc="tokenizing", disable=None, leave=False) as bar:
 
@@ -143,7 +136,7 @@ def _build_with_bar(ckpt: Checkpoint, files: list[Path], settings: AtlasSettings
 def _previews_with_bar(atlas: Atlas, folder: Path, size: int) -> dict[tuple[int, int], str]:
     from tqdm import tqdm
 
-    from core.analysis.dataset import run_to_end
+    from core.progress import run_to_end
     from core.render.atlas_preview import write_previews
 
     total = sum(len(atlas.by_use(layer)) for layer in atlas.layers)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from core.cli.paper_args import add_paper_arguments, check_paper_arguments, paper_figures
 from core.cli.refine_args import add_refine_arguments, refine_settings
-from core.cli.selection_args import add_selection_arguments, selected_files
+from core.cli.selection_args import add_checkpoint_argument, add_dataset_arguments, selected_files
 
 if TYPE_CHECKING:
     from core.analysis.dataset import DatasetComparison, DatasetEval, Progress
@@ -24,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Evaluate a checkpoint on every clip under the given folders (1..Q layers used). "
         "Clips that do not fit the checkpoint's skeleton are skipped, each named on stderr.",
     )
-    parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
-    add_data_arguments(parser)
+    add_checkpoint_argument(parser)
+    add_dataset_arguments(parser, "evaluate", "its held-out clips")
     add_refine_arguments(parser)
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables instead of text")
@@ -40,19 +40,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--data``, ``--split`` and ``--speakers``, shared with ``compare``."""
-    parser.add_argument(
-        "--data",
-        nargs="+",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="clip folders or files, or dataset roots as they ship (HumanML3D, KIT-ML, BEAT2, AMASS)",
-    )
-    add_selection_arguments(parser, "evaluate", "its held-out clips")
-
-
 def evaluate_with_bar(
     work: Generator[Progress, None, DatasetEval | DatasetComparison], files: list[Path]
 ) -> DatasetEval | DatasetComparison:
@@ -60,7 +47,8 @@ def evaluate_with_bar(
     stderr is not a terminal), naming each skipped clip on stderr."""
     from tqdm import tqdm
 
-    from core.analysis.dataset import SkippedClip, run_to_end
+    from core.analysis.dataset import SkippedClip
+    from core.progress import run_to_end
 
     with tqdm(total=len(files), unit="clip", disable=None, leave=False) as bar:
 

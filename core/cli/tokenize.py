@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core.cli.refine_args import add_refine_arguments, refine_settings
+from core.cli.selection_args import add_checkpoint_argument
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Encode a clip to a (steps, layers) token grid saved as .npy, with a .json sidecar "
         "naming the checkpoint, frame count and start position.",
     )
-    parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
+    add_checkpoint_argument(parser)
     parser.add_argument("clip", type=Path, help="a .bvh, SMPL-X .npz or HumanML3D .npy clip")
     parser.add_argument("--out", type=Path, required=True, metavar="TOKENS.npy")
     add_refine_arguments(parser)

@@ -15,7 +15,7 @@ import os
 import signal
 from pathlib import Path
 
-from core.cli.selection_args import add_selection_arguments
+from core.cli.selection_args import add_cache_flag, add_dataset_arguments
 from core.train.overrides import FIELDS, OverrideField, TrainOverrides, preset_defaults
 
 EXIT_INTERRUPTED = 130
@@ -31,14 +31,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=_PresetDefaultsFormatter,
     )
     parser.add_argument(
-        "--data",
-        nargs="+",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="clip folders or files, or dataset roots as they ship (HumanML3D, KIT-ML, BEAT2, AMASS)",
-    )
-    parser.add_argument(
         "--out", type=Path, required=True, metavar="RUN_DIR", help="where checkpoints and logs go"
     )
     parser.add_argument(
@@ -51,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--holdout", type=Path, metavar="SPLIT.json", help="leave out the clips this split names"
     )
-    add_selection_arguments(parser, "train on", "as --holdout: trains on the others, measures its clips")
+    add_dataset_arguments(parser, "train on", "as --holdout: trains on the others, measures its clips")
     parser.add_argument(
         "--evaluator",
         type=Path,
@@ -80,16 +72,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_cache_flag(parser)
     parser.set_defaults(run=run)
-
-
-def add_cache_flag(parser: argparse.ArgumentParser) -> None:
-    """``--no-cache``, shared with ``eval`` and ``compare``."""
-    parser.add_argument(
-        "--no-cache",
-        dest="use_cache",
-        action="store_false",
-        help="read every clip from its file, without the feature cache (see rvq-motion cache info)",
-    )
 
 
 def add_override_flags(parser: argparse.ArgumentParser) -> None:

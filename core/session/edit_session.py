@@ -381,13 +381,7 @@ class EditSession:
             raise MotionFileError(path, "open a clip and its checkpoint before loading tokens")
         tokens = load_tokens(path)
         tokens.check_checkpoint(self.checkpoint, path)
-        if tokens.indices.shape != self.editor.indices.shape:
-            steps, layers = self.editor.indices.shape
-            raise MotionFileError(
-                path,
-                f"tokens are {tokens.indices.shape[0]} steps x {tokens.indices.shape[1]} layers; "
-                f"this clip has {steps} steps x {layers} layers",
-            )
+        tokens.check_grid(self.editor.indices.shape, path)
         try:
             update = self.replace_tokens(tokens.indices)
         except ValueError as exc:

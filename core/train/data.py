@@ -30,6 +30,7 @@ from core.features.representation import Normalizer, Representation
 from core.formats import LOADABLE
 from core.formats.discovery import find_motion_files
 from core.motion.skeleton import Skeleton, describe_renaming, match_joints
+from core.progress import run_to_end
 from core.train.augment import heading_free_normalizer
 from core.train.config import TrainConfig
 from core.train.events import MessageEvent
@@ -129,12 +130,7 @@ def prepare_data(
     use_cache: bool = True,
 ) -> TrainingData:
     """:func:`read_training_data` run to its end, without its progress reports."""
-    work = read_training_data(paths, config, holdout, normalizer, use_cache)
-    while True:
-        try:
-            next(work)
-        except StopIteration as end:
-            return end.value
+    return run_to_end(read_training_data(paths, config, holdout, normalizer, use_cache))
 
 
 def read_training_data(

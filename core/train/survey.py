@@ -16,6 +16,7 @@ from pathlib import Path
 from core.datasets.cache import FeatureCache
 from core.datasets.reader import FileInfo, ReadProgress, read_files
 from core.datasets.selection import select_clips
+from core.progress import run_to_end
 from core.train.config import TrainConfig
 from core.train.data import min_frames_for, read_settings, renamed_joints, renaming_lines, skip_reason
 
@@ -88,12 +89,7 @@ def survey_data(
     """Sort every clip under ``paths`` (dataset roots recognised, ``split`` and ``speakers`` applied: see
     :func:`core.datasets.selection.select_clips`) as a run with ``config`` and this holdout would, without
     training."""
-    work = scan_data(paths, config, holdout, split, speakers, use_cache)
-    while True:
-        try:
-            next(work)
-        except StopIteration as end:
-            return end.value
+    return run_to_end(scan_data(paths, config, holdout, split, speakers, use_cache))
 
 
 def scan_data(

@@ -271,3 +271,16 @@ def renamed_copy(source: Path, target: Path, names: Mapping[str, str]) -> Path:
         assert count == 1, f"{old} named {count} times in {source}"
     target.write_bytes(text.encode())
     return target
+
+
+CMU_SUBJECT_002 = ("cmu_iclone", "subjects", "002")
+"""A CMU subject's folder in the shared data: its clips share one rig."""
+LEG_NAMES = {
+    "CC_Base_L_Thigh": "LeftHip",
+    "CC_Base_L_Calf": "LeftKnee",
+    "CC_Base_L_Foot": "LeftAnkle",
+    "CC_Base_R_Thigh": "RightHip",
+    "CC_Base_R_Calf": "RightKnee",
+    "CC_Base_R_Foot": "RightAnkle",
+}
+"""The leg joints of that rig as another converter names them (same tree, same order)."""

@@ -14,11 +14,12 @@ from app.analysis.dataset_browser import DatasetBrowser
 from app.analysis.dataset_table import shared_start
 from app.state.errors import ErrorReporter
 from app.state.session import Session
-from core.analysis.dataset import compare_checkpoints, evaluate_dataset, run_to_end
+from core.analysis.dataset import compare_checkpoints, evaluate_dataset
 from core.analysis.paper_eval import paper_evaluation
 from core.model.checkpoint import load_checkpoint
 from core.model.peers.importer import plan_import, write_import
 from core.model.peers.t2m_evaluator import load_t2m_evaluator
+from core.progress import run_to_end
 from tests.helpers.dataset_roots import humanml3d_root
 from tests.helpers.paths import DEMO_CHECKPOINT, SHARED
 

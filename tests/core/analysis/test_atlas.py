@@ -11,21 +11,15 @@ import pytest
 
 from core.analysis.atlas import AtlasSettings, build_atlas
 from core.analysis.atlas_clips import step_windows
-from core.analysis.dataset import run_to_end
 from core.analysis.pose_frame import BodyFrame
 from core.analysis.token_index import find_similar
 from core.formats import load_motion
-from core.model.checkpoint import load_checkpoint
+from core.progress import run_to_end
 from core.tokens.codec import decode_features, fit_clip, tokenize
-from tests.helpers.paths import DEMO_CHECKPOINT
+from tests.helpers.paths import BANDAI_THREE
 
-CLIPS = ("dataset-1_bow_active_001.bvh", "dataset-1_bye_giant_001.bvh", "dataset-1_walk_normal_001.bvh")
+CLIPS = BANDAI_THREE
 SETTINGS = AtlasSettings(layers=(0, 2), per_code=3, context_steps=1, seed=7)
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_checkpoint(DEMO_CHECKPOINT)
 
 
 @pytest.fixture(scope="module")

@@ -11,16 +11,10 @@ import pytest
 from core.analysis import atlas_clips
 from core.analysis.atlas import AtlasSettings, build_atlas
 from core.analysis.atlas_clips import step_windows, windows_of_files
-from core.analysis.dataset import run_to_end
-from core.model.checkpoint import load_checkpoint
-from tests.helpers.paths import DEMO_CHECKPOINT
+from core.progress import run_to_end
+from tests.helpers.paths import BANDAI_THREE
 
-CLIPS = ("dataset-1_bow_active_001.bvh", "dataset-1_bye_giant_001.bvh", "dataset-1_walk_normal_001.bvh")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_checkpoint(DEMO_CHECKPOINT)
+CLIPS = BANDAI_THREE
 
 
 @pytest.fixture(scope="module")

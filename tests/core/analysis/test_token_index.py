@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from core.analysis import token_index
-from core.analysis.dataset import run_to_end
 from core.analysis.token_index import TokenIndex, find_similar
 from core.formats import load_motion
 from core.model.checkpoint import load_checkpoint
+from core.progress import run_to_end
 from core.tokens.codec import tokenize
 from tests.helpers.paths import DEMO_CHECKPOINT
 

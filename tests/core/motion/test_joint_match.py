@@ -10,17 +10,10 @@ import pytest
 from core.formats import load_motion
 from core.motion.clip import renamed_like
 from core.motion.skeleton import describe_renaming, match_joints
-from tests.helpers.bvh_fixtures import renamed_copy
+from tests.helpers.bvh_fixtures import CMU_SUBJECT_002, LEG_NAMES, renamed_copy
 
-CMU = ("cmu_iclone", "subjects", "002", "002_04.bvh")
-LEGS = {
-    "CC_Base_L_Thigh": "LeftHip",
-    "CC_Base_L_Calf": "LeftKnee",
-    "CC_Base_L_Foot": "LeftAnkle",
-    "CC_Base_R_Thigh": "RightHip",
-    "CC_Base_R_Calf": "RightKnee",
-    "CC_Base_R_Foot": "RightAnkle",
-}
+CMU = (*CMU_SUBJECT_002, "002_04.bvh")
+LEGS = LEG_NAMES
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from core.analysis.atlas import AtlasSettings, build_atlas
-from core.analysis.dataset import run_to_end
 from core.model.checkpoint import load_checkpoint
+from core.progress import run_to_end
 from core.render import style
 from core.render.atlas_preview import PreviewStage, preview_frames, write_previews
 from tests.helpers.paths import DEMO_CHECKPOINT

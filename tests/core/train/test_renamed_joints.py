@@ -13,17 +13,10 @@ from core.train.config import preset
 from core.train.data import prepare_data
 from core.train.overrides import TrainOverrides
 from core.train.survey import survey_data
-from tests.helpers.bvh_fixtures import renamed_copy
+from tests.helpers.bvh_fixtures import CMU_SUBJECT_002, LEG_NAMES, renamed_copy
 
-CMU = ("cmu_iclone", "subjects", "002")
-LEGS = {
-    "CC_Base_L_Thigh": "LeftHip",
-    "CC_Base_L_Calf": "LeftKnee",
-    "CC_Base_L_Foot": "LeftAnkle",
-    "CC_Base_R_Thigh": "RightHip",
-    "CC_Base_R_Calf": "RightKnee",
-    "CC_Base_R_Foot": "RightAnkle",
-}
+CMU = CMU_SUBJECT_002
+LEGS = LEG_NAMES
 
 
 @pytest.fixture(scope="module")
