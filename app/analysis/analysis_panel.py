@@ -8,6 +8,9 @@ a tab recomputes only while it is shown, so a hidden panel costs nothing during 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
@@ -24,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.analysis.atlas_view import AtlasView
 from app.analysis.codebook_view import CodebookView
+from app.state.errors import ErrorReporter
 from app.state.playback import Playback
 from app.state.session import Session
 from app.style import theme
@@ -99,9 +104,16 @@ def _error_color(fraction: float) -> QColor:
 
 
 class AnalysisPanel(QTabWidget):
-    """Joints, Layers and Codebook tabs for the open clip's reconstruction."""
+    """Joints, Layers and Codebook tabs for the open clip's reconstruction; Atlas for the codes across a dataset."""
 
-    def __init__(self, session: Session, playback: Playback, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        playback: Playback,
+        reporter: ErrorReporter,
+        dataset_files: Callable[[], list[Path]],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session, self.playback = session, playback
         self.aligned = True
@@ -117,6 +129,12 @@ class AnalysisPanel(QTabWidget):
         self.addTab(self.layer_table, "Layers")
         self.codebook = CodebookView(session)
         self.addTab(self.codebook, "Codebook")
+        self.atlas = AtlasView(session, reporter, dataset_files)
+        self.addTab(self.atlas, "Atlas")
+        self.codebook.atlas_button.clicked.connect(lambda: self.setCurrentWidget(self.atlas))
+        for signal in (session.highlightChanged, session.checkpointChanged, self.atlas.build_job.finished):
+            signal.connect(self._offer_atlas)
+        self._offer_atlas()
         for signal in (
             session.reconstructionChanged,
             session.tokensChanged,
@@ -151,6 +169,13 @@ class AnalysisPanel(QTabWidget):
         layout.addWidget(self.joints_label)
         layout.addWidget(scroll, 1)
         return tab
+
+    def _offer_atlas(self, *_: object) -> None:
+        """The codebook's way to the picked code across the dataset, once an atlas of this checkpoint exists."""
+        highlighted = self.session.highlighted
+        self.codebook.atlas_button.setVisible(self.atlas.current() and highlighted is not None)
+        if highlighted is not None:
+            self.codebook.atlas_button.setText(f"Code {highlighted[1]} across the dataset ▸")
 
     def set_aligned(self, aligned: bool) -> None:
         """Root-aligned errors (the viewer's *Align roots*) or global ones."""

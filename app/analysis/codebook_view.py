@@ -41,6 +41,11 @@ class CodebookView(QWidget):
         self.clear_button.setText("Clear highlight")
         self.clear_button.setToolTip("Stop outlining the selected code in the timeline")
         self.clear_button.clicked.connect(lambda: session.highlight_code(self.layer, None))
+        self.atlas_button = QToolButton()
+        self.atlas_button.setToolTip(
+            "Where the picked code is used in the dataset and what it looks like (Atlas tab)"
+        )
+        self.atlas_button.setVisible(False)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.histogram = self._plot("code", "share")
@@ -62,6 +67,7 @@ class CodebookView(QWidget):
         row.addWidget(QLabel("Layer"))
         row.addWidget(self.layer_box)
         row.addStretch(1)
+        row.addWidget(self.atlas_button)
         row.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

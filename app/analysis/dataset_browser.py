@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.analysis.dataset_prompts import BrowserPrompts, DialogBrowserPrompts
-from app.analysis.dataset_table import Column, DatasetTableModel, columns_for, shared_folder
+from app.analysis.dataset_sources import DatasetSources
+from app.analysis.dataset_table import Column, DatasetTableModel, columns_for, shared_start
+from app.analysis.paper_figures import PaperFigures
 from app.state.background_job import BackgroundJob
 from app.state.errors import ErrorReporter
 from app.state.session import Session
@@ -41,15 +43,15 @@ from core.analysis.dataset import (
     DatasetEval,
     Progress,
     compare_checkpoints,
-    dataset_files,
     evaluate_dataset,
 )
 from core.analysis.report import write_report
-from core.model.checkpoint import Checkpoint, load_checkpoint
+from core.model.checkpoint import Checkpoint
 from core.motion.skeleton import describe_difference
 
-CLIP_NAMES_MAX = 240
-"""Widest the clip names start (pixels); longer names are elided in the middle, whole on hover."""
+CLIP_NAMES_SHARE = 0.45
+"""Most of the table's width the clip names take; longer names are elided in the middle, whole on hover,
+so the figures stay in view in a narrow dock."""
 
 
 def _evaluation(
@@ -64,6 +66,8 @@ def _evaluation(
 class DatasetBrowser(QWidget):
     """Folders and a split file in, the open checkpoint (A) and an optional B evaluated per clip."""
 
+    compareRequested = Signal()
+    """"Compare with…": the window asks for checkpoint B (imports included) and opens it in the session."""
     openRequested = Signal(str, int)
     """(clip path, frame): open this clip at its worst frame."""
     evaluated = Signal(object, object)
@@ -73,6 +77,7 @@ class DatasetBrowser(QWidget):
         self,
         session: Session,
         reporter: ErrorReporter,
+        settings: QSettings,
         prompts: BrowserPrompts | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -80,28 +85,33 @@ class DatasetBrowser(QWidget):
         self.session = session
         self.reporter = reporter
         self.prompts: BrowserPrompts = prompts or DialogBrowserPrompts(self)
-        self.folders: list[Path] = []
-        self.split: Path | None = None
-        self.checkpoint_b: Checkpoint | None = None
+        self.sources = DatasetSources(self.prompts)
+        self.paper = PaperFigures(reporter, settings)
         self.evaluated_with: Checkpoint | None = None
         """The checkpoint (A) the rows were made with."""
         self._compared_with: Checkpoint | None = None
         """The B the rows were compared with (None: A alone)."""
         self.result: DatasetEval | DatasetComparison | None = None
         self.layers_shown: set[int] = set()
-        """The numbers of layers whose MPJPE columns are shown (chosen under Layers)."""
+        """The numbers of layers whose MPJPE columns are shown (chosen under Columns)."""
+        self.plausibility_shown = True
         self.job = BackgroundJob(_evaluation, self)
         self.model = DatasetTableModel()
         layout = QVBoxLayout(self)
-        self._build_sources(layout)
+        layout.addWidget(self.sources)
+        self._build_checkpoint_b(layout)
         self._build_run_controls(layout)
         self._build_results(layout)
+        layout.addWidget(self.paper)
+        self.paper.measure_button.clicked.connect(self.measure_paper_figures)
         self.job.progress.connect(self._progress)
         self.job.finished.connect(self._finished)
         self.job.failed.connect(lambda text: self.reporter.warning("Evaluation failed", text))
         self.job.runningChanged.connect(self._update_controls)
+        self.paper.job.runningChanged.connect(self._update_controls)
         session.checkpointChanged.connect(self._update_controls)
-        self._update_sources()
+        session.checkpointBChanged.connect(self._update_controls)
+        self.sources.changed.connect(self._update_controls)
         self._update_controls()
 
     def _button(self, text: str, slot: Callable[[], object], tip: str) -> QPushButton:
@@ -110,36 +120,23 @@ class DatasetBrowser(QWidget):
         button.clicked.connect(lambda: slot())
         return button
 
-    def _build_sources(self, layout: QVBoxLayout) -> None:
-        """What is evaluated: folders and a split file; B beside A."""
-        self.add_folder_button = self._button(
-            "Add folder…", self.ask_folder, "Evaluate every clip under a folder"
-        )
-        self.split_button = self._button(
-            "Split file…", self.ask_split, "Only the clips a split file holds out"
-        )
-        self.clear_button = self._button("Clear", self.clear_sources, "Forget the folders and the split file")
+    def _build_checkpoint_b(self, layout: QVBoxLayout) -> None:
+        """B beside A: the window's checkpoint B, compared clip by clip."""
         self.compare_button = self._button(
-            "Compare with…", self.ask_checkpoint_b, "Add a second checkpoint, B"
+            "Compare with…",
+            self.compareRequested.emit,
+            "Compare with a second checkpoint, B (also drawn in the 3D view)",
         )
         self.drop_b_button = self._button(
             "No B", self.drop_checkpoint_b, "Evaluate the open checkpoint alone"
         )
-        self.sources_label = QLabel()
-        self.sources_label.setWordWrap(True)
         self.b_label = QLabel()
         self.b_label.setWordWrap(True)
-        for widgets in (
-            (self.add_folder_button, self.split_button, self.clear_button),
-            (self.sources_label,),
-            (self.compare_button, self.drop_b_button, self.b_label),
-        ):
-            row = QHBoxLayout()
-            for w in widgets:
-                row.addWidget(w, 1 if isinstance(w, QLabel) else 0)
-            if not isinstance(widgets[-1], QLabel):
-                row.addStretch(1)
-            layout.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.compare_button)
+        row.addWidget(self.drop_b_button)
+        row.addWidget(self.b_label, 1)
+        layout.addLayout(row)
 
     def _build_run_controls(self, layout: QVBoxLayout) -> None:
         self.evaluate_button = self._button("Evaluate", self.evaluate, "Evaluate in the background")
@@ -147,6 +144,7 @@ class DatasetBrowser(QWidget):
         self.report_button = self._button("Save report…", self.ask_report, "One self-contained HTML file")
         self.progress_bar = QProgressBar()
         self.progress_bar.setFormat("%v / %m clips")
+        self.progress_bar.setVisible(False)
         row = QHBoxLayout()
         for button in (self.evaluate_button, self.stop_button, self.report_button):
             row.addWidget(button)
@@ -163,8 +161,10 @@ class DatasetBrowser(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.model.set_filter)
         self.layers_button = QToolButton()
-        self.layers_button.setText("Layers")
-        self.layers_button.setToolTip("Which numbers of quantizer layers get an MPJPE column")
+        self.layers_button.setText("Columns")
+        self.layers_button.setToolTip(
+            "Which numbers of quantizer layers get an MPJPE column, and the plausibility figures"
+        )
         self.layers_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.layers_button.setMenu(QMenu(self.layers_button))
         self.table = QTableView()
@@ -177,7 +177,6 @@ class DatasetBrowser(QWidget):
         names = self.table.verticalHeader()
         names.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         names.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        names.setMaximumWidth(CLIP_NAMES_MAX)
         names.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.doubleClicked.connect(self._double_clicked)
         self.status_label = QLabel()
@@ -190,66 +189,30 @@ class DatasetBrowser(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status_label)
 
-    # ----- sources and checkpoints ---------------------------------------------------------------
-
-    def add_folder(self, path: str | Path) -> None:
-        self.folders.append(Path(path))
-        self._update_sources()
-
-    def set_split(self, path: str | Path | None) -> None:
-        self.split = None if path is None else Path(path)
-        self._update_sources()
-
-    def clear_sources(self) -> None:
-        self.folders, self.split = [], None
-        self._update_sources()
-
-    def set_checkpoint_b(self, path: str | Path) -> None:
-        with self.reporter.guard("Could not open checkpoint B"):
-            self.checkpoint_b = load_checkpoint(path)
-            a = self.session.checkpoint
-            reason = (
-                None if a is None else describe_difference(self.checkpoint_b.skeleton, a.skeleton, "B", "A")
-            )
-            if reason is not None:
-                self.reporter.warning(
-                    "Checkpoint B is for another skeleton",
-                    f"{reason}. Only clips both checkpoints read are compared; B − A covers only those.",
-                )
-        self._update_controls()
+    # ----- checkpoint B -----------------------------------------------------------------------------
 
     def drop_checkpoint_b(self) -> None:
-        self.checkpoint_b = None
-        self._update_controls()
+        self.session.close_checkpoint_b()
 
-    def ask_folder(self) -> None:
-        if path := self.prompts.folder():
-            self.add_folder(path)
-
-    def ask_split(self) -> None:
-        if path := self.prompts.split_file():
-            self.set_split(path)
-
-    def ask_checkpoint_b(self) -> None:
-        if path := self.prompts.checkpoint():
-            self.set_checkpoint_b(path)
-
-    # ----- evaluation ------------------------------------------------------------------------
+    @property
+    def checkpoint_b(self) -> Checkpoint | None:
+        """The window's checkpoint B (:attr:`app.state.session.Session.checkpoint_b`)."""
+        return self.session.checkpoint_b.checkpoint
 
     def evaluate(self) -> None:
         """Start evaluating every clip of the sources with A (and B when set)."""
         a = self.session.checkpoint
-        if a is None or not self.folders or self.job.running:
+        if a is None or not self.sources.folders or self.job.running:
             return
         with self.reporter.guard("Could not evaluate the dataset"):
-            files = dataset_files(self.folders, self.split)
+            files = self.sources.files()
             self.result, self.evaluated_with = None, a
             self.layers_shown = {
                 min(self.session.layers_used, a.config.num_quantizers),
                 a.config.num_quantizers,
             }
             self._compared_with = self.checkpoint_b
-            self.model.reset(self._columns(), [], None, shared_folder(files))
+            self.model.reset(self._columns(), [], None, shared_start(files))
             self.progress_bar.setRange(0, len(files) * (1 if self.checkpoint_b is None else 2))
             self.progress_bar.setValue(0)
             self.status_label.setText(f"Evaluating {len(files)} clips…")
@@ -264,7 +227,9 @@ class DatasetBrowser(QWidget):
         qb = b.config.num_quantizers if b is not None else 0
         shown = sorted(self.layers_shown)
         kind = DatasetEval if b is None else DatasetComparison
-        return columns_for(kind, [k for k in shown if k <= qa], [k for k in shown if k <= qb])
+        return columns_for(
+            kind, [k for k in shown if k <= qa], [k for k in shown if k <= qb], self.plausibility_shown
+        )
 
     def _progress(self, progress: Progress) -> None:
         self.progress_bar.setMaximum(progress.total)
@@ -276,7 +241,7 @@ class DatasetBrowser(QWidget):
         self.result = result
         a = result if isinstance(result, DatasetEval) else result.a
         rows = result.clips if isinstance(result, DatasetComparison) else a.rows
-        self.model.reset(self.model.columns, rows, result, self.model.folder)
+        self.model.reset(self.model.columns, rows, result, self.model.start)
         global_column = next(i for i, c in enumerate(self.model.columns) if c.header == "global")
         self.table.sortByColumn(global_column, Qt.SortOrder.DescendingOrder)  # worst clips first
         self.table.resizeColumnsToContents()
@@ -303,6 +268,12 @@ class DatasetBrowser(QWidget):
             action.setChecked(k in self.layers_shown)
             action.toggled.connect(lambda on, k=k: self.show_layers(k, on))
             menu.addAction(action)
+        menu.addSeparator()
+        action = QAction("Plausibility (foot skating, jitter)", menu)
+        action.setCheckable(True)
+        action.setChecked(self.plausibility_shown)
+        action.toggled.connect(self.show_plausibility)
+        menu.addAction(action)
 
     def show_layers(self, k: int, shown: bool) -> None:
         """Add or remove the MPJPE column of ``k`` layers."""
@@ -310,13 +281,24 @@ class DatasetBrowser(QWidget):
         self.model.set_columns(self._columns())
         self.table.resizeColumnsToContents()
 
+    def show_plausibility(self, shown: bool) -> None:
+        self.plausibility_shown = bool(shown)
+        self.model.set_columns(self._columns())
+        self.table.resizeColumnsToContents()
+
+    def measure_paper_figures(self) -> None:
+        """FID, diversity and MPJPE by MoMask's protocol over the same clips, with the open checkpoint."""
+        with self.reporter.guard("Could not measure the papers' figures"):
+            self.paper.measure(self.session.checkpoint, self.sources.files())
+
     def _update_result_label(self) -> None:
         """Which checkpoint made the rows and where the clips are; a warning once another is open."""
         made_with = self.evaluated_with
         if made_with is None:
             self.result_label.setText("")
             return
-        folder = f" · clips in {self.model.folder}" if self.model.folder is not None else ""
+        where = self.model.start.describe()
+        folder = f" · {where}" if where else ""
         text = f"Results of <b>{made_with.label}</b>{folder}"
         if self.session.checkpoint is not made_with:
             open_one = self.session.checkpoint.label if self.session.checkpoint is not None else "none"
@@ -334,12 +316,21 @@ class DatasetBrowser(QWidget):
         comparison = self.result if isinstance(self.result, DatasetComparison) else None
         a = self.result if comparison is None else comparison.a
         with self.reporter.guard("Could not save the report"):
-            write_report(path, a, comparison)
+            write_report(path, a, comparison, paper=self.paper.result)
             self.status_label.setText(f"Report saved to {path}")
 
     def ask_report(self) -> None:
         if self.result is not None and (path := self.prompts.report_path("report.html")):
             self.save_report(path)
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)
+        self.table.verticalHeader().setMaximumWidth(max(120, int(CLIP_NAMES_SHARE * self.table.width())))
+
+    def shutdown(self) -> None:
+        """Stop the dock's background work and wait for it (the window is closing)."""
+        self.job.shutdown()
+        self.paper.job.shutdown()
 
     def row_count(self) -> int:
         return self.model.clip_count()
@@ -352,22 +343,29 @@ class DatasetBrowser(QWidget):
 
     # ----- state of the controls -------------------------------------------------------------
 
-    def _update_sources(self) -> None:
-        names = ", ".join(str(f) for f in self.folders) or "no folders yet"
-        split = f"; split: {self.split.name}" if self.split is not None else ""
-        self.sources_label.setText(names + split)
-        self._update_controls()
-
     def _update_controls(self, *_: object) -> None:
         running = self.job.running
         a = self.session.checkpoint
-        self.evaluate_button.setEnabled(not running and a is not None and bool(self.folders))
+        self.evaluate_button.setEnabled(not running and a is not None and bool(self.sources.folders))
         self.stop_button.setEnabled(running)
+        self.progress_bar.setVisible(running or self.result is not None)
         self.report_button.setEnabled(not running and self.result is not None)
-        for w in (self.add_folder_button, self.split_button, self.clear_button, self.compare_button):
-            w.setEnabled(not running)
+        self.paper.measure_button.setEnabled(
+            not self.paper.job.running and a is not None and bool(self.sources.folders)
+        )
+        self.sources.set_enabled(not running)
+        self.compare_button.setEnabled(not running)
         self.drop_b_button.setEnabled(not running and self.checkpoint_b is not None)
         b = self.checkpoint_b
-        self.b_label.setText("B: none" if b is None else f"B: {b.label}")
-        self.b_label.setToolTip("" if b is None else str(b.path))
+        a_skeleton = self.session.checkpoint.skeleton if self.session.checkpoint is not None else None
+        other = (
+            None if b is None or a_skeleton is None else describe_difference(b.skeleton, a_skeleton, "B", "A")
+        )
+        note = "" if other is None else f"; {other}: only clips both read are compared"
+        self.b_label.setText("B: none" if b is None else f"B: {b.label} (also drawn in the 3D view){note}")
+        self.b_label.setToolTip(
+            "Checkpoint B, the window's second tokenizer (View > Compare with checkpoint B)"
+            if b is None
+            else str(b.path)
+        )
         self._update_result_label()

@@ -12,7 +12,6 @@ class BrowserPrompts(Protocol):
 
     def folder(self) -> str | None: ...
     def split_file(self) -> str | None: ...
-    def checkpoint(self) -> str | None: ...
     def report_path(self, suggested: str) -> str | None: ...
 
 
@@ -26,9 +25,6 @@ class DialogBrowserPrompts:
     def split_file(self) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self.parent, "Split file", "", "Split files (*.json)")
         return path or None
-
-    def checkpoint(self) -> str | None:
-        return QFileDialog.getExistingDirectory(self.parent, "Compare with checkpoint (B)") or None
 
     def report_path(self, suggested: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self.parent, "Save report", suggested, "HTML (*.html)")

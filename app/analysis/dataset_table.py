@@ -3,7 +3,7 @@
 A Qt model over the rows :mod:`core.analysis.dataset` produced (nothing is recomputed here): sorting
 and filtering reorder an index list, so 5,000 clips sort as fast as 50 and no widget is rebuilt.
 The clip names are the vertical header, so they stay in view while the figures scroll sideways, and
-they are shown relative to the folder every row shares (said once above the table).
+they are shown without the folder and the name start every row shares (said once above the table).
 """
 
 from __future__ import annotations
@@ -117,8 +117,77 @@ B_GLOBAL = Column(
 )
 
 
-def columns_for(result_kind: type, layers: Sequence[int], b_layers: Sequence[int] = ()) -> list[Column]:
-    """The columns of an evaluation of A alone, or of A and B, with the chosen numbers of layers."""
+def _plausibility(original: bool, figure: str) -> Callable[[Row], float]:
+    """A plausibility figure of a row's original or its reconstruction with every layer (NaN: not
+    measured, e.g. foot skating of a skeleton without feet)."""
+
+    def value(row: Row) -> float:
+        clip = _a(row)
+        measured = (
+            clip.plausibility_original if original else (clip.plausibility[-1] if clip.plausibility else None)
+        )
+        number = None if measured is None else getattr(measured, figure)
+        return math.nan if number is None else float(number)
+
+    return value
+
+
+def _plausibility_summary(original: bool, figure: str) -> Callable[[Result], float]:
+    def summary(result: Result) -> float:
+        report = _a_eval(result).summary
+        measured = (
+            report.plausibility_original
+            if original
+            else report.plausibility.get(max(report.plausibility, default=0))
+        )
+        number = None if measured is None else getattr(measured, figure)
+        return math.nan if number is None else float(number)
+
+    return summary
+
+
+def _percent(value: Callable) -> Callable:
+    return lambda x: 100.0 * value(x)
+
+
+PLAUSIBILITY = [
+    Column(
+        "skate %",
+        "Foot skating with all layers: the share of frame pairs in which a foot on the floor slides "
+        "(GMD's measure; thresholds as speeds, so every frame rate is judged alike)",
+        _percent(_plausibility(False, "foot_skating")),
+        _percent(_plausibility_summary(False, "foot_skating")),
+    ),
+    Column(
+        "orig skate %",
+        "The original clip's own foot skating: what the reconstruction's is read against",
+        _percent(_plausibility(True, "foot_skating")),
+        _percent(_plausibility_summary(True, "foot_skating")),
+    ),
+    Column(
+        "jitter",
+        "Mean jerk of the joints with all layers, m/s³ (the third derivative: decoded shaking)",
+        _plausibility(False, "jitter_m_s3"),
+        _plausibility_summary(False, "jitter_m_s3"),
+        digits=0,
+    ),
+    Column(
+        "orig jitter",
+        "The original clip's own mean jerk, m/s³",
+        _plausibility(True, "jitter_m_s3"),
+        _plausibility_summary(True, "jitter_m_s3"),
+        digits=0,
+    ),
+]
+"""How plausible the reconstructions are, beside the originals (:mod:`core.analysis.plausibility`)."""
+
+
+def columns_for(
+    result_kind: type, layers: Sequence[int], b_layers: Sequence[int] = (), plausibility: bool = True
+) -> list[Column]:
+    """The columns of an evaluation of A alone, or of A and B, with the chosen numbers of layers (and the
+    plausibility figures, A's, when asked)."""
+    extra = PLAUSIBILITY if plausibility else []
     if result_kind is DatasetComparison:
         return [
             FRAMES,
@@ -129,19 +198,50 @@ def columns_for(result_kind: type, layers: Sequence[int], b_layers: Sequence[int
             B_GLOBAL,
             WORST_FRAME,
             WORST_MM,
+            *extra,
         ]
-    return [FRAMES, *(_layer(k) for k in layers), GLOBAL, WORST_FRAME, WORST_MM]
+    return [FRAMES, *(_layer(k) for k in layers), GLOBAL, WORST_FRAME, WORST_MM, *extra]
 
 
-def shared_folder(paths: Sequence[str | Path]) -> Path | None:
-    """The deepest folder holding every path (None for none, or paths on different drives)."""
+@dataclass(frozen=True)
+class SharedStart:
+    """What every clip's path starts with: the folder they are all under and the start their names
+    there share (``dataset-2_``), cut at a separator; shown once above the table instead of in every row."""
+
+    folder: Path | None = None
+    name_start: str = ""
+
+    def short(self, path: str | Path) -> str:
+        p = Path(path)
+        name = (
+            p.relative_to(self.folder).as_posix() if self.folder and p.is_relative_to(self.folder) else p.name
+        )
+        return name[len(self.name_start) :] if name.startswith(self.name_start) else name
+
+    def describe(self) -> str:
+        where = f"clips in {self.folder}" if self.folder is not None else ""
+        start = f"names starting {self.name_start}" if self.name_start else ""
+        return ", ".join(part for part in (where, start) if part)
+
+
+SEPARATORS = "_-/ "
+
+
+def shared_start(paths: Sequence[str | Path]) -> SharedStart:
+    """The folder all ``paths`` are under and the start their names share (never a whole name)."""
     if not paths:
-        return None
+        return SharedStart()
     try:
-        common = Path(os.path.commonpath([str(Path(p).parent) for p in paths]))
+        folder = Path(os.path.commonpath([str(Path(p).parent) for p in paths]))
     except ValueError:
-        return None
-    return common
+        return SharedStart()
+    names = [Path(p).relative_to(folder).as_posix() for p in paths]
+    common = os.path.commonprefix(names)
+    shortest = min(len(n) for n in names)
+    if len(common) >= shortest:
+        common = common[: shortest - 1]
+    cut = max(common.rfind(sep) for sep in SEPARATORS)
+    return SharedStart(folder, common[: cut + 1] if cut >= 0 else "")
 
 
 class DatasetTableModel(QAbstractTableModel):
@@ -153,8 +253,8 @@ class DatasetTableModel(QAbstractTableModel):
         self.rows: list[Row] = []
         self.result: Result | None = None
         """The finished evaluation the summary row reads (None while it runs)."""
-        self.folder: Path | None = None
-        """The folder every clip is under: names are shown relative to it."""
+        self.start = SharedStart()
+        """What every clip's path starts with: names are shown without it."""
         self._order: list[int] = []
         self._filter = ""
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None
@@ -162,10 +262,10 @@ class DatasetTableModel(QAbstractTableModel):
     # ----- filling -----------------------------------------------------------------------------
 
     def reset(
-        self, columns: list[Column], rows: Sequence[Row], result: Result | None, folder: Path | None
+        self, columns: list[Column], rows: Sequence[Row], result: Result | None, start: SharedStart
     ) -> None:
         self.beginResetModel()
-        self.columns, self.rows, self.result, self.folder = list(columns), list(rows), result, folder
+        self.columns, self.rows, self.result, self.start = list(columns), list(rows), result, start
         self._order = self._filtered(range(len(self.rows)))
         self.endResetModel()
         if self._sorted_by is not None:
@@ -213,10 +313,7 @@ class DatasetTableModel(QAbstractTableModel):
         return len(self._order)
 
     def display_name(self, row: Row) -> str:
-        path = Path(row.path)
-        if self.folder is not None and path.is_relative_to(self.folder):
-            return path.relative_to(self.folder).as_posix()
-        return path.name
+        return self.start.short(row.path)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._first_clip_row() + len(self._order)

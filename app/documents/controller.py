@@ -16,16 +16,18 @@ from typing import Literal, Protocol
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
-from app.documents.import_dialog import ImportDialog
-from app.documents.recent_files import RecentFiles
+from app.documents.checkpoint_dialog import CheckpointFileDialog
+from app.documents.checkpoint_paths import ACCEPTED, recognise
+from app.documents.import_dialog import ImportDialog, Replan
+from app.documents.recent_files import RecentFiles, RecentLabel
 from app.documents.recovery import Autosave
 from app.state.errors import ErrorReporter
 from app.state.resources import app_data_dir
 from app.state.session import Session
 from core.errors import MotionFileError
 from core.formats import LOADABLE, savable_formats
-from core.model.checkpoint import META_NAME, STATE_NAME, WEIGHTS_NAME
-from core.model.peers.importer import MissingStatisticsError, is_peer_checkpoint, plan_import, write_import
+from core.model.checkpoint import META_NAME
+from core.model.peers.importer import plan_import, write_import
 from core.model.peers.plan import ImportPlan
 from core.tokens.files import TokenFile, WrongCheckpointError
 
@@ -33,25 +35,15 @@ RestoreAnswer = Literal["restore", "discard"] | None
 UnsavedAnswer = Literal["save", "discard", "cancel"]
 
 FORMAT_NAMES = {".bvh": "BVH", ".npz": "SMPL-X", ".npy": "HumanML3D 263"}
-CHECKPOINT_FILTER = (
-    "Checkpoints (checkpoint.json *.tar *.pth *.pt);;This studio's (checkpoint.json);;"
-    "MoMask, SynTalker, GestureLSM, T2M-GPT (*.tar *.pth *.pt);;All files (*)"
-)
 CLIP_FILTER = (
     "Motion clips (*.bvh *.npz *.npy);;BVH (*.bvh);;SMPL-X (*.npz);;HumanML3D (*.npy);;All files (*)"
 )
 STATUS_MS = 5000
 
 
-def _statistics_order(path: str) -> tuple[bool, bool]:
-    """MEAN before STD, the whole body's before the trans ones (the order ``--stats`` takes them)."""
-    name = Path(path).name.lower()
-    return "trans" in name, "std" in name
-
-
 def classify_path(path: Path) -> str | None:
     """What a dropped or recent path is: "checkpoint", "tokens", "clip", or None when unknown."""
-    if path.is_dir() or path.name in (META_NAME, WEIGHTS_NAME, STATE_NAME) or is_peer_checkpoint(path):
+    if path.is_dir() or recognise(path) is not None:
         return "checkpoint"
     suffix = path.suffix.lower()
     sidecar = path.with_suffix(".json")
@@ -73,23 +65,17 @@ class DialogPrompts:
     def clip_to_open(self, start_dir: str) -> str | None:
         return QFileDialog.getOpenFileName(self.parent, "Open clip", start_dir, CLIP_FILTER)[0] or None
 
-    def checkpoint_to_open(self, start_dir: str) -> str | None:
-        """A checkpoint folder's checkpoint.json, or another codebase's tokenizer file (imported)."""
-        path = QFileDialog.getOpenFileName(self.parent, "Open checkpoint", start_dir, CHECKPOINT_FILTER)[0]
-        return path or None
+    def checkpoint_to_open(self, start_dir: str, title: str = "Open checkpoint") -> str | None:
+        """A checkpoint file or folder (ours, a training run, a MoMask run folder), or another codebase's
+        tokenizer file (imported)."""
+        dialog = CheckpointFileDialog(self.parent, start_dir, title)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None
+        return str(dialog.chosen) if accepted else None
 
-    def import_plan(self, plan: ImportPlan) -> ImportPlan | None:
-        """The import as the user confirms it (fields edited), or None when cancelled."""
-        dialog = ImportDialog(plan, self.parent)
+    def import_plan(self, plan: ImportPlan, replan: Replan) -> ImportPlan | None:
+        """The import as the user confirms it (statistics chosen, fields edited), or None when cancelled."""
+        dialog = ImportDialog(plan, self.parent, replan)
         return dialog.plan if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    def statistics_files(self, reason: str) -> tuple[str, ...]:
-        """The normalisation statistics an import needs and its file does not carry (empty: cancelled)."""
-        QMessageBox.information(self.parent, "Statistics needed", reason)
-        paths, _ = QFileDialog.getOpenFileNames(
-            self.parent, "Choose MEAN and STD (.npy)", "", "NumPy (*.npy)"
-        )
-        return tuple(sorted(paths, key=_statistics_order))
 
     def tokens_to_load(self, start_dir: str) -> str | None:
         path = QFileDialog.getOpenFileName(self.parent, "Load tokens", start_dir, "Token files (*.npy)")[0]
@@ -154,15 +140,14 @@ class Prompts(Protocol):
     """What the controller asks; :class:`DialogPrompts` asks the user, tests answer directly."""
 
     def clip_to_open(self, start_dir: str) -> str | None: ...
-    def checkpoint_to_open(self, start_dir: str) -> str | None: ...
+    def checkpoint_to_open(self, start_dir: str, title: str = "Open checkpoint") -> str | None: ...
     def tokens_to_load(self, start_dir: str) -> str | None: ...
     def tokens_save_path(self, suggested: str) -> str | None: ...
     def export_path(self, suggested: str, formats: tuple[str, ...]) -> str | None: ...
     def unsaved_edits(self) -> UnsavedAnswer: ...
     def restore(self, tokens: TokenFile) -> RestoreAnswer: ...
     def open_their_checkpoint(self, reason: str) -> bool: ...
-    def import_plan(self, plan: ImportPlan) -> ImportPlan | None: ...
-    def statistics_files(self, reason: str) -> tuple[str, ...]: ...
+    def import_plan(self, plan: ImportPlan, replan: Replan) -> ImportPlan | None: ...
 
 
 class Documents(QObject):
@@ -226,10 +211,26 @@ class Documents(QObject):
         opened = False
         with self._busy(f"Opening {Path(path).name}…"), self.reporter.guard(f"Could not open the {what}"):
             opened = opener(Path(path))
-        self.recent_files.remember(kind, Path(path), opened)
+        self.recent_files.remember(
+            kind, Path(path), opened, self._recent_label(kind, Path(path)) if opened else None
+        )
         if opened:
             self._offer_recovery()
         return opened
+
+    def _recent_label(self, kind: str, path: Path) -> RecentLabel | None:
+        """How File > Open recent names a checkpoint: where it came from (``Checkpoint.label``; an
+        import's original folder), a training run as the run."""
+        ckpt = self.session.checkpoint
+        if kind != "checkpoints" or ckpt is None:
+            return None
+        if (path / "latest").is_file():
+            return RecentLabel(f"{path.name} · latest checkpoint", str(path.parent))
+        imported = ckpt.extra.get("imported_from")
+        origin = (
+            Path(imported["file"]).parent if isinstance(imported, dict) and imported.get("file") else None
+        )
+        return RecentLabel(ckpt.label, str(origin or path.parent))
 
     def open_clip(self, path: str | Path | None = None) -> bool:
         """Open a clip (asking for one without ``path``); True when it opened."""
@@ -237,38 +238,74 @@ class Documents(QObject):
         return bool(path) and self._open("clips", path, self.session.open_clip, "clip")
 
     def open_checkpoint(self, path: str | Path | None = None) -> bool:
-        """Open a checkpoint folder, a file in it, or a run folder (its latest checkpoint); another
-        codebase's tokenizer is imported first (:meth:`import_checkpoint`)."""
+        """Open a checkpoint file or folder, or a training run (its latest checkpoint); another
+        codebase's tokenizer (a file, a MoMask run folder or its model/ folder) is imported first
+        (:meth:`import_checkpoint`)."""
         path = path or self.prompts.checkpoint_to_open(self.recent_files.start_dir("checkpoints"))
-        if path and is_peer_checkpoint(Path(path)) and not (Path(path) / META_NAME).is_file():
-            return self.import_checkpoint(Path(path))
-        return bool(path) and self._open("checkpoints", path, self.session.open_checkpoint, "checkpoint")
+        found = self._checkpoint_folder(path)
+        if found is None:
+            return False
+        folder, imported = found
+        opened = self._open("checkpoints", folder, self.session.open_checkpoint, "checkpoint")
+        if opened:
+            label = self.session.checkpoint.label
+            self.status(
+                f"Imported {label} into the app's data folder" if imported else f"Opened {label}", STATUS_MS
+            )
+        return opened
 
-    def import_checkpoint(self, path: Path) -> bool:
-        """Plan the import (asking for statistics the file does not carry), let the user confirm it,
-        write it under the app's data folder and open it. The same file imported again reopens it."""
-        stats: tuple[str, ...] = ()
-        while True:
-            try:
-                plan = plan_import(path, stats=stats)
-                break
-            except MissingStatisticsError as exc:
-                stats = self.prompts.statistics_files(exc.reason)
-                if not stats:
-                    return False
-            except MotionFileError as exc:
-                self.reporter.error("Could not import the tokenizer", exc)
-                return False
+    def open_checkpoint_b(self, path: str | Path | None = None) -> bool:
+        """Compare with a second checkpoint, B (any checkpoint :meth:`open_checkpoint` takes, imports
+        included): drawn in the 3D view and compared over a dataset in the Dataset dock."""
+        start = self.recent_files.start_dir("checkpoints")
+        path = path or self.prompts.checkpoint_to_open(start, "Compare with checkpoint B")
+        found = self._checkpoint_folder(path)
+        if found is None:
+            return False
+        with self.reporter.guard("Could not open checkpoint B"):
+            self.session.open_checkpoint_b(found[0])
+            self.status(f"Comparing with B: {self.session.checkpoint_b.label}", STATUS_MS)
+            return True
+        return False
+
+    def _checkpoint_folder(self, path: str | Path | None) -> tuple[Path, bool] | None:
+        """The checkpoint ``path`` names, another codebase's imported first, and whether it was imported
+        now; None (said) when it is none."""
+        if not path:
+            return None
+        choice = recognise(path)
+        if choice is None:
+            reason = f"not a checkpoint: open {ACCEPTED}" if Path(path).exists() else "no such file or folder"
+            self.reporter.error("Could not open the checkpoint", MotionFileError(path, reason))
+            self.recent_files.remember("checkpoints", Path(path), False)
+            return None
+        if not choice.imported:
+            return choice.path, False
+        return self.import_checkpoint(choice.path)
+
+    def import_checkpoint(self, path: Path) -> tuple[Path, bool] | None:
+        """Plan the import, let the user choose the statistics the file does not carry and confirm it,
+        and write it under the app's data folder: the folder and whether it was written now (the same
+        file imported again is not written again), or None when cancelled or refused."""
+
+        def replan(stats: tuple[str, ...]) -> ImportPlan:
+            return plan_import(path, stats=stats, allow_missing_statistics=True)
+
+        try:
+            plan = replan(())
+        except MotionFileError as exc:
+            self.reporter.error("Could not import the tokenizer", exc)
+            return None
         out = app_data_dir() / "imports" / f"{plan.family}-{path.stem}-{plan.sha256[:10]}"
-        if not (out / META_NAME).is_file():
-            plan = self.prompts.import_plan(plan)
-            if plan is None:
-                return False
-            with self._busy(f"Importing {path.name}…"), self.reporter.guard("Could not import the tokenizer"):
-                write_import(plan, out)
-            if not (out / META_NAME).is_file():
-                return False
-        return self.open_checkpoint(out)
+        if (out / META_NAME).is_file():
+            return out, False
+        plan = self.prompts.import_plan(plan, replan)
+        if plan is None:
+            return None
+        with self._busy(f"Importing {path.name}…"), self.reporter.guard("Could not import the tokenizer"):
+            write_import(plan, out)
+            return out, True
+        return None
 
     def load_tokens(self, path: str | Path | None = None) -> bool:
         path = path or self.prompts.tokens_to_load(self.recent_files.start_dir("clips"))

@@ -1,8 +1,15 @@
-"""Recently opened clips and checkpoints, kept in QSettings (newest first, failures dropped)."""
+"""Recently opened clips and checkpoints, kept in QSettings (newest first, failures dropped), and the
+folder last written to for each kind of output (videos).
+
+A checkpoint is listed by what it is (``Checkpoint.label``: "MoMask · net_best_fid.tar", "bandai ·
+step 9000") and where it came from, not by the folder name the app gave an import.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -12,8 +19,17 @@ from PySide6.QtWidgets import QMenu
 MAX_RECENT = 8
 
 
+@dataclass(frozen=True)
+class RecentLabel:
+    """How a recent entry reads: its name and the folder shown beside it."""
+
+    name: str
+    folder: str
+
+
 class RecentFiles:
-    """One list per kind ("clips", "checkpoints") under ``recent/<kind>``."""
+    """One list per kind ("clips", "checkpoints") under ``recent/<kind>``, their labels under
+    ``recent/<kind>_labels``, last output folders under ``recent/<kind>_folder``."""
 
     def __init__(self, settings: QSettings) -> None:
         self.settings = settings
@@ -22,24 +38,59 @@ class RecentFiles:
         """The kind's entries, newest first; a file deleted or moved since is dropped."""
         return [str(p) for p in self.settings.value(f"recent/{kind}", [], type=list) if Path(p).exists()]
 
-    def remember(self, kind: str, path: Path, opened: bool) -> None:
-        """Put an opened path first; drop one that failed to open, so the list only offers what works."""
+    def labels(self, kind: str) -> dict[str, RecentLabel]:
+        """The labels remembered for the kind's entries, by entry (a damaged value is ignored)."""
+        labels = {}
+        for text in self.settings.value(f"recent/{kind}_labels", [], type=list):
+            try:
+                entry, name, folder = json.loads(text)
+                labels[str(entry)] = RecentLabel(str(name), str(folder))
+            except (TypeError, ValueError):
+                continue
+        return labels
+
+    def remember(self, kind: str, path: Path, opened: bool, label: RecentLabel | None = None) -> None:
+        """Put an opened path first (with how to name it); drop one that failed to open, so the list
+        only offers what works."""
         entry = str(Path(path).resolve())
         entries = [p for p in self.entries(kind) if p != entry]
         if opened:
             entries.insert(0, entry)
-        self.settings.setValue(f"recent/{kind}", entries[:MAX_RECENT])
+        entries = entries[:MAX_RECENT]
+        self.settings.setValue(f"recent/{kind}", entries)
+        labels = self.labels(kind)
+        labels.pop(entry, None)
+        if opened and label is not None:
+            labels[entry] = label
+        kept = [json.dumps([e, labels[e].name, labels[e].folder]) for e in entries if e in labels]
+        self.settings.setValue(f"recent/{kind}_labels", kept)
 
     def start_dir(self, kind: str) -> str:
-        """Where a file dialog opens: beside the last file of that kind, else home."""
+        """Where a file dialog opens: beside the last file of that kind (an import: beside its original,
+        not in the app's data folder), else home."""
         entries = self.entries(kind)
-        return str(Path(entries[0]).parent) if entries else str(Path.home())
+        if not entries:
+            return str(Path.home())
+        label = self.labels(kind).get(entries[0])
+        return (
+            label.folder
+            if label is not None and Path(label.folder).is_dir()
+            else str(Path(entries[0]).parent)
+        )
+
+    def last_folder(self, kind: str) -> Path | None:
+        """The folder last written to for ``kind`` (e.g. "videos"), if it still exists."""
+        folder = self.settings.value(f"recent/{kind}_folder", "", type=str)
+        return Path(folder) if folder and Path(folder).is_dir() else None
+
+    def remember_folder(self, kind: str, folder: Path) -> None:
+        self.settings.setValue(f"recent/{kind}_folder", str(Path(folder).resolve()))
 
     def fill_menu(
         self, menu: QMenu, open_clip: Callable[[str], object], open_checkpoint: Callable[[str], object]
     ) -> None:
-        """File > Open recent: each entry's name and its folder (elided in the middle), so two clips of
-        one name in different folders can be told apart."""
+        """File > Open recent: each entry's name (a checkpoint's label) and its folder (elided in the
+        middle), so two entries of one name in different folders can be told apart."""
         menu.clear()
         metrics = QFontMetrics(menu.font())
         for kind, title, opener in (
@@ -48,10 +99,12 @@ class RecentFiles:
         ):
             menu.addSection(title)
             entries = self.entries(kind)
+            labels = self.labels(kind)
             if not entries:
                 menu.addAction("(none)").setEnabled(False)
             for entry in entries:
-                folder = metrics.elidedText(str(Path(entry).parent), Qt.TextElideMode.ElideMiddle, 320)
-                action = menu.addAction(f"{Path(entry).name}   {folder}")
+                label = labels.get(entry, RecentLabel(Path(entry).name, str(Path(entry).parent)))
+                folder = metrics.elidedText(label.folder, Qt.TextElideMode.ElideMiddle, 320)
+                action = menu.addAction(f"{label.name}   {folder}")
                 action.setToolTip(entry)
                 action.triggered.connect(lambda _checked=False, e=entry, o=opener: o(e))

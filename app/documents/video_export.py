@@ -5,7 +5,8 @@ The dialog takes the file, frame size, frame rate, frame range, layers, overlay 
 thread (:meth:`Scene.of_reconstruction`), so token edits made while the video is written do not
 reach it, then renders and encodes on a :class:`BackgroundJob` (:func:`core.render.export_video`);
 the window stays responsive, a progress bar counts frames, and Cancel stops at the next frame and
-leaves no file behind.
+leaves no file behind. The file is proposed in the folder of the last export, else the user's videos
+folder (never next to the clip, which is often inside a dataset).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from platformdirs import user_videos_dir
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -47,6 +49,16 @@ from core.render import (
 
 SIZES = ((1920, 1080), (1280, 720), (854, 480), (640, 360), (480, 270))
 STATUS_MS = 8000
+PATH_WIDTH = 380
+"""Room for a folder and a file name in the File field."""
+FOLDER_KIND = "videos"
+"""The RecentFiles kind under which the last export's folder is remembered."""
+
+
+def videos_folder() -> Path:
+    """The user's videos folder (platformdirs: ~/Videos or the XDG setting), else home."""
+    folder = Path(user_videos_dir())
+    return folder if folder.is_dir() else Path.home()
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,8 @@ class VideoExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export video")
         self.path_edit = QLineEdit()
+        self.path_edit.setMinimumWidth(PATH_WIDTH)
+        self.path_edit.textChanged.connect(self.path_edit.setToolTip)  # the whole path, however long
         self.browse_button = QPushButton("Browse…")
         self.size_combo = QComboBox()
         for w, h in SIZES:
@@ -89,6 +103,10 @@ class VideoExportDialog(QDialog):
         self.align_check = QCheckBox("Align roots (pose error only)")
         self.progress_bar = QProgressBar()
         self.progress_bar.setFormat("%v / %m frames")
+        self.progress_bar.setVisible(False)  # shown once an export starts, with its frame count
+        policy = self.progress_bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress_bar.setSizePolicy(policy)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.export_button = QPushButton("Export")
@@ -161,6 +179,8 @@ class VideoExportDialog(QDialog):
         self.align_check.setEnabled(not running and self.layers_spin.maximum() > 0)
         self.export_button.setEnabled(not running)
         self.cancel_button.setText("Cancel" if running else "Close")
+        if running:
+            self.progress_bar.setVisible(True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_requested()  # closing the dialog stops its export; the partial file is removed
@@ -217,7 +237,8 @@ class VideoExport(QObject):
         frames = session.num_frames
         stem = session.clip_path.stem if session.clip_path else "clip"
         name = f"{stem}_{session.layers_used}layers.mp4" if recon is not None else f"{stem}_original.mp4"
-        d.path_edit.setText(str(Path(self.window.recent_files.start_dir("clips")) / name))
+        folder = self.window.recent_files.last_folder(FOLDER_KIND) or videos_folder()
+        d.path_edit.setText(str(folder / name))
         d.fps_spin.setValue(min(session.fps, 240.0))
         for spin in (d.first_spin, d.last_spin):
             spin.setRange(0, frames - 1)
@@ -227,8 +248,7 @@ class VideoExport(QObject):
         d.layers_spin.setValue(session.layers_used if recon is not None else 0)
         d.overlay_check.setChecked(self.viewer.overlay)
         d.align_check.setChecked(self.viewer.align_roots)
-        d.progress_bar.setRange(0, 1)
-        d.progress_bar.setValue(0)
+        d.progress_bar.setVisible(False)
         d.message.setText("" if recon is not None else "No reconstruction: the clip is drawn alone.")
         d.set_running(False)
 
@@ -271,6 +291,7 @@ class VideoExport(QObject):
             self.dialog.progress_bar.setRange(0, video_frame_count(scene, settings))
             self.dialog.progress_bar.setValue(0)
             self.dialog.message.setText(f"Writing {path.name}…")
+            self.window.recent_files.remember_folder(FOLDER_KIND, path.parent)
             self.job.start(scene, path, settings)
 
     def _cancel_or_close(self) -> None:

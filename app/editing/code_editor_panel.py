@@ -168,7 +168,7 @@ class CodeEditorPanel(QWidget):
                 widget.setRange(-1, -1)
                 widget.blockSignals(False)
             self._listed_for = None
-            self.nearest_box.setTitle("Nearest codes in this layer's codebook")
+            self.nearest_box.setTitle("Nearest codes")
             for button in self.nearest_buttons:
                 button.hide()
             return
@@ -221,7 +221,7 @@ class CodeEditorPanel(QWidget):
             return
         self._listed_for = (recon, step, layer, code)
         self._listed = recon.nearest_codes(layer, code, k=NEAREST)
-        self.nearest_box.setTitle(f"Nearest codes to code {code} in this layer")
+        self.nearest_box.setTitle(f"Nearest codes to {code}")
         for button in self.nearest_buttons[len(self._listed) :]:
             button.hide()
         for button, near in zip(self.nearest_buttons, self._listed, strict=False):

@@ -45,7 +45,7 @@ from app.training.training_panel import TrainingPanel
 from app.viewer.viewer import Viewer
 
 PREFERRED_SIZE = QSize(1280, 800)
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 """Saved dock layouts of another version are not restored: a dock added since gets its place."""
 EDIT_ACTIONS = ("copy", "paste", "interpolate", "reset_selection", "reset_all", "undo", "redo", "refine")
 """The commands the Token editor dock shows as buttons."""
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(self.session, recovery_dir or default_recovery_dir(), self)
         self.autosave.failed.connect(self.reporter.warning)
         self.session.warning.connect(self.reporter.warning)
+        self.session.told.connect(lambda text: self._status(text, 15_000))
         self.playback = Playback(self.session, self)
         self.prompts = prompts or DialogPrompts(self)
         self.documents = Documents(
@@ -112,21 +113,26 @@ class MainWindow(QMainWindow):
         )
         self.training_panel = TrainingPanel(self.reporter, self.settings)
         self.training_panel.loadCheckpointRequested.connect(self.documents.open_checkpoint)
-        self.analysis_panel = AnalysisPanel(self.session, self.playback)
+        self.analysis_panel = AnalysisPanel(
+            self.session, self.playback, self.reporter, lambda: self.dataset_browser.sources.files()
+        )
+        self.analysis_panel.atlas.openRequested.connect(self._open_at_frame)
         for view in (self.timeline_panel.strip, self.analysis_panel):
             view.set_aligned(self.session.aligned)  # errors follow "Align roots"
             self.session.alignedChanged.connect(view.set_aligned)
-        self.dataset_browser = DatasetBrowser(self.session, self.reporter)
+        self.dataset_browser = DatasetBrowser(self.session, self.reporter, self.settings)
         self.dataset_browser.openRequested.connect(self._open_at_frame)
+        self.dataset_browser.compareRequested.connect(self.documents.open_checkpoint_b)
         self.dataset_browser.evaluated.connect(self.analysis_panel.codebook.dataset_evaluated)
         right = Qt.DockWidgetArea.RightDockWidgetArea
         self.timeline_dock = add_dock(
             self, "Tokens", self.timeline_panel, Qt.DockWidgetArea.BottomDockWidgetArea
         )
-        self.editor_dock = add_dock(self, "Token editor", self.editor_panel, right)
+        self.editor_dock = add_dock(self, "Editor", self.editor_panel, right)
         self.training_dock = add_dock(self, "Training", self.training_panel, right)
         self.analysis_dock = add_dock(self, "Analysis", self.analysis_panel, right)
         self.dataset_dock = add_dock(self, "Dataset", self.dataset_browser, right, scroll=True)
+        self.dataset_dock.visibilityChanged.connect(self._room_for_the_dataset)
         for corner in (Qt.Corner.BottomRightCorner, Qt.Corner.TopRightCorner):
             self.setCorner(corner, right)  # the right docks: full height
         self.tabifyDockWidget(self.editor_dock, self.training_dock)
@@ -206,8 +212,8 @@ class MainWindow(QMainWindow):
             "zoom_in": lambda: self.timeline_panel.view.zoom(1.5),
             "zoom_out": lambda: self.timeline_panel.view.zoom(1 / 1.5),
             "fit": lambda: self.timeline_panel.view.fit_to_width(),
-            "checkpoint_b": self._open_checkpoint_b,
-            "close_checkpoint_b": lambda: self.viewer.close_checkpoint_b(),
+            "checkpoint_b": docs.open_checkpoint_b,
+            "close_checkpoint_b": self.session.close_checkpoint_b,
             "play": playback.toggle,
             "previous_frame": lambda: playback.step(-1),
             "next_frame": lambda: playback.step(1),
@@ -262,17 +268,16 @@ class MainWindow(QMainWindow):
                 5000,
             )
 
-    def _open_checkpoint_b(self) -> None:
-        """A second checkpoint drawn as a third skeleton, with its error beside A's."""
-        path = self.prompts.checkpoint_to_open(self.recent_files.start_dir("checkpoints"))
-        if path:
-            with self.reporter.guard("Could not open checkpoint B"):
-                self.viewer.open_checkpoint_b(path)
-
     def _open_at_frame(self, path: str, frame: int) -> None:
         """A clip picked in the dataset browser, shown at its worst frame."""
         if self.documents.open_clip(path):
             self.playback.seek(frame)
+
+    def _room_for_the_dataset(self, visible: bool) -> None:
+        """The per-clip table needs width: the right docks widen to half the window when it is shown."""
+        wanted = self.width() // 2
+        if visible and self.dataset_dock.width() < wanted and not self.dataset_dock.isFloating():
+            self.resizeDocks([self.dataset_dock], [wanted], Qt.Orientation.Horizontal)
 
     def _hovered(self, text: str) -> None:
         self._status(text, 0)
@@ -329,7 +334,7 @@ class MainWindow(QMainWindow):
             self._status("Stopping training…", 0)
             self.training_panel.job.shutdown()
         self.refine.job.shutdown()
-        self.dataset_browser.job.shutdown()
+        self.dataset_browser.shutdown()
         self.session.opener.shutdown()
         self.autosave.discard()
         self.playback.pause()

@@ -58,10 +58,10 @@ class SessionLabels:
             else "No clip"
         )
         self.checkpoint_label.setText(
-            f"{ckpt.path.name} · step {ckpt.step} · {ckpt.config.num_quantizers}×{ckpt.config.nb_code} codes"
+            f"{ckpt.label} · {ckpt.config.num_quantizers}×{ckpt.config.nb_code} codes"
             f"{'' if session.device == 'cpu' else ' · ' + session.device}"
             if ckpt is not None
             else "No checkpoint"
         )
-        parts = [p for p in (clip_name, ckpt.path.name if ckpt else "") if p]
+        parts = [p for p in (clip_name, ckpt.label if ckpt else "") if p]
         return " · ".join(parts)

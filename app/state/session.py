@@ -21,6 +21,7 @@ from app.state.opening import Opener
 from core.analysis.reconstruction import Level, Reconstruction
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
+from core.session.checkpoint_b import CheckpointB
 from core.session.code_preview import CodePreview
 from core.session.edit_session import EditSession
 from core.session.error_scale import ErrorScale
@@ -48,11 +49,15 @@ class Session(QObject):
     errorScaleChanged = Signal()
     previewChanged = Signal()
     highlightChanged = Signal()
+    checkpointBChanged = Signal()
     deviceChanged = Signal()
     alignedChanged = Signal(bool)
     levelsChanged = Signal()
     """Truncation levels decoded in the background arrived."""
     warning = Signal(str, str)
+    """(title, text): something that stops the user, a dialog."""
+    told = Signal(str)
+    """Something said in passing (the status bar)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +152,10 @@ class Session(QObject):
         return self.edit_session.preview
 
     @property
+    def checkpoint_b(self) -> CheckpointB:
+        return self.edit_session.checkpoint_b
+
+    @property
     def can_undo(self) -> bool:
         return self.edit_session.can_undo
 
@@ -183,6 +192,7 @@ class Session(QObject):
             (Changed.ERROR_SCALE, self.errorScaleChanged),
             (Changed.PREVIEW, self.previewChanged),
             (Changed.HIGHLIGHT, self.highlightChanged),
+            (Changed.CHECKPOINT_B, self.checkpointBChanged),
             (Changed.DEVICE, self.deviceChanged),
             (Changed.LEVELS, self.levelsChanged),
         ):
@@ -198,7 +208,10 @@ class Session(QObject):
             self._refresh_timer.start(STALE_REFRESH_MS)
             self.framesChanged.emit(*update.frames)
         if update.notice is not None:
-            self.warning.emit(update.notice.title, update.notice.text)
+            if update.notice.interrupts:
+                self.warning.emit(update.notice.title, update.notice.text)
+            else:
+                self.told.emit(update.notice.text)
 
     # ----- commands: the model does the work, this class says what changed ----------------------
 
@@ -254,6 +267,12 @@ class Session(QObject):
         self._install(
             prepare(model.motion, model.clip_path, checkpoint, CHECKPOINT, model.first_levels(checkpoint))
         )
+
+    def open_checkpoint_b(self, path: str | PathLike[str]) -> None:
+        self._announce(self.edit_session.open_checkpoint_b(path))
+
+    def close_checkpoint_b(self) -> None:
+        self._announce(self.edit_session.close_checkpoint_b())
 
     def set_aligned(self, aligned: bool) -> None:
         self._announce(self.edit_session.set_aligned(aligned))

@@ -20,9 +20,32 @@ from app.style import theme
 from app.timeline.step_axis import StepAxis
 from core.analysis.clip_analysis import FrameSeries, frame_series
 
-METRIC_NAMES = {"mpjpe": "MPJPE", "velocity": "Velocity error", "accel": "Acceleration error"}
-SHORT_UNITS = {"mpjpe": "mm", "velocity": "mm/f", "accel": "mm/f²"}
+METRIC_NAMES = {
+    "mpjpe": "MPJPE",
+    "velocity": "Velocity error",
+    "accel": "Acceleration error",
+    "jitter": "Jitter (jerk)",
+    "foot_skate": "Foot skating",
+}
+SHORT_NAMES = {"mpjpe": "MPJPE", "velocity": "vel", "accel": "acc", "jitter": "jerk", "foot_skate": "skate"}
+SHORT_UNITS = {"mpjpe": "mm", "velocity": "mm/f", "accel": "mm/f²", "jitter": "m/s³", "foot_skate": "m/s"}
+MARK_LABEL_WIDTH = 14
+"""Room a worst-frame number takes; a mark closer than this to a numbered one stays unnumbered."""
 WORST = theme.ERROR_COLORS[2]
+
+
+def mark_labels(xs: list[float], width: float) -> list[tuple[int, float, float]]:
+    """(rank, left, right) of the numbers over worst-frame marks at ``xs`` (worst first). Zoomed out,
+    marks crowd: a mark whose number would touch a better-ranked number keeps its line and arrow but
+    not its number (the tooltip and the Worst menu still name it); a number that would leave the strip
+    at the right edge is written left of its mark."""
+    placed: list[tuple[int, float, float]] = []
+    for rank, x in enumerate(xs, start=1):
+        left = x + 5 if x + 5 + MARK_LABEL_WIDTH <= width else x - 5 - MARK_LABEL_WIDTH
+        right = left + MARK_LABEL_WIDTH
+        if all(right + 2 <= other_left or left >= other_right + 2 for _, other_left, other_right in placed):
+            placed.append((rank, left, right))
+    return placed
 
 
 class AnalysisStrip(QWidget):
@@ -104,6 +127,8 @@ class AnalysisStrip(QWidget):
 
     def _scale(self, series: FrameSeries) -> float:
         shown = series.values if series.levels is None else np.r_[series.values, series.levels.ravel()]
+        if series.original is not None:
+            shown = np.r_[shown, series.original]
         top = np.nanmax(shown) if np.isfinite(shown).any() else 1.0
         return float(max(top, 1e-6) * 1.08)
 
@@ -144,8 +169,15 @@ class AnalysisStrip(QWidget):
     def _paint_plot(self, painter: QPainter, series: FrameSeries | None) -> None:
         painter.fillRect(self.rect(), theme.BASE)
         header = self._dx() + self.view.HEADER
-        if series is None or self.view.num_steps == 0:
+        if series is None or self.view.num_steps == 0 or not series.measurable:
             self._paint_header(painter, header, None, 1.0)
+            if series is not None and self.view.num_steps:
+                painter.setPen(theme.DIM_TEXT)
+                painter.drawText(
+                    QRectF(header, 0, self.width() - header, self.height()),
+                    Qt.AlignmentFlag.AlignCenter,
+                    f"{METRIC_NAMES[series.metric]} needs feet: this skeleton names none the tokenizer reads",
+                )
             painter.end()
             return
         scale = self._scale(series)
@@ -163,6 +195,8 @@ class AnalysisStrip(QWidget):
                     self._paint_curve(
                         painter, xs, self._y(level[first:last], scale), theme.layer_color(q), 1.0
                     )
+        if series.original is not None:
+            self._paint_curve(painter, xs, self._y(series.original[first:last], scale), theme.ORIGINAL, 1.2)
         self._paint_curve(painter, xs, ys, theme.RECONSTRUCTION, 1.6)
         self._paint_mean(painter, header, series, scale)
         self._paint_worst(painter, series)
@@ -203,8 +237,8 @@ class AnalysisStrip(QWidget):
 
     def _paint_worst(self, painter: QPainter, series: FrameSeries) -> None:
         """Numbered marks over the worst frames (1 = worst), so they are found without playing."""
-        for rank, frame in enumerate(series.worst, start=1):
-            x = self.x_of(int(frame))
+        xs = [self.x_of(int(frame)) for frame in series.worst]
+        for x in xs:
             line = QColor(WORST)
             line.setAlpha(110)
             painter.setPen(QPen(line, 1))
@@ -212,8 +246,10 @@ class AnalysisStrip(QWidget):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(WORST)
             painter.drawPolygon(QPolygonF([QPointF(x - 5, 0), QPointF(x + 5, 0), QPointF(x, self.TOP - 1)]))
-            painter.setPen(theme.TEXT)
-            painter.drawText(QRectF(x + 5, -1, 14, self.TOP + 2), Qt.AlignmentFlag.AlignVCenter, str(rank))
+        painter.setPen(theme.TEXT)
+        for rank, left, right in mark_labels(xs, self.width()):
+            box = QRectF(left, -1, right - left, self.TOP + 2)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, str(rank))
 
     def _paint_cursor(self, painter: QPainter, series: FrameSeries) -> None:
         frame = min(self.playback.frame, len(series.values) - 1)
@@ -234,11 +270,7 @@ class AnalysisStrip(QWidget):
     ) -> None:
         painter.fillRect(QRectF(0, 0, header, self.height()), theme.PANEL)
         painter.setPen(theme.DIM_TEXT)
-        name = (
-            "error"
-            if series is None
-            else {"mpjpe": "MPJPE", "velocity": "vel", "accel": "acc"}[series.metric]
-        )
+        name = "error" if series is None else SHORT_NAMES[series.metric]
         if self.height() >= 48:
             painter.drawText(
                 QRectF(0, self.height() - 16, header - 2, 14), Qt.AlignmentFlag.AlignCenter, name
@@ -260,6 +292,8 @@ class AnalysisStrip(QWidget):
         unit = series.unit
         text = f"Frame {frame} · {METRIC_NAMES[series.metric]} {series.values[frame]:.1f} {unit}"
         text += f" · clip mean {series.mean:.1f} {unit} · {self.session.layers_used} layers"
+        if series.original is not None:
+            text += f" · original {series.original[frame]:.1f} {unit}"
         if series.levels is not None:
             text += " · " + " · ".join(f"k={q + 1}: {v:.1f}" for q, v in enumerate(series.levels[:, frame]))
         worst = [i for i, f in enumerate(series.worst, start=1) if abs(int(f) - frame) <= 1]
@@ -290,11 +324,14 @@ class StripControls(QWidget):
         super().__init__(parent)
         self.strip = strip
         self.metric_box = QComboBox()
+        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.metric_box.setMinimumContentsLength(8)
         for metric, name in METRIC_NAMES.items():
             self.metric_box.addItem(name, metric)
         self.metric_box.setToolTip(
-            "The per-frame error plotted under the tokens: MPJPE (mm), velocity error (mm/frame) or "
-            "acceleration error (mm/frame²)"
+            "What is plotted per frame under the tokens: the reconstruction's MPJPE (mm), velocity error "
+            "(mm/frame) or acceleration error (mm/frame²), or how plausible it is: jitter (mean jerk, m/s³) "
+            "and foot skating (speed of a grounded foot, m/s), beside the original's own (blue)"
         )
         self.metric_box.currentIndexChanged.connect(
             lambda _i: strip.set_metric(self.metric_box.currentData())

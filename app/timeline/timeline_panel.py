@@ -34,7 +34,7 @@ class TimelinePanel(QWidget):
         self.strip = AnalysisStrip(self.view, session, playback)
         self.layers_slider = self._build_layers_slider()
         self.layers_label = QLabel()
-        self.layers_label.setMinimumWidth(110)
+        self.layers_label.setMinimumWidth(self.layers_label.fontMetrics().horizontalAdvance("16 of 16") + 4)
         self.strip_controls = StripControls(self.strip)
         self.splitter = self._build_splitter()
         layout = QVBoxLayout(self)
@@ -51,7 +51,8 @@ class TimelinePanel(QWidget):
         slider.setRange(1, 1)
         slider.setPageStep(1)
         slider.setTickPosition(QSlider.TickPosition.TicksBelow)
-        slider.setFixedWidth(140)
+        slider.setMinimumWidth(60)
+        slider.setMaximumWidth(140)
         slider.setToolTip(
             "Decode with only the first k quantizer layers: the coarse-to-fine contribution of each layer"
         )

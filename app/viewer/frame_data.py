@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.viewer.skeleton_items import to_view
-from core.session.comparison import CheckpointComparison
+from core.session.checkpoint_b import CheckpointB
 from core.session.edit_session import EditSession
 
 
@@ -45,7 +45,7 @@ def offsets(count: int, side: float, overlay: bool) -> list[np.ndarray]:
 
 def prepare(
     session: EditSession,
-    comparison: CheckpointComparison,
+    comparison: CheckpointB,
     aligned: bool,
     overlay: bool,
     side: float,

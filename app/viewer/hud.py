@@ -15,7 +15,7 @@ from app.state.session import Session
 from app.style import theme
 from app.viewer.error_legend import ErrorScaleControl
 from app.viewer.frame_data import FrameData
-from core.session.comparison import CheckpointComparison
+from core.session.checkpoint_b import CheckpointB
 
 
 class ViewerHud(QWidget):
@@ -49,7 +49,7 @@ class ViewerHud(QWidget):
         self,
         session: Session,
         data: FrameData | None,
-        comparison: CheckpointComparison,
+        comparison: CheckpointB,
         unmeasured: np.ndarray,
         frame: int,
     ) -> None:
@@ -74,7 +74,7 @@ class ViewerHud(QWidget):
         )
         if data.b is not None:
             text += (
-                f"<br><span style='color:{theme.CHECKPOINT_B.name()}'>&#9632; B</span> {comparison.name} "
+                f"<br><span style='color:{theme.CHECKPOINT_B.name()}'>&#9632; B</span> {comparison.label} "
                 f"({comparison.layers(k)} layers): frame <b>{data.b.frame_mpjpe[frame]:.1f} mm</b>"
                 f" &nbsp;·&nbsp; clip <b>{data.b.clip_mpjpe:.1f} mm</b>"
             )

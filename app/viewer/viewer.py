@@ -15,7 +15,6 @@ signals of an open arrive in. Joint colours use the session's fixed error scale 
 from __future__ import annotations
 
 import math
-from os import PathLike
 
 import numpy as np
 import pyqtgraph as pg
@@ -31,11 +30,10 @@ from app.viewer.frame_data import FrameData, prepare
 from app.viewer.gl_view import GLView, GLViewHost
 from app.viewer.hud import ViewerHud
 from app.viewer.joint_hover import DrawnSkeleton, JointHover
-from app.viewer.mesh_view import BodyMeshes, model_dir, set_model_dir
+from app.viewer.mesh_view import BodyMeshes, is_smplx, model_dir, set_model_dir
 from app.viewer.skeleton_items import RootPath, SkeletonItems, bone_colors, helper_root_bone, rgba, to_view
 from app.viewer.viewer_actions import VIEWER_ACTIONS, swatch, tool_button
 from core.motion.clip import Motion
-from core.session.comparison import CheckpointComparison
 
 __all__ = ["Viewer", "bone_colors", "helper_root_bone", "to_view"]
 
@@ -47,8 +45,6 @@ class Viewer(QWidget):
         super().__init__(parent)
         self.session = session
         self.playback = playback
-        self.comparison = CheckpointComparison()
-        """Checkpoint B: a second tokenizer's reconstruction of the clip, drawn as a third skeleton."""
         self._built_for: Motion | None = None
         self._side_offset = 1.0
         self._height = 1.7
@@ -155,6 +151,7 @@ class Viewer(QWidget):
         self.align_action.toggled.connect(session.set_aligned)
         session.alignedChanged.connect(self.align_action.setChecked)
         session.alignedChanged.connect(self._invalidate)
+        session.alignedChanged.connect(lambda _aligned: self._update_availability())
         self.follow_action.toggled.connect(self._redraw)
         self.reset_camera_action.triggered.connect(self.reset_camera)
         self.mesh_action.toggled.connect(self._mesh_options_changed)
@@ -162,6 +159,7 @@ class Viewer(QWidget):
         session.framesChanged.connect(self.meshes.invalidate_reconstruction)
         session.reconstructionChanged.connect(self.meshes.invalidate_reconstruction)
         session.reconstructionChanged.connect(self._rebuild)
+        session.checkpointBChanged.connect(self._rebuild)
         session.layersUsedChanged.connect(self._invalidate)
         session.framesChanged.connect(self._invalidate)
         session.errorScaleChanged.connect(self._redraw)
@@ -189,25 +187,12 @@ class Viewer(QWidget):
     def set_follow(self, follow: bool) -> None:
         self.follow_action.setChecked(bool(follow))
 
-    # ----- checkpoint B ---------------------------------------------------------------------
-
-    def open_checkpoint_b(self, path: str | PathLike[str]) -> None:
-        """Show a second checkpoint's reconstruction of the clip as a third skeleton (errors raise,
-        for the window's error reporter; the previous B stays)."""
-        self.comparison.open(path, self.session.motion)
-        self._rebuild()
-
-    def close_checkpoint_b(self) -> None:
-        self.comparison.close()
-        self._rebuild()
-
     # ----- state changes --------------------------------------------------------------------
 
     def _rebuild(self) -> None:
         """New clip or checkpoint: bones, grid and camera start over."""
         positions = self.session.original_positions
         self._built_for = self.session.motion
-        self.comparison.follow(self.session.motion)
         recon = self.session.reconstruction
         joints = 0 if positions is None else positions.shape[1]
         self._unmeasured = np.ones(joints, dtype=bool)
@@ -227,8 +212,8 @@ class Viewer(QWidget):
         self._middle = float(positions[..., 1].min() + positions[..., 1].max()) / 2
         for items in (self.original, self.recon, self.ghost):
             items.set_skeleton(skeleton, self._height)
-        if self.comparison.reconstruction is not None:
-            self.b.set_skeleton(self.comparison.reconstruction.skeleton, self._height)
+        if self.session.checkpoint_b.reconstruction is not None:
+            self.b.set_skeleton(self.session.checkpoint_b.reconstruction.skeleton, self._height)
         self._side_offset = max(0.6, 0.55 * self._height)
         ground = to_view(positions[:, 0])
         lo, hi = ground.min(axis=0), ground.max(axis=0)
@@ -256,7 +241,7 @@ class Viewer(QWidget):
         change per frame: drawn when roots are not aligned, so drift shows side by side."""
         data = prepare(
             self.session.edit_session,
-            self.comparison,
+            self.session.checkpoint_b,
             self.align_roots,
             self.overlay,
             self._side_offset,
@@ -270,7 +255,9 @@ class Viewer(QWidget):
 
     def reset_camera(self) -> None:
         """Look at the character from the front-left, from a distance that shows every skeleton."""
-        across = 1.6 * self._height + 1.3 * self._side_offset * (2 if self.comparison.reconstruction else 1)
+        across = 1.6 * self._height + 1.3 * self._side_offset * (
+            2 if self.session.checkpoint_b.reconstruction else 1
+        )
         # pyqtgraph's fov is horizontal: a wide, short view (1024x700) must step back to fit the height.
         aspect = max(self.view.height(), 1) / max(self.view.width(), 1)
         upright = 0.65 * self._height / (math.tan(math.radians(self.scene.opts["fov"]) / 2) * aspect)
@@ -327,7 +314,7 @@ class Viewer(QWidget):
         self.hud.scale_control.setVisible(shown)
 
     def _update_hud(self, frame: int) -> None:
-        self.hud.show_errors(self.session, self._frames, self.comparison, self._unmeasured, frame)
+        self.hud.show_errors(self.session, self._frames, self.session.checkpoint_b, self._unmeasured, frame)
 
     def drawn_skeletons(self) -> list[DrawnSkeleton]:
         """The skeletons drawn at the current frame, for naming the joint under the pointer."""
@@ -342,7 +329,7 @@ class Viewer(QWidget):
                 DrawnSkeleton("Reconstruction", names, data.recon.points[frame], data.recon.errors[frame])
             )
         if data.b is not None:
-            b_names = list(self.comparison.reconstruction.skeleton.joint_names)
+            b_names = list(self.session.checkpoint_b.reconstruction.skeleton.joint_names)
             drawn.append(DrawnSkeleton("B", b_names, data.b.points[frame], data.b.errors[frame]))
         return drawn
 
@@ -368,11 +355,30 @@ class Viewer(QWidget):
         self._rebuild_meshes()
         self._invalidate()
 
+    def _update_availability(self) -> None:
+        """Meshes and Paths grey out, saying why in their tooltip, when they would draw nothing."""
+        motion = self.session.motion
+        if motion is None or (is_smplx(motion) and self.smplx_model_dir()):
+            mesh_why = ""
+        elif not is_smplx(motion):
+            mesh_why = f"meshes are drawn for SMPL-X clips; this one has a {motion.skeleton.num_joints}-joint skeleton"
+        else:
+            mesh_why = "meshes need your own SMPL-X model folder (View > Set SMPL-X model folder)"
+        paths_why = "roots are aligned, so the paths coincide: turn Align roots (A) off to see the drift"
+        for name, action, why in (
+            ("mesh", self.mesh_action, mesh_why),
+            ("paths", self.paths_action, paths_why if self.session.aligned else ""),
+        ):
+            action.setEnabled(not why)
+            spec = VIEWER_ACTIONS[name]
+            action.setToolTip(f"{spec.text} ({spec.keys})\n" + (f"Unavailable: {why}" if why else spec.tip))
+
     def _rebuild_meshes(self) -> None:
         """Load the body for the clip; skeletons are drawn only where no mesh is."""
         session, shown = self.session, self.mesh_action.isChecked()
         clip, recon = session.original_positions is not None, session.reconstruction
         motion = session.motion if clip else None
         self.meshes.rebuild(motion, recon, session.layers_used, self.smplx_model_dir(), shown)
+        self._update_availability()
         self.original.set_visible(clip and not self.meshes.original_drawn)
         self.recon.set_visible(clip and recon is not None and not self.meshes.recon_drawn)

@@ -96,10 +96,17 @@ class FrameSeries:
     """Frames, worst first, at least half a second apart."""
     levels: np.ndarray | None = None
     """(Q, T) the same error for 1..Q layers, when asked for."""
+    original: np.ndarray | None = None
+    """(T,) the original clip's own value, for the plausibility metrics (what the curve is read against)."""
 
     @property
     def unit(self) -> str:
         return UNITS[self.metric]
+
+    @property
+    def measurable(self) -> bool:
+        """False when no frame has a value: foot skating of a skeleton without named feet."""
+        return bool(np.isfinite(self.values).any())
 
 
 def frame_series(
@@ -120,6 +127,7 @@ def frame_series(
         float(np.nanmean(values)) if np.isfinite(values).any() else 0.0,
         worst_frames(values, n_worst, spacing),
         frame_errors_by_level(recon, metric, aligned) if every_level else None,
+        original_frame_values(recon, metric) if metric in PLAUSIBILITY_METRICS else None,
     )
 
 

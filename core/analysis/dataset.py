@@ -23,6 +23,7 @@ from core.errors import MotionFileError
 from core.formats import load_motion
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
+from core.motion.skeleton import describe_renaming
 from core.tokens.codec import fit_clip
 from core.tokens.refine import RefineSettings
 
@@ -66,6 +67,9 @@ class ClipRow:
         """Mean jerk of the measured joints in m/s^3, all Q layers."""
         return self.plausibility[-1].jitter_m_s3 if self.plausibility else None
 
+    renamed_joints: tuple[tuple[str, str], ...] = ()
+    """(clip's name, checkpoint's name) of joints matched by position, not by name."""
+
     @property
     def name(self) -> str:
         return Path(self.path).name
@@ -89,6 +93,7 @@ class ClipRow:
             frame_mpjpe_mm=clip.frame_mpjpe_mm,
             plausibility=tuple(clip.plausibility[k] for k in sorted(clip.plausibility)),
             plausibility_original=clip.plausibility_original,
+            renamed_joints=clip.renamed_joints,
         )
 
     def to_json(self) -> dict:
@@ -142,6 +147,20 @@ class DatasetEval:
 
     def worst_first(self) -> list[ClipRow]:
         return sorted(self.rows, key=lambda r: r.full_mpjpe_mm, reverse=True)
+
+    def renaming_lines(self) -> list[str]:
+        """One line per way the clips name the checkpoint's joints otherwise (same tree, same order):
+        how many clips, and the name pairs they were matched by, once."""
+        groups: dict[tuple[tuple[str, str], ...], list[ClipRow]] = {}
+        for row in self.rows:
+            if row.renamed_joints:
+                groups.setdefault(row.renamed_joints, []).append(row)
+        return [
+            f"{len(rows)} clip{'s' if len(rows) > 1 else ''} ({rows[0].name}{', …' if len(rows) > 1 else ''}) "
+            f"name the checkpoint's joints otherwise, in the same tree and order: matched by position: "
+            f"{describe_renaming(pairs)}"
+            for pairs, rows in groups.items()
+        ]
 
     def to_json(self) -> dict:
         return {
@@ -231,19 +250,6 @@ def _groups(files: Sequence[str | Path], group_bytes: int) -> list[list[int]]:
         groups[-1].append(index)
         total += sizes[index]
     return [g for g in groups if g]
-
-
-def run_to_end(
-    work: Generator[Progress, None, DatasetEval | DatasetComparison],
-    on_progress: Callable[[Progress], None] = lambda progress: None,
-) -> DatasetEval | DatasetComparison:
-    """Drive a generator of this module to its result, handing each progress to ``on_progress``
-    (a terminal's bar; scripts and tests ignore it)."""
-    while True:
-        try:
-            on_progress(next(work))
-        except StopIteration as end:
-            return end.value
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,8 @@ class ClipEvaluation:
     """The (steps, Q) codes the figures were decoded from (for codebook statistics)."""
     frame_mpjpe_mm: np.ndarray
     """(frames,) root-aligned MPJPE of each frame with all Q layers, over the measured joints."""
+    renamed_joints: tuple[tuple[str, str], ...] = ()
+    """(clip's name, checkpoint's name) of joints matched by position (:func:`fit_clip`)."""
     plausibility: dict[int, Plausibility] = field(default_factory=dict)
     """The reconstruction's foot skating, jitter, penetration and floating with 1..Q layers."""
     plausibility_original: Plausibility = field(default_factory=Plausibility)
@@ -233,7 +235,15 @@ def measure_clip(
         layers[k] = clip_errors(pred, truth, joints, feature_error)
         plausible[k] = judge(pred)
     per_frame = 1000.0 * metrics.joint_errors(pred, truth, aligned=True)[:, joints].mean(axis=1)
-    return ClipEvaluation(clip.num_frames, layers, indices, per_frame, plausible, judge(truth))
+    return ClipEvaluation(
+        clip.num_frames,
+        layers,
+        indices,
+        per_frame,
+        renamed_joints=clip.renamed_joints,
+        plausibility=plausible,
+        plausibility_original=judge(truth),
+    )
 
 
 class Tally:

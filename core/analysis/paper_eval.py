@@ -176,7 +176,7 @@ def check_fits(ckpt: Checkpoint, evaluator: T2MEvaluator) -> None:
             ckpt.path,
             f"the T2M evaluator in {evaluator.folder} reads {evaluator.dim}-dim "
             f"{'HumanML3D' if evaluator.dim == 263 else 'KIT-ML'} rows; this checkpoint's features are "
-            f"{rep.describe()} (KIT-ML's 251-dim rows are not a representation of this project yet)",
+            f"{rep.describe()}",
         )
 
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from core.analysis import metrics
 from core.analysis.level_decoder import LevelDecoder
+from core.features.representation import DecodeTarget
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
 from core.tokens.edit import TokenChange
@@ -137,7 +138,7 @@ class Reconstruction:
     def motion_at(self, k: int) -> Motion:
         """The reconstruction with ``k`` layers as a clip, for export."""
         features = self._fresh(k).features
-        decoded = self.representation.motion(features, self.skeleton, self.fps, like=self.motion)
+        decoded = self.representation.motion(features, DecodeTarget(self.skeleton, self.fps, self.motion))
         # The decoded clip's own source (a HumanML3D clip's rows) stays, so a save writes what was decoded.
         decoded.source = {**decoded.source, "reconstruction_of": self.motion.source.get("path"), "layers": k}
         return decoded

@@ -6,8 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from core.cli.evaluate import add_data_arguments
-from core.cli.selection_args import selected_files
+from core.cli.selection_args import add_dataset_arguments, selected_files
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("a", type=Path, metavar="A", help="checkpoint folder or run folder")
     parser.add_argument("b", type=Path, metavar="B", help="checkpoint folder or run folder")
-    add_data_arguments(parser)
+    add_dataset_arguments(parser, "compare on", "its held-out clips")
     parser.add_argument(
         "--json", type=Path, metavar="OUT", help="also write both evaluations and the differences"
     )

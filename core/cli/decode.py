@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.cli.selection_args import add_checkpoint_argument
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -12,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="decode tokens to a clip",
         description="Decode a token grid (.npy) to a clip; --layers K uses only the first K quantizer layers.",
     )
-    parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
+    add_checkpoint_argument(parser)
     parser.add_argument("tokens", type=Path, help="TOKENS.npy written by tokenize (or edited in the app)")
     parser.add_argument("--out", type=Path, required=True, metavar="CLIP.bvh|CLIP.npz")
     parser.add_argument("--layers", type=int, metavar="K", help="decode with the first K layers only")

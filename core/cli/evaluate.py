@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from core.cli.paper_args import add_paper_arguments, check_paper_arguments, paper_figures
 from core.cli.refine_args import add_refine_arguments, refine_settings
-from core.cli.selection_args import add_selection_arguments, selected_files
+from core.cli.selection_args import add_checkpoint_argument, add_dataset_arguments, selected_files
 
 if TYPE_CHECKING:
     from core.analysis.dataset import DatasetComparison, DatasetEval, Progress
@@ -24,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Evaluate a checkpoint on every clip under the given folders (1..Q layers used). "
         "Clips that do not fit the checkpoint's skeleton are skipped, each named on stderr.",
     )
-    parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
-    add_data_arguments(parser)
+    add_checkpoint_argument(parser)
+    add_dataset_arguments(parser, "evaluate", "its held-out clips")
     add_refine_arguments(parser)
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the figures as JSON")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables instead of text")
@@ -40,19 +40,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--data``, ``--split`` and ``--speakers``, shared with ``compare``."""
-    parser.add_argument(
-        "--data",
-        nargs="+",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="clip folders or files, or dataset roots as they ship (HumanML3D, KIT-ML, BEAT2, AMASS)",
-    )
-    add_selection_arguments(parser, "evaluate", "its held-out clips")
-
-
 def evaluate_with_bar(
     work: Generator[Progress, None, DatasetEval | DatasetComparison], files: list[Path]
 ) -> DatasetEval | DatasetComparison:
@@ -60,7 +47,8 @@ def evaluate_with_bar(
     stderr is not a terminal), naming each skipped clip on stderr."""
     from tqdm import tqdm
 
-    from core.analysis.dataset import SkippedClip, run_to_end
+    from core.analysis.dataset import SkippedClip
+    from core.progress import run_to_end
 
     with tqdm(total=len(files), unit="clip", disable=None, leave=False) as bar:
 
@@ -90,13 +78,19 @@ def run(args: argparse.Namespace) -> int:
         first = result.skipped[0]
         raise MotionFileError(first.path, f"no clip fits this checkpoint ({first.reason})")
     paper = paper_figures(args, ckpt, files)
+    for line in result.renaming_lines():
+        print(f"rvq-motion: {line}", file=sys.stderr)
     report = result.summary
     print(report.markdown() if args.markdown else report.table())
     if paper is not None:
         print("\n" + (paper.markdown() if args.markdown else paper.table()))
+    # Where the files went; beside Markdown on stderr, so the tables stay ready to paste.
+    written = sys.stderr if args.markdown else sys.stdout
     if args.json:
         figures = report.to_json() | ({"evaluator": paper.to_json()} if paper is not None else {})
         args.json.write_text(json.dumps(figures, indent=1) + "\n")
+        print(f"wrote the figures to {args.json}", file=written)
     if args.report:
         write_report(args.report, result, paper=paper)
+        print(f"wrote the report to {args.report}", file=written)
     return 0

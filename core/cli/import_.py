@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.model.peers.names import IMPORT_FAMILIES
+from core.model.peers.names import IMPORT_FAMILIES, PEER_NAMES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.model.peers.field_words import TRAINING_ONLY_NOTE
     from core.model.peers.importer import plan_import, write_import
 
     plan = plan_import(
@@ -61,11 +62,14 @@ def run(args: argparse.Namespace) -> int:
         dilation_growth_rate=args.dilation_growth_rate,
         activation=args.activation,
     )
-    print(f"{plan.family} tokenizer: {plan.source}")
-    width = max(len(f.name) for f in plan.fields)
+    print(f"{PEER_NAMES[plan.family]} tokenizer: {plan.source}")
+    width = max(len(f.title) for f in plan.fields)
     for item in plan.fields:
         shown = "None" if item.value is None else str(item.value)
-        print(f"  {item.name:<{width}}  {shown:<24}  {item.source}")
+        note = " [training only]" if item.training_only else ""
+        print(f"  {item.title:<{width}}  {shown:<24}  {item.source}{note}")
+    if any(item.training_only for item in plan.fields):
+        print(f"  [training only]: {TRAINING_ONLY_NOTE}")
     out = write_import(plan, args.out)
     print(f"wrote {out}")
     return 0

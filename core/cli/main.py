@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from importlib import metadata
 
 from core.cli import (
+    atlas,
     cache,
     compare,
     convert,
@@ -42,6 +43,7 @@ SUBCOMMANDS = (
     export,
     import_,
     render,
+    atlas,
     cache,
 )
 EXIT_FAILED = 1

@@ -6,10 +6,8 @@ Nothing here imports torch: building the parser (``rvq-motion --help``) stays fa
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from core.tokens.refine import RefineSettings
+from core.tokens.refine_settings import RefineSettings
 
 
 def _steps(text: str) -> int:
@@ -33,20 +31,18 @@ def add_refine_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="STEPS",
         help="choose the codes by this many steps of analysis by synthesis: slower, closer to the clip "
-        "(0, the default: the encoder's nearest codes; docs/model.md measures 200)",
+        f"(default: 0, the encoder's nearest codes; docs/model.md measures {RefineSettings.steps})",
     )
     parser.add_argument(
         "--refine-lr",
         type=_lr,
         metavar="LR",
-        help="step size of the refinement (default: RefineSettings.lr, see docs/model.md)",
+        help=f"step size of the refinement (default: {RefineSettings.lr:g}, see docs/model.md)",
     )
 
 
 def refine_settings(args: argparse.Namespace) -> RefineSettings | None:
     """None when no refinement was asked for; unset options keep RefineSettings' defaults."""
-    from core.tokens.refine import RefineSettings
-
     if args.refine == 0:
         return None
     if args.refine_lr is None:

@@ -1,5 +1,5 @@
-"""``--split`` and ``--speakers``: the clips of ``--data`` a command uses, shared by ``train``, ``eval`` and
-``compare`` (:func:`core.datasets.selection.select_clips` does the choosing)."""
+"""The arguments commands share: ``--data``, ``--split`` and ``--speakers`` (the clips a command uses:
+:func:`core.datasets.selection.select_clips` does the choosing), ``--checkpoint``, ``--no-cache``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,33 @@ import sys
 from pathlib import Path
 
 
-def add_selection_arguments(parser: argparse.ArgumentParser, verb: str, json_split: str) -> None:
-    """``--split`` and ``--speakers``: which clips of ``--data`` (see :mod:`core.datasets.selection`);
+def add_checkpoint_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
+
+
+def add_cache_flag(parser: argparse.ArgumentParser) -> None:
+    """``--no-cache``: read every clip from its file."""
+    parser.add_argument(
+        "--no-cache",
+        dest="use_cache",
+        action="store_false",
+        help="read every clip from its file, without the feature cache (see rvq-motion cache info)",
+    )
+
+
+def add_dataset_arguments(parser: argparse.ArgumentParser, verb: str, json_split: str) -> None:
+    """``--data``, ``--split`` and ``--speakers``: which clips (see :mod:`core.datasets.selection`);
     ``json_split`` says what a JSON split file means to the command."""
     from core.datasets.beat2_root import parse_speakers
 
+    parser.add_argument(
+        "--data",
+        nargs="+",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="clip folders or files, or dataset roots as they ship (HumanML3D, KIT-ML, BEAT2, AMASS)",
+    )
     parser.add_argument(
         "--split",
         metavar="train|val|test|FILE",

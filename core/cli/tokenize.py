@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from core.cli.refine_args import add_refine_arguments, refine_settings
+from core.cli.selection_args import add_checkpoint_argument
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Encode a clip to a (steps, layers) token grid saved as .npy, with a .json sidecar "
         "naming the checkpoint, frame count and start position.",
     )
-    parser.add_argument("--checkpoint", type=Path, required=True, help="checkpoint folder or run folder")
+    add_checkpoint_argument(parser)
     parser.add_argument("clip", type=Path, help="a .bvh, SMPL-X .npz or HumanML3D .npy clip")
     parser.add_argument("--out", type=Path, required=True, metavar="TOKENS.npy")
     add_refine_arguments(parser)
@@ -27,12 +29,15 @@ def run(args: argparse.Namespace) -> int:
 
     from core.formats import load_motion
     from core.model.checkpoint import load_checkpoint
-    from core.tokens.codec import tokenize
+    from core.tokens.codec import fit_clip, renaming_notice, tokenize
     from core.tokens.files import TokenFile, save_tokens
     from core.tokens.refine import TokenRefinement
 
     ckpt = load_checkpoint(args.checkpoint)
     motion = load_motion(args.clip)
+    notice = renaming_notice(fit_clip(ckpt, motion))
+    if notice:
+        print(f"rvq-motion: {args.clip}: {notice}", file=sys.stderr)
     refine = refine_settings(args)
     if refine is None:
         indices = tokenize(ckpt, motion)

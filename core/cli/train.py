@@ -15,8 +15,8 @@ import os
 import signal
 from pathlib import Path
 
-from core.cli.selection_args import add_selection_arguments
-from core.train.overrides import FIELDS, OverrideField, TrainOverrides
+from core.cli.selection_args import add_cache_flag, add_dataset_arguments
+from core.train.overrides import FIELDS, OverrideField, TrainOverrides, preset_defaults
 
 EXIT_INTERRUPTED = 130
 
@@ -26,15 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "train",
         help="train an RVQ-VAE tokenizer on motion clips",
         description="Train an RVQ-VAE tokenizer on every clip under the given folders, or on a split of a "
-        "dataset root as it ships.",
-    )
-    parser.add_argument(
-        "--data",
-        nargs="+",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="clip folders or files, or dataset roots as they ship (HumanML3D, KIT-ML, BEAT2, AMASS)",
+        "dataset root as it ships. A setting no flag gives takes the preset's value (with --resume, the "
+        "run's own).",
+        formatter_class=_PresetDefaultsFormatter,
     )
     parser.add_argument(
         "--out", type=Path, required=True, metavar="RUN_DIR", help="where checkpoints and logs go"
@@ -42,13 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--preset",
         default="small",
-        help="seed (the design documents' numbers), small (CPU) or motion-s (HumanML3D's 263 features)",
+        help="seed (the design documents' numbers), small (CPU) or motion-s (HumanML3D's 263 features) "
+        "(default: small)",
     )
     add_override_flags(parser)
     parser.add_argument(
         "--holdout", type=Path, metavar="SPLIT.json", help="leave out the clips this split names"
     )
-    add_selection_arguments(parser, "train on", "as --holdout: trains on the others, measures its clips")
+    add_dataset_arguments(parser, "train on", "as --holdout: trains on the others, measures its clips")
     parser.add_argument(
         "--evaluator",
         type=Path,
@@ -56,7 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a T2M evaluator folder (checkpoints/t2m): each held-out evaluation also measures FID, and "
         "the checkpoint with the best FID is kept at RUN_DIR/checkpoints/best-fid (needs --holdout)",
     )
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument(
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda"),
+        help="where to train (default: auto, a GPU when there is one)",
+    )
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in RUN_DIR from its latest checkpoint"
     )
@@ -67,25 +67,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fine-tune this checkpoint (trained here, or imported with rvq-motion import) in a new run: its "
         "model, features and normalisation; its codebooks' statistics are calibrated on the data first",
     )
-    parser.add_argument("--no-tensorboard", action="store_true")
+    parser.add_argument(
+        "--no-tensorboard", action="store_true", help="write no TensorBoard log (metrics.jsonl is kept)"
+    )
     add_cache_flag(parser)
     parser.set_defaults(run=run)
-
-
-def add_cache_flag(parser: argparse.ArgumentParser) -> None:
-    """``--no-cache``, shared with ``eval`` and ``compare``."""
-    parser.add_argument(
-        "--no-cache",
-        dest="use_cache",
-        action="store_false",
-        help="read every clip from its file, without the feature cache (see rvq-motion cache info)",
-    )
 
 
 def add_override_flags(parser: argparse.ArgumentParser) -> None:
     """One flag per overridable setting; unset (None) keeps the preset's or the resumed run's value."""
     for setting in FIELDS:
         parser.add_argument(setting.flag, dest=setting.name, help=setting.help, **_flag_options(setting))
+
+
+class _PresetDefaultsFormatter(argparse.HelpFormatter):
+    """Ends each setting's help with its default in every preset, worked out only when help is shown:
+    the presets load torch, which parsing does without."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        setting = next((s for s in FIELDS if s.name == action.dest), None)
+        if setting is None or text is None:
+            return text
+        return f"{text} (default: {preset_defaults(setting)})".replace("%", "%%")
 
 
 def _flag_options(setting: OverrideField) -> dict[str, object]:

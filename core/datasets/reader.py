@@ -37,7 +37,7 @@ from core.features.representation import Representation
 from core.formats import load_motion
 from core.formats.humanml3d import body_for_width, positions_from_rows, read_humanml3d_rows, rest_skeleton
 from core.motion.clip import Motion
-from core.motion.skeleton import Skeleton, describe_difference
+from core.motion.skeleton import Skeleton, match_joints
 
 FEATURES_VERSION = 1
 """Raise when a loader or a representation changes the features a file gives: old entries then miss."""
@@ -56,6 +56,9 @@ class ReadSettings:
     to_humanml3d: bool = False
     representation: Representation | None = None
     reference: Skeleton | None = None
+    by_position: bool = True
+    """A clip naming the reference's tree otherwise, joint for joint in the same order (another
+    converter's names), is read as the reference by position (:func:`core.motion.skeleton.match_joints`)."""
 
     def __post_init__(self) -> None:
         if (self.representation is None) != (self.reference is None):
@@ -73,6 +76,7 @@ class ReadSettings:
         return {
             **self.info_material(),
             "representation": self.representation.to_dict(),
+            "by_position": self.by_position,
             "joints": list(self.reference.joint_names),
             "parents": [int(p) for p in self.reference.parents],
         }
@@ -158,12 +162,16 @@ def read_file(path: Path, settings: ReadSettings) -> tuple[FileInfo, np.ndarray 
         return FileInfo(reason=exc.reason), None, None
     except ValueError as exc:
         return FileInfo(reason=str(exc)), None, None
-    if rep is None or reference is None or describe_difference(info.skeleton, reference) is not None:
+    if rep is None or reference is None:
+        return info, None, None
+    try:
+        match = match_joints(info.skeleton, reference, settings.by_position)
+    except ValueError:
         return info, None, None
     if rows is not None:
         return info, rows.astype(np.float32), None
     try:
-        return info, rep.features(rep.fit(motion, reference)), None
+        return info, rep.features(rep.fit(motion.matched(reference, match), reference)), None
     except ValueError as exc:
         return info, None, str(exc)
 
@@ -234,10 +242,18 @@ def _lookup(cache: FeatureCache, path: Path, settings: ReadSettings) -> _Found |
     if (
         reference is not None
         and info.skeleton is not None
-        and describe_difference(info.skeleton, reference) is None
+        and _matches(info.skeleton, reference, settings.by_position)
     ):
         return None  # a file the features are asked of, whose features are missing
     return _Found(FileRecord(path, info, cached=True))
+
+
+def _matches(skeleton: Skeleton, reference: Skeleton, by_position: bool) -> bool:
+    try:
+        match_joints(skeleton, reference, by_position)
+    except ValueError:
+        return False
+    return True
 
 
 def _with_features(found: _Found, cache: FeatureCache, dim: int) -> FileRecord | None:

@@ -18,7 +18,13 @@ from typing import ClassVar
 
 import numpy as np
 
-from core.features.representation import Normalizer, Representation, follow_root_path, source_root_path
+from core.features.representation import (
+    DecodeTarget,
+    Normalizer,
+    Representation,
+    follow_root_path,
+    source_root_path,
+)
 from core.features.smplx_parts import PARTS
 from core.motion.clip import Motion
 from core.motion.kinematics import forward_kinematics
@@ -137,28 +143,19 @@ class BodyPart(Representation):
             steps[0] = steps[1]
         return np.stack([steps[:, 0], trans[:, 1], steps[:, 1]], axis=1)
 
-    def motion(
-        self,
-        features: np.ndarray,
-        skeleton: Skeleton,
-        fps: float,
-        like: Motion | None = None,
-        root_start: np.ndarray | None = None,
-    ) -> Motion:
-        """The part's joints (and root path) from ``features``; every other joint from ``like`` (at rest
-        without it). The path starts at ``like``'s first position (else ``root_start``): the first
-        step ``dx[0]`` repeats ``dx[1]`` and is not a move, so it is taken back out of the sum."""
-        feats = np.asarray(features, dtype=np.float64)
-        if feats.ndim != 2 or feats.shape[1] != self.dim:
-            raise ValueError(f"features must be (frames, {self.dim}), got {feats.shape}")
-        frames = len(feats)
-        if like is not None:
-            body = like.rotations[:frames]
-        else:
-            body = np.tile(np.eye(3), (frames, skeleton.num_joints, 1, 1))
-        return Motion(
-            skeleton, self._rotations(feats, body), self._root(feats, skeleton, like, root_start), fps
+    def _motion(self, features: np.ndarray, target: DecodeTarget) -> Motion:
+        """The part's joints (and root path) from ``features``; every other joint from the source clip (at
+        rest without one). The path starts at the source's first position (else ``root_start``): the
+        first step ``dx[0]`` repeats ``dx[1]`` and is not a move, so it is taken back out of the sum."""
+        feats = features.astype(np.float64)
+        frames, skeleton, like = len(feats), target.skeleton, target.source
+        body = (
+            like.rotations[:frames]
+            if like is not None
+            else np.tile(np.eye(3), (frames, skeleton.num_joints, 1, 1))
         )
+        root = self._root(feats, skeleton, like, target.root_start)
+        return Motion(skeleton, self._rotations(feats, body), root, target.fps)
 
     def _rotations(self, features: np.ndarray, body: np.ndarray) -> np.ndarray:
         """``body``'s rotations with the part's joints replaced by the decoded ones."""

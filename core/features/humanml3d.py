@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from core.features.representation import Representation
+from core.features.representation import DecodeTarget, Representation
 from core.formats.humanml3d import humanml3d_motion, positions_from_rows
 from core.formats.humanml3d_bodies import BODIES, KIT, T2M, RicBody
 from core.formats.humanml3d_features import motion_to_humanml3d
@@ -107,19 +107,9 @@ class HumanML3D(Representation):
             )
         return rows.astype(np.float32)
 
-    def motion(
-        self,
-        features: np.ndarray,
-        skeleton: Skeleton,
-        fps: float,
-        like: Motion | None = None,
-        root_start: np.ndarray | None = None,
-    ) -> Motion:
+    def _motion(self, features: np.ndarray, target: DecodeTarget) -> Motion:
         """The clip the rows describe (positions by ``recover_from_ric``, rotations fitted to them)."""
-        feats = np.asarray(features)
-        if feats.ndim != 2 or feats.shape[1] != self.dim:
-            raise ValueError(f"features must be (frames, {self.dim}), got {feats.shape}")
-        return humanml3d_motion(feats.astype(np.float32))
+        return humanml3d_motion(features.astype(np.float32))
 
     def positions(self, features: np.ndarray, like: Motion) -> np.ndarray:
         return positions_from_rows(np.asarray(features, dtype=np.float64))

@@ -22,6 +22,23 @@ from core.motion.clip import Motion
 from core.motion.skeleton import Skeleton, describe_difference
 
 
+@dataclass(frozen=True)
+class DecodeTarget:
+    """What a clip decoded from features is built on: the skeleton and frame rate, and, when known, the
+    clip the features were encoded from (``source``: its bone lengths, start position and, for a body
+    part, the other joints) or, without one, where the root path starts (``root_start``, x and z)."""
+
+    skeleton: Skeleton
+    fps: float
+    source: Motion | None = None
+    root_start: np.ndarray | None = None
+
+    @classmethod
+    def like(cls, motion: Motion) -> DecodeTarget:
+        """Decoded as ``motion`` was encoded: its skeleton, rate, bone lengths and start."""
+        return cls(motion.skeleton, motion.fps, source=motion)
+
+
 class Representation(ABC):
     """Clip <-> features; every method is per clip (frames first), NumPy in and out."""
 
@@ -53,22 +70,20 @@ class Representation(ABC):
     def features(self, motion: Motion) -> np.ndarray:
         """(T, dim) float32 features of a clip that :meth:`fit` made ready."""
 
+    def motion(self, features: np.ndarray, target: DecodeTarget) -> Motion:
+        """A clip from (T, dim) decoded features, built on ``target`` (:class:`DecodeTarget`)."""
+        feats = np.asarray(features)
+        if feats.ndim != 2 or feats.shape[1] != self.dim:
+            raise ValueError(f"features must be (frames, {self.dim}), got {feats.shape}")
+        return self._motion(feats, target)
+
     @abstractmethod
-    def motion(
-        self,
-        features: np.ndarray,
-        skeleton: Skeleton,
-        fps: float,
-        like: Motion | None = None,
-        root_start: np.ndarray | None = None,
-    ) -> Motion:
-        """A clip from (T, dim) decoded features. ``like`` is the clip they were encoded from, when known
-        (its bone lengths, start position and, for a body part, the other joints); ``root_start`` (x, z)
-        places a path that starts nowhere else."""
+    def _motion(self, features: np.ndarray, target: DecodeTarget) -> Motion:
+        """:meth:`motion` of features of the right shape."""
 
     def positions(self, features: np.ndarray, like: Motion) -> np.ndarray:
         """(T, J, 3) joints of decoded features, the ones errors are measured on."""
-        return self.motion(features, like.skeleton, like.fps, like=like).joint_positions()
+        return self.motion(features, DecodeTarget.like(like)).joint_positions()
 
     def refresh_positions(
         self, features: np.ndarray, positions: np.ndarray, start: int, stop: int, like: Motion

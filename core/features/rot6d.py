@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-from core.features.representation import Representation, follow_root_path, source_root_path
+from core.features.representation import DecodeTarget, Representation, follow_root_path, source_root_path
 from core.motion.clip import Motion
 from core.motion.kinematics import forward_kinematics
 from core.motion.rotations import matrix_to_6d, sixd_to_matrix
@@ -69,23 +69,15 @@ class Rot6D(Representation):
         step[1:] = root[1:, [0, 2]] - root[:-1, [0, 2]]
         return np.concatenate([rot, step, root[:, 1:2]], axis=1).astype(np.float32)
 
-    def motion(
-        self,
-        features: np.ndarray,
-        skeleton: Skeleton,
-        fps: float,
-        like: Motion | None = None,
-        root_start: np.ndarray | None = None,
-    ) -> Motion:
+    def _motion(self, features: np.ndarray, target: DecodeTarget) -> Motion:
         """Rotations re-orthonormalised by Gram-Schmidt; the root path integrated from the root channels
-        (from ``like``'s first position, else ``root_start``, else the origin), or without root channels
-        ``like``'s path as it was, else the rest position."""
-        feats = np.asarray(features, dtype=np.float64)
-        if feats.ndim != 2 or feats.shape[1] != self.dim:
-            raise ValueError(f"features must be (frames, {self.dim}), got {feats.shape}")
+        (from the source clip's first position, else ``root_start``, else the origin), or without root
+        channels the source's path as it was, else the rest position."""
+        feats = features.astype(np.float64)
         frames = feats.shape[0]
         rotations = sixd_to_matrix(feats[:, : self.num_joints * 6].reshape(frames, self.num_joints, 6))
-        return Motion(skeleton, rotations, self._root(feats, skeleton, like, root_start), fps)
+        root = self._root(feats, target.skeleton, target.source, target.root_start)
+        return Motion(target.skeleton, rotations, root, target.fps)
 
     def _root(
         self, features: np.ndarray, skeleton: Skeleton, like: Motion | None, root_start: np.ndarray | None

@@ -87,7 +87,9 @@ def _run_conv(conv: nn.Conv1d, x: Tensor, x_lo: int, length: int, lo: int, hi: i
     held = x[..., max(first, 0) - x_lo : min(last, length - 1) - x_lo + 1]
     left, right = max(0, -first), max(0, last - (length - 1))
     if left or right:
-        held = F.pad(held, (left, right))
+        held = F.pad(
+            held, (left, right), mode="constant" if conv.padding_mode == "zeros" else conv.padding_mode
+        )
     return F.conv1d(held, conv.weight, conv.bias, dilation=dilation)
 
 

@@ -11,6 +11,9 @@ ARCHS = ("resnet", "motion-s")
 """Encoder/decoder families: the seed's dilated residual stacks, or Motion-S's plain convs with BatchNorm."""
 ACTIVATIONS = ("relu", "silu", "gelu")
 NORMS = (None, "LN", "GN", "BN")
+PAD_MODES = ("zeros", "replicate")
+"""How the resnet model's convolutions pad a sequence's ends: with zeros (the seed's and the peers'
+models, and every checkpoint written before the setting existed) or by repeating the edge value."""
 GROUP_NORM_GROUPS = 32
 
 _INT_FIELDS = (
@@ -43,7 +46,8 @@ class RVQVAEConfig:
     Frozen so a model's config cannot drift away from its weights; use :func:`dataclasses.replace`.
     ``arch="motion-s"`` swaps the encoder/decoder for :mod:`core.model.motion_s`, which reads ``width``,
     ``depth`` (stride-1 convs per side), ``activation`` and the downsampling, and ignores
-    ``dilation_growth_rate``, ``norm`` (always BatchNorm) and ``dropout``.
+    ``dilation_growth_rate``, ``norm`` (always BatchNorm), ``dropout`` and ``pad_mode`` (always zeros:
+    its layers zero padded positions of whole-clip batches).
     """
 
     input_dim: int = 330
@@ -64,6 +68,8 @@ class RVQVAEConfig:
     sample_codebook_temp: float = 0.5
     dropout: float = 0.2
     arch: str = "resnet"
+    pad_mode: str = "zeros"
+    """See :data:`PAD_MODES`."""
 
     def __post_init__(self) -> None:
         for name in _INT_FIELDS:
@@ -97,6 +103,8 @@ class RVQVAEConfig:
                 "RVQVAEConfig with arch='motion-s' downsamples by stride-2 convs only, so stride_t must be "
                 f"a power of two and down_t >= 1, got stride_t={self.stride_t}, down_t={self.down_t}"
             )
+        if self.pad_mode not in PAD_MODES:
+            raise ValueError(f"RVQVAEConfig.pad_mode must be one of {PAD_MODES}, got {self.pad_mode!r}")
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"RVQVAEConfig.activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         if self.norm not in NORMS:
@@ -135,8 +143,12 @@ class RVQVAEConfig:
         return dataclasses.replace(self, **{name: getattr(other, name) for name in TRAINING_ONLY_FIELDS})
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict (ints, floats, bools, strings, None) for checkpoints and run folders."""
-        return dataclasses.asdict(self)
+        """Plain JSON-able dict (ints, floats, bools, strings, None) for checkpoints and run folders.
+        ``pad_mode`` is left out at "zeros", so such a checkpoint still opens in versions made before it."""
+        data = dataclasses.asdict(self)
+        if self.pad_mode == "zeros":
+            del data["pad_mode"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RVQVAEConfig:

@@ -8,41 +8,39 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from core.model.config import RVQVAEConfig
 from core.model.resnet import ResConv1DBlock, Resnet1D
 
 _POINTWISE = (nn.Identity, nn.ReLU, nn.SiLU, nn.GELU, nn.Dropout, nn.LayerNorm, nn.BatchNorm1d)
 
 
+def _resnet(c: RVQVAEConfig) -> Resnet1D:
+    """One level's residual stack, its dilations growing toward the level's input."""
+    return Resnet1D(
+        c.width, c.depth, c.dilation_growth_rate, True, c.activation, c.norm, c.dropout, c.pad_mode
+    )
+
+
 class Encoder(nn.Module):
-    """Conv k3 + ReLU, ``down_t`` x [strided conv (k=2s, stride s, pad s/2) -> Resnet1D], conv k3 to ``code_dim``.
+    """Conv k3 + ReLU, ``down_t`` x [strided conv (k=2s, stride s, pad s/2) -> Resnet1D], conv k3 to ``code_dim``;
+    every conv pads the sequence's ends as ``pad_mode`` says (:data:`core.model.config.PAD_MODES`).
 
     Each strided conv maps ``T`` frames to ``T // stride`` exactly, so inputs whose length is a multiple of
     ``stride**down_t`` give ``T / stride**down_t`` latent steps (the model pads other lengths first).
     """
 
-    def __init__(
-        self,
-        input_dim: int,
-        code_dim: int,
-        down_t: int = 2,
-        stride_t: int = 2,
-        width: int = 512,
-        depth: int = 3,
-        dilation_growth_rate: int = 3,
-        activation: str = "relu",
-        norm: str | None = None,
-        dropout: float = 0.2,
-    ) -> None:
+    def __init__(self, c: RVQVAEConfig) -> None:
         super().__init__()
-        blocks: list[nn.Module] = [nn.Conv1d(input_dim, width, 3, 1, 1), nn.ReLU()]
-        for _ in range(down_t):
+        width, stride_t, pad = c.width, c.stride_t, {"padding_mode": c.pad_mode}
+        blocks: list[nn.Module] = [nn.Conv1d(c.input_dim, width, 3, 1, 1, **pad), nn.ReLU()]
+        for _ in range(c.down_t):
             blocks.append(
                 nn.Sequential(
-                    nn.Conv1d(width, width, 2 * stride_t, stride_t, stride_t // 2),
-                    Resnet1D(width, depth, dilation_growth_rate, True, activation, norm, dropout),
+                    nn.Conv1d(width, width, 2 * stride_t, stride_t, stride_t // 2, **pad),
+                    _resnet(c),
                 )
             )
-        blocks.append(nn.Conv1d(width, code_dim, 3, 1, 1))
+        blocks.append(nn.Conv1d(width, c.code_dim, 3, 1, 1, **pad))
         self.model = nn.Sequential(*blocks)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -57,31 +55,24 @@ class Decoder(nn.Module):
     Nearest upsampling plus stride-1 convolutions make the decoder local: see :meth:`receptive_field`.
     """
 
-    def __init__(
-        self,
-        input_dim: int,
-        code_dim: int,
-        down_t: int = 2,
-        stride_t: int = 2,
-        width: int = 512,
-        depth: int = 3,
-        dilation_growth_rate: int = 3,
-        activation: str = "relu",
-        norm: str | None = None,
-        dropout: float = 0.2,
-    ) -> None:
+    def __init__(self, c: RVQVAEConfig) -> None:
         super().__init__()
-        self.upsample_factor = stride_t**down_t
-        blocks: list[nn.Module] = [nn.Conv1d(code_dim, width, 3, 1, 1), nn.ReLU()]
-        for _ in range(down_t):
+        width, stride_t, pad = c.width, c.stride_t, {"padding_mode": c.pad_mode}
+        self.upsample_factor = c.downsample_factor
+        blocks: list[nn.Module] = [nn.Conv1d(c.code_dim, width, 3, 1, 1, **pad), nn.ReLU()]
+        for _ in range(c.down_t):
             blocks.append(
                 nn.Sequential(
-                    Resnet1D(width, depth, dilation_growth_rate, True, activation, norm, dropout),
+                    _resnet(c),
                     nn.Upsample(scale_factor=stride_t, mode="nearest"),
-                    nn.Conv1d(width, width, 3, 1, 1),
+                    nn.Conv1d(width, width, 3, 1, 1, **pad),
                 )
             )
-        blocks += [nn.Conv1d(width, width, 3, 1, 1), nn.ReLU(), nn.Conv1d(width, input_dim, 3, 1, 1)]
+        blocks += [
+            nn.Conv1d(width, width, 3, 1, 1, **pad),
+            nn.ReLU(),
+            nn.Conv1d(width, c.input_dim, 3, 1, 1, **pad),
+        ]
         self.model = nn.Sequential(*blocks)
 
     def forward(self, z: Tensor) -> Tensor:

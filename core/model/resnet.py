@@ -40,7 +40,8 @@ def make_norm(norm: str | None, channels: int) -> nn.Module:
 class ResConv1DBlock(nn.Module):
     """Pre-activation residual block: norm -> act -> dilated conv k3 -> norm -> act -> conv k1 -> dropout -> +x.
 
-    ``padding = dilation`` keeps the length, so blocks stack freely at any sequence length.
+    ``padding = dilation`` keeps the length, so blocks stack freely at any sequence length; ``pad_mode``
+    says what the padding holds (:data:`core.model.config.PAD_MODES`).
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class ResConv1DBlock(nn.Module):
         activation: str = "relu",
         norm: str | None = None,
         dropout: float = 0.2,
+        pad_mode: str = "zeros",
     ) -> None:
         super().__init__()
         self.norm = norm
@@ -58,7 +60,9 @@ class ResConv1DBlock(nn.Module):
         self.norm2 = make_norm(norm, n_state)
         self.activation1 = make_activation(activation)
         self.activation2 = make_activation(activation)
-        self.conv1 = nn.Conv1d(n_in, n_state, kernel_size=3, stride=1, padding=dilation, dilation=dilation)
+        self.conv1 = nn.Conv1d(
+            n_in, n_state, kernel_size=3, stride=1, padding=dilation, dilation=dilation, padding_mode=pad_mode
+        )
         self.conv2 = nn.Conv1d(n_state, n_in, kernel_size=1, stride=1, padding=0)
         self.dropout = nn.Dropout(dropout)
 
@@ -88,6 +92,7 @@ class Resnet1D(nn.Module):
         activation: str = "relu",
         norm: str | None = None,
         dropout: float = 0.2,
+        pad_mode: str = "zeros",
     ) -> None:
         super().__init__()
         dilations = [dilation_growth_rate**i for i in range(depth)]
@@ -95,10 +100,7 @@ class Resnet1D(nn.Module):
             dilations.reverse()
         self.dilations = tuple(dilations)
         self.model = nn.Sequential(
-            *(
-                ResConv1DBlock(n_in, n_in, dilation=d, activation=activation, norm=norm, dropout=dropout)
-                for d in dilations
-            )
+            *(ResConv1DBlock(n_in, n_in, d, activation, norm, dropout, pad_mode) for d in dilations)
         )
 
     def forward(self, x: Tensor) -> Tensor:

@@ -60,21 +60,9 @@ class RVQVAE(nn.Module):
         super().__init__()
         self.config = config if config is not None else RVQVAEConfig()
         c = self.config
-        nets = dict(
-            input_dim=c.input_dim,
-            code_dim=c.code_dim,
-            down_t=c.down_t,
-            stride_t=c.stride_t,
-            width=c.width,
-            depth=c.depth,
-            dilation_growth_rate=c.dilation_growth_rate,
-            activation=c.activation,
-            norm=c.norm,
-            dropout=c.dropout,
-        )
         self.encoder: Encoder | MotionSEncoder
         self.decoder: Decoder | MotionSDecoder
-        self.encoder = MotionSEncoder(c) if c.arch == "motion-s" else Encoder(**nets)
+        self.encoder = MotionSEncoder(c) if c.arch == "motion-s" else Encoder(c)
         self.quantizer = ResidualVQ(
             num_quantizers=c.num_quantizers,
             nb_code=c.nb_code,
@@ -85,7 +73,7 @@ class RVQVAE(nn.Module):
             quantize_dropout_cutoff_index=c.quantize_dropout_cutoff_index,
             sample_codebook_temp=c.sample_codebook_temp,
         )
-        self.decoder = MotionSDecoder(c) if c.arch == "motion-s" else Decoder(**nets)
+        self.decoder = MotionSDecoder(c) if c.arch == "motion-s" else Decoder(c)
 
     @property
     def downsample_factor(self) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from core.motion.kinematics import forward_kinematics
-from core.motion.skeleton import Skeleton
+from core.motion.skeleton import JointMatch, Skeleton, match_joints
 
 PER_JOINT_SOURCE = ("channels", "rotation_orders")
 """``source`` entries listed per joint (BVH channel layouts and Euler orders), which follow their joints
@@ -82,6 +82,21 @@ class Motion:
             source=source,
         )
 
+    def matched(self, reference: Skeleton, match: JointMatch) -> Motion:
+        """The clip read as ``reference``'s tree (:func:`core.motion.skeleton.match_joints`): its joints in
+        ``reference``'s order, on its own bone lengths; joints matched by position take ``reference``'s
+        names, and ``source["renamed_joints"]`` keeps the pairs so a tool can say what it matched."""
+        motion = self.reordered(match.order)
+        if not match.renamed:
+            return motion
+        source = {**motion.source, "renamed_joints": match.renamed}
+        return replace(motion, skeleton=motion.skeleton.renamed(reference.joint_names), source=source)
+
+    @property
+    def renamed_joints(self) -> tuple[tuple[str, str], ...]:
+        """(own name, name read as) of joints matched to another tree by position (:meth:`matched`)."""
+        return tuple(self.source.get("renamed_joints", ()))
+
     def reordered(self, order: Sequence[int]) -> Motion:
         """The same motion with joint ``order[i]`` listed i-th (see :meth:`Skeleton.reordered`), e.g. to
         read a clip in a checkpoint's joint order; offsets and per-joint ``source`` entries follow.
@@ -97,3 +112,14 @@ class Motion:
             for k, v in self.source.items()
         }
         return replace(self, skeleton=skeleton, rotations=self.rotations[:, index], source=source)
+
+
+def renamed_like(motion: Motion, reference: Skeleton, by_position: bool = True) -> Motion:
+    """``motion`` under ``reference``'s joint names where the two trees match only by position (same
+    shape, same order, other names: :func:`core.motion.skeleton.match_joints`), else ``motion`` as it
+    is, for a fit by name to accept or refuse."""
+    try:
+        match = match_joints(motion.skeleton, reference, by_position)
+    except ValueError:
+        return motion
+    return motion.matched(reference, match) if match.renamed else motion

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -64,6 +64,12 @@ class Skeleton:
             return np.arange(self.num_joints)
         return np.array([self.index(name) for name in reference.joint_names], dtype=np.int64)
 
+    def renamed(self, joint_names: Sequence[str]) -> Skeleton:
+        """The same tree and offsets under other joint names (one per joint, in this order)."""
+        if len(joint_names) != self.num_joints:
+            raise ValueError(f"renaming {self.num_joints} joints needs {self.num_joints} names")
+        return replace(self, joint_names=tuple(joint_names))
+
     def reordered(self, order: Sequence[int]) -> Skeleton:
         """The same tree with joint ``order[i]`` listed i-th, offsets and End Sites following their
         joints; ``order`` must keep parents before children (ValueError otherwise)."""
@@ -108,6 +114,59 @@ class Skeleton:
 
 
 _LISTED = 5  # joints named in a difference before the rest are counted
+
+
+@dataclass(frozen=True, eq=False)
+class JointMatch:
+    """How a clip's joints are read as a reference tree's: ``order[i]`` is the clip's joint for the
+    reference's i-th joint. ``renamed`` holds the (clip's name, reference's name) pairs of joints matched
+    by their place in the tree, not by name: two converters naming one tree differently."""
+
+    order: np.ndarray
+    renamed: tuple[tuple[str, str], ...] = ()
+
+
+def match_joints(
+    clip: Skeleton,
+    reference: Skeleton,
+    by_position: bool = True,
+    clip_label: str = "the clip",
+    reference_label: str = "the reference",
+) -> JointMatch:
+    """Match ``clip``'s joints to ``reference``'s: by name (in any order), else, with ``by_position``,
+    by place when the two trees have the same shape listed in the same order (same parents, joint for
+    joint, and every name both use in the same place). Raises ValueError saying what differs."""
+    reason = describe_difference(clip, reference, clip_label, reference_label)
+    if reason is None:
+        return JointMatch(clip.joint_order_in(reference))
+    if not _same_shape_in_order(clip, reference):
+        raise ValueError(reason)
+    if not by_position:
+        raise ValueError(
+            f"{reason} (the trees have the same shape, so their joints could be matched by position)"
+        )
+    renamed = tuple(
+        (ours, theirs)
+        for ours, theirs in zip(clip.joint_names, reference.joint_names, strict=True)
+        if ours != theirs
+    )
+    return JointMatch(np.arange(clip.num_joints), renamed)
+
+
+def describe_renaming(renamed: Sequence[tuple[str, str]]) -> str:
+    """The joints matched by position, as "LeftHip = LeftUpLeg, ..." (each pair once, the clip's name first)."""
+    return ", ".join(f"{ours} = {theirs}" for ours, theirs in renamed)
+
+
+def _same_shape_in_order(clip: Skeleton, reference: Skeleton) -> bool:
+    """Same number of joints, the same parent at every place, and no name both trees use in two places."""
+    if clip.num_joints != reference.num_joints or not np.array_equal(clip.parents, reference.parents):
+        return False
+    ours, theirs = set(clip.joint_names), set(reference.joint_names)
+    return all(
+        a == b or (a not in theirs and b not in ours)
+        for a, b in zip(clip.joint_names, reference.joint_names, strict=True)
+    )
 
 
 def describe_difference(

@@ -68,7 +68,7 @@ class Scene:
             bones=motion.skeleton.bones(),
             fps=float(motion.fps),
             clip_name=clip_name,
-            faint_bones=_faint_bones(motion.skeleton, motion.joint_positions()),
+            faint_bones=faint_bones(motion.skeleton, motion.joint_positions()),
         )
 
     @classmethod
@@ -93,7 +93,7 @@ class Scene:
             bones=recon.skeleton.bones(),
             fps=float(recon.fps),
             clip_name=clip_name,
-            faint_bones=_faint_bones(recon.skeleton, recon.original_positions),
+            faint_bones=faint_bones(recon.skeleton, recon.original_positions),
             reconstruction=np.array(recon.positions(layers, aligned), dtype=np.float32),
             errors=np.array(recon.joint_errors(layers, aligned), dtype=np.float32),
             measured=measured,
@@ -127,7 +127,7 @@ def compare(
     )
 
 
-def _faint_bones(skeleton: Skeleton, positions: np.ndarray) -> np.ndarray:
+def faint_bones(skeleton: Skeleton, positions: np.ndarray) -> np.ndarray:
     """The bone of a helper root (e.g. Bandai's ``joint_Root`` on the ground under the hips): a root
     with one child a quarter of the body height away (the app draws it faint too)."""
     bones = skeleton.bones()

@@ -20,6 +20,7 @@ from core.formats import load_motion, save_motion
 from core.model.checkpoint import Checkpoint, load_checkpoint
 from core.model.devices import CPU, resolve_device
 from core.motion.clip import Motion
+from core.session.checkpoint_b import CheckpointB
 from core.session.code_preview import CodePreview
 from core.session.error_scale import ErrorScale
 from core.session.opening import CHECKPOINT, CLIP, Opening, first_levels, layers_shown, prepare
@@ -58,6 +59,8 @@ class EditSession:
         self.error_scale = ErrorScale()
         """The joint-error colour scale: chosen once per reconstruction unless the user locked it."""
         self.preview: CodePreview | None = None
+        self.checkpoint_b = CheckpointB()
+        """The second tokenizer every view compares with (the 3D view, the Dataset dock)."""
 
     # ----- opening ----------------------------------------------------------------------------
 
@@ -86,9 +89,14 @@ class EditSession:
         changed = Changed.RECONSTRUCTION | Changed.TOKENS | Changed.SELECTION | Changed.LAYERS_USED
         if opening.kind == CLIP:
             self.clip_path, self._clip_positions = opening.path, None
-            changed |= Changed.CLIP
+            changed |= Changed.CLIP | (
+                Changed.CHECKPOINT_B if self.checkpoint_b.follow(opening.motion) else Changed.NOTHING
+            )
         else:
             changed |= Changed.CHECKPOINT
+            if self.highlighted is not None:  # another model's code of that number means something else
+                self.highlighted = None
+                changed |= Changed.HIGHLIGHT
         if opening.checkpoint is not None:
             self.layers_used = layers_shown(opening.checkpoint, self.layers_used, self.checkpoint)
         self.motion, self.checkpoint = opening.motion, opening.checkpoint
@@ -100,11 +108,28 @@ class EditSession:
         self.selection = self.preview = None
         self._saved_indices = self.editor.indices.copy() if self.editor is not None else None
         if self.mismatch is not None:
-            return Update(changed, notice=Notice("Skeleton does not match", self.no_reconstruction_reason()))
+            reason = self.no_reconstruction_reason()
+            return Update(
+                changed, notice=Notice("The clip does not fit the checkpoint", reason, interrupts=False)
+            )
         if self.reconstruction is None:
             return Update(changed)
         self.error_scale.choose_for(self.reconstruction, self.layers_used)
-        return Update(changed | Changed.ERROR_SCALE)
+        notice = (
+            Notice("Joints matched by position", opening.notice, interrupts=False) if opening.notice else None
+        )
+        return Update(changed | Changed.ERROR_SCALE, notice=notice)
+
+    def open_checkpoint_b(self, path: str | PathLike[str]) -> Update:
+        """Compare with the checkpoint at ``path`` (a load error leaves the previous B in place)."""
+        self.checkpoint_b.open(path, self.motion)
+        return Update(Changed.CHECKPOINT_B)
+
+    def close_checkpoint_b(self) -> Update:
+        if self.checkpoint_b.checkpoint is None:
+            return Update()
+        self.checkpoint_b.close()
+        return Update(Changed.CHECKPOINT_B)
 
     def set_aligned(self, aligned: bool) -> Update:
         if bool(aligned) == self.aligned:
@@ -356,13 +381,7 @@ class EditSession:
             raise MotionFileError(path, "open a clip and its checkpoint before loading tokens")
         tokens = load_tokens(path)
         tokens.check_checkpoint(self.checkpoint, path)
-        if tokens.indices.shape != self.editor.indices.shape:
-            steps, layers = self.editor.indices.shape
-            raise MotionFileError(
-                path,
-                f"tokens are {tokens.indices.shape[0]} steps x {tokens.indices.shape[1]} layers; "
-                f"this clip has {steps} steps x {layers} layers",
-            )
+        tokens.check_grid(self.editor.indices.shape, path)
         try:
             update = self.replace_tokens(tokens.indices)
         except ValueError as exc:

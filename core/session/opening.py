@@ -15,7 +15,7 @@ from core.analysis.reconstruction import Reconstruction
 from core.errors import MotionFileError
 from core.model.checkpoint import Checkpoint
 from core.motion.clip import Motion
-from core.tokens.codec import fit_clip, tokenize
+from core.tokens.codec import fit_clip, renaming_notice, tokenize
 from core.tokens.edit import TokenEditor
 
 CLIP, CHECKPOINT = "clip", "checkpoint"
@@ -34,6 +34,8 @@ class Opening:
     editor: TokenEditor | None = None
     reconstruction: Reconstruction | None = None
     mismatch: str | None = None
+    notice: str = ""
+    """What the fit did that the user should know (joints matched by position), "" for nothing."""
 
 
 def prepare(
@@ -53,7 +55,7 @@ def prepare(
         return Opening(kind, motion, path, checkpoint, mismatch=exc.reason)
     editor = TokenEditor(tokenize(checkpoint, motion), nb_code=checkpoint.config.nb_code)
     recon = Reconstruction(checkpoint, motion, editor.indices, levels=levels)
-    return Opening(kind, motion, path, checkpoint, editor, recon)
+    return Opening(kind, motion, path, checkpoint, editor, recon, notice=renaming_notice(motion))
 
 
 def layers_shown(checkpoint: Checkpoint, layers_used: int, shown: Checkpoint | None) -> int:

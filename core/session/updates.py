@@ -29,6 +29,8 @@ class Changed(enum.Flag):
     PREVIEW = enum.auto()
     """A code previewed in the selected cell (a hovered chip), or the preview ended."""
     HIGHLIGHT = enum.auto()
+    CHECKPOINT_B = enum.auto()
+    """Checkpoint B opened or closed, or its reconstruction followed another clip."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class Notice:
 
     title: str
     text: str
+    interrupts: bool = True
+    """Whether it stops the user (a dialog) or is said in passing (the status bar): a clip that does not
+    fit the checkpoint is said where the reconstruction would be, so it never needs a dialog too."""
 
 
 @dataclass(frozen=True)

@@ -7,23 +7,58 @@ import numpy as np
 import torch
 
 from core.errors import MotionFileError
+from core.features.humanml3d import HumanML3D
+from core.features.representation import DecodeTarget
 from core.model.checkpoint import Checkpoint
-from core.motion.clip import Motion
+from core.motion.clip import Motion, renamed_like
+from core.motion.skeleton import describe_renaming
 
 
-def fit_clip(ckpt: Checkpoint, motion: Motion) -> Motion:
+def fit_clip(ckpt: Checkpoint, motion: Motion, by_position: bool = True) -> Motion:
     """``motion`` ready for the checkpoint's representation (see :meth:`Representation.fit`: for joint
     rotations, its joints in the checkpoint's order with its own bone lengths, so another CMU subject
-    or BEAT2 speaker fits). Raises MotionFileError saying what differs and what to do; a different
-    frame rate is no reason to refuse."""
+    or BEAT2 speaker fits). A clip naming the checkpoint's tree otherwise, joint for joint in the same
+    order (another converter's names), is matched by position unless ``by_position`` is False; its
+    ``renamed_joints`` then say what was matched. Raises MotionFileError saying what differs and what to
+    do; a different frame rate is no reason to refuse."""
+    motion = renamed_like(motion, ckpt.skeleton, by_position)
     try:
         return ckpt.representation.fit(motion, ckpt.skeleton)
     except ValueError as exc:
-        raise MotionFileError(
-            motion.source.get("path", "clip"),
-            f"this clip's skeleton does not match the checkpoint's: {exc} (open a checkpoint trained "
-            "on this skeleton, or train one on this clip's folder)",
-        ) from None
+        raise MotionFileError(motion.source.get("path", "clip"), _why_not(ckpt, motion, str(exc))) from None
+
+
+def _why_not(ckpt: Checkpoint, motion: Motion, difference: str) -> str:
+    """Why a clip does not fit, said as what differs that matters: the kind of features when one side is
+    HumanML3D-layout rows and the other not, else the skeletons."""
+    rows = "humanml3d_features" in motion.source
+    reads_rows = isinstance(ckpt.representation, HumanML3D)
+    if rows and not reads_rows:
+        return (
+            f"this clip is {HumanML3D.for_motion(motion).describe()}; the checkpoint reads "
+            f"{ckpt.representation.describe()}: open a tokenizer of those features (MoMask's or T2M-GPT's, "
+            "imported, or one trained here with --preset motion-s)"
+        )
+    if reads_rows and not rows:
+        return (
+            f"the checkpoint reads {ckpt.representation.describe()}, and {difference} (clips become such "
+            "rows when they are SMPL-X clips or HumanML3D files): open a checkpoint trained on this clip's "
+            "skeleton"
+        )
+    return (
+        f"this clip's skeleton does not match the checkpoint's: {difference} (open a checkpoint trained "
+        "on this skeleton, or train one on this clip's folder)"
+    )
+
+
+def renaming_notice(motion: Motion) -> str:
+    """One line saying which joints of a clip :func:`fit_clip` matched by position ("" for none)."""
+    if not motion.renamed_joints:
+        return ""
+    return (
+        "joints named otherwise than the checkpoint's, in the same tree and order, were matched by "
+        f"position: {describe_renaming(motion.renamed_joints)}"
+    )
 
 
 def tokenize(ckpt: Checkpoint, motion: Motion) -> np.ndarray:
@@ -58,7 +93,7 @@ def decode_motion(
     encoded from), else on the checkpoint's skeleton starting at ``root_start`` (x, z)."""
     features = decode_features(ckpt, indices, layers_used, frames)
     skeleton = like.skeleton if like is not None else ckpt.skeleton
-    return ckpt.representation.motion(features, skeleton, ckpt.fps, like=like, root_start=root_start)
+    return ckpt.representation.motion(features, DecodeTarget(skeleton, ckpt.fps, like, root_start))
 
 
 def reconstruct(

@@ -72,6 +72,16 @@ class TokenFile:
             edited=cells,
         )
 
+    def check_grid(self, shape: tuple[int, ...], path: str | os.PathLike[str]) -> None:
+        """Raise a MotionFileError naming ``path`` unless the grid is ``shape`` (the open clip's steps and
+        layers)."""
+        if self.indices.shape != tuple(shape):
+            raise MotionFileError(
+                path,
+                f"tokens are {self.indices.shape[0]} steps x {self.indices.shape[1]} layers; "
+                f"this clip has {shape[0]} steps x {shape[1]} layers",
+            )
+
     def check_checkpoint(self, ckpt: Checkpoint, path: str | os.PathLike[str]) -> None:
         """Refuse codes made by another checkpoint (when the file says which one made them), naming it."""
         if self.checkpoint_sha256 is None or self.checkpoint_sha256 == ckpt.weights_sha256:

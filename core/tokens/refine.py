@@ -20,7 +20,7 @@ best of those evaluated before the request, exactly as an uninterrupted run had 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,26 +32,7 @@ from core.model.checkpoint import Checkpoint
 from core.model.objective import PositionLoss, rvq_losses
 from core.motion.clip import Motion
 from core.tokens.codec import fit_clip
-
-
-@dataclass(frozen=True)
-class RefineSettings:
-    """How long and how hard to search. The defaults are what lowered held-out Bandai MPJPE the most
-    per second on the demo checkpoint (docs/model.md); the weights are the demo's training weights."""
-
-    steps: int = 200
-    lr: float = 0.05
-    velocity_weight: float = 0.5
-    position_weight: float = 4.0
-
-    def __post_init__(self) -> None:
-        if self.steps < 0:
-            raise ValueError(f"refinement steps must be >= 0, got {self.steps}")
-        if not self.lr > 0:
-            raise ValueError(f"refinement learning rate must be > 0, got {self.lr}")
-
-    def to_json(self) -> dict:
-        return asdict(self)
+from core.tokens.refine_settings import RefineSettings
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from core.errors import ConfigError
 from core.model.config import RVQVAEConfig
 
+WINDOW_SAMPLING = ("starts", "frames")
+"""Where training windows start in their clips (:func:`core.train.dataset.window_starts`): "starts",
+every start inside a clip equally likely (a clip's first and last frames are in a 64th of the windows
+its middle frames are in, at a 64-frame window), or "frames", every frame in at least as many windows
+as a middle frame. Runs written before the setting existed used "starts"."""
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -44,6 +50,11 @@ class TrainConfig:
     mirror: bool = False
     random_heading: bool = False
     random_speed: float = 0.0
+    strict_joint_names: bool = False
+    """Skip clips whose joints are named otherwise than the first clip's, even in the same tree and
+    order, instead of matching them by position."""
+    window_sampling: str = "starts"
+    """See :data:`WINDOW_SAMPLING`."""
     seed: int = 0
     log_every: int = 10
     checkpoint_every: int = 1000
@@ -61,6 +72,10 @@ class TrainConfig:
             )
         if self.random_speed < 0:
             raise ValueError(f"random_speed must be at least 0, got {self.random_speed}")
+        if self.window_sampling not in WINDOW_SAMPLING:
+            raise ValueError(
+                f"window_sampling must be one of {', '.join(WINDOW_SAMPLING)}, got {self.window_sampling!r}"
+            )
         if self.whole_clips and self.random_speed > 0:
             raise ValueError("random_speed resamples fixed windows; it cannot be used with whole_clips")
         if self.root_weight < 0 or not 1 <= self.root_dims <= self.model.input_dim:
@@ -104,10 +119,12 @@ PRESETS: dict[str, TrainConfig] = {
     # Fits a laptop CPU: a narrower network, fewer and smaller codes, shorter windows. A batch holds
     # 1,024 token steps, 16 per code: the first layer's codes specialise (to the heading a clip faces,
     # among others), and held-out clips reached 80% of them only with 64 codes, not 128. The position
-    # term makes up for the fewer, smaller steps; mirrored clips double the data. Measurements behind
-    # each choice: docs/model.md, "What moved the numbers".
+    # term makes up for the fewer, smaller steps; mirrored clips double the data. Clip ends: windows
+    # drawn so every frame is trained as often as a middle one, convs that repeat the edge frame (not
+    # exportable to the peers, whose convs pad with zeros). Measurements behind each choice:
+    # docs/model.md, "What moved the numbers" and "Clip ends".
     "small": TrainConfig(
-        model=RVQVAEConfig(width=192, code_dim=64, nb_code=64, depth=3),
+        model=RVQVAEConfig(width=192, code_dim=64, nb_code=64, depth=3, pad_mode="replicate"),
         batch_size=64,
         window=64,
         steps=9000,
@@ -118,6 +135,7 @@ PRESETS: dict[str, TrainConfig] = {
         root_channels=True,
         position_weight=1.0,
         mirror=True,
+        window_sampling="frames",
     ),
     # Motion-S (../shared/seeds, docs/model.md "Motion-S"): plain convs with BatchNorm, a 256-dim latent,
     # 6 x 512 EMA codes chosen by argmin (no Gumbel sampling) with quantize dropout 0.2, on HumanML3D's
@@ -155,3 +173,20 @@ def preset(name: str) -> TrainConfig:
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     return PRESETS[name]
+
+
+WHOLE_BODY_ONLY = ("mirror", "random_heading", "random_speed", "position_weight", "root_channels")
+"""Settings written for 6D rotations of a whole skeleton (mirroring by joint names, turning and speeding
+up the root, the joint-position loss after forward kinematics, the root's path as features): a body part
+or HumanML3D's rows cannot use them. Each is off at False or 0."""
+
+
+def whole_body_features(config: TrainConfig) -> bool:
+    """Whether ``config`` trains on 6D rotations of the whole skeleton, the features
+    :data:`WHOLE_BODY_ONLY` settings are written for."""
+    return config.representation == "rot6d" and not config.body_part
+
+
+def whole_body_settings_on(config: TrainConfig) -> list[str]:
+    """The :data:`WHOLE_BODY_ONLY` settings ``config`` turns on, by field name."""
+    return [name for name in WHOLE_BODY_ONLY if getattr(config, name)]

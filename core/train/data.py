@@ -29,7 +29,8 @@ from core.features.mirror import FeatureMirror, feature_mirror
 from core.features.representation import Normalizer, Representation
 from core.formats import LOADABLE
 from core.formats.discovery import find_motion_files
-from core.motion.skeleton import Skeleton, describe_difference
+from core.motion.skeleton import Skeleton, describe_renaming, match_joints
+from core.progress import run_to_end
 from core.train.augment import heading_free_normalizer
 from core.train.config import TrainConfig
 from core.train.events import MessageEvent
@@ -45,23 +46,51 @@ def min_frames_for(config: TrainConfig) -> int:
     return config.model.downsample_factor if config.whole_clips else config.window
 
 
-def skip_reason(info: FileInfo, first: tuple[Path, Skeleton] | None, min_frames: int) -> str | None:
+def skip_reason(
+    info: FileInfo, first: tuple[Path, Skeleton] | None, min_frames: int, by_position: bool = True
+) -> str | None:
     """Why a run does not train on a file (None: it does). ``first`` is the first usable file and its
-    skeleton, once there is one: files of another joint tree are skipped (listed in another order is fine)."""
+    skeleton, once there is one: files of another joint tree are skipped (listed in another order is
+    fine; named otherwise in the same order, as two converters name one tree, is fine ``by_position``)."""
     if info.reason is not None or info.skeleton is None:
         return info.reason or "cannot be read"
     if first is not None:
-        difference = describe_difference(info.skeleton, first[1], "this clip", first[0].name)
-        if difference is not None:
-            return f"skeleton differs from {first[0].name}: {difference}"
+        try:
+            match_joints(info.skeleton, first[1], by_position, "this clip", first[0].name)
+        except ValueError as exc:
+            return f"skeleton differs from {first[0].name}: {exc}"
     if info.frames < min_frames:
         return f"{info.frames} frames, shorter than the {min_frames}-frame window"
     return None
 
 
+def renamed_joints(info: FileInfo, first: tuple[Path, Skeleton], by_position: bool = True) -> tuple:
+    """(own name, first clip's name) of the joints a usable file names otherwise than the first file."""
+    return match_joints(info.skeleton, first[1], by_position).renamed if info.skeleton is not None else ()
+
+
+def renaming_lines(renamed: Sequence[tuple[Path, tuple[tuple[str, str], ...]]], first: str) -> list[str]:
+    """ "3 clips name the joints of 001_01.bvh's tree otherwise ...: matched by position: A = B, ..." once
+    per distinct renaming (a dataset mixing two converters has one)."""
+    groups: dict[tuple[tuple[str, str], ...], list[Path]] = {}
+    for path, pairs in renamed:
+        groups.setdefault(pairs, []).append(path)
+    lines = []
+    for pairs, paths in groups.items():
+        clips = f"{len(paths)} clips name" if len(paths) > 1 else f"{paths[0].name} names"
+        lines.append(
+            f"{clips} the joints of {first}'s tree otherwise (same parents, same order): matched by "
+            f"position: {describe_renaming(pairs)}"
+        )
+    return lines
+
+
 def read_settings(config: TrainConfig) -> ReadSettings:
     """How a run reads its files before features are chosen: HumanML3D runs convert SMPL-X clips."""
-    return ReadSettings(to_humanml3d=config.representation == "humanml3d" and not config.body_part)
+    return ReadSettings(
+        to_humanml3d=config.representation == "humanml3d" and not config.body_part,
+        by_position=not config.strict_joint_names,
+    )
 
 
 @dataclass
@@ -80,6 +109,8 @@ class TrainingData:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     mirror: FeatureMirror | None = None
     """With mirroring, the mirror of the raw features: the samplers also draw each clip mirrored."""
+    renamed: list[tuple[Path, tuple[tuple[str, str], ...]]] = field(default_factory=list)
+    """Clips whose joints were matched to the first clip's by position, with the name pairs."""
 
     @property
     def mirrored(self) -> bool:
@@ -99,12 +130,7 @@ def prepare_data(
     use_cache: bool = True,
 ) -> TrainingData:
     """:func:`read_training_data` run to its end, without its progress reports."""
-    work = read_training_data(paths, config, holdout, normalizer, use_cache)
-    while True:
-        try:
-            next(work)
-        except StopIteration as end:
-            return end.value
+    return run_to_end(read_training_data(paths, config, holdout, normalizer, use_cache))
 
 
 def read_training_data(
@@ -180,13 +206,15 @@ def _read(
     first_index, first = _first_usable(files, read_settings(config), cache, min_frames)
     assert first.skeleton is not None
     rep = representation_for(config, first.skeleton)
-    settings = ReadSettings(read_settings(config).to_humanml3d, rep, first.skeleton)
+    by_position = not config.strict_joint_names
+    settings = ReadSettings(read_settings(config).to_humanml3d, rep, first.skeleton, by_position)
     if workers is None and dist.is_initialized() and dist.get_rank() > 0:
         workers = max(1, default_workers() // dist.get_world_size())
     buffer = RowBuffer(rep.dim, _estimated_rows(files, rep.dim))
     used: list[Path] = []
     lengths: list[int] = []
     skipped: list[tuple[Path, str]] = []
+    renamed: list[tuple[Path, tuple]] = []
     owner = (files[first_index], first.skeleton)
     index = -1
     for item in read_files(files, settings, cache, workers):
@@ -194,11 +222,13 @@ def _read(
             yield item
             continue
         index += 1
-        reason = skip_reason(item.info, owner if index > first_index else None, min_frames)
+        reason = skip_reason(item.info, owner if index > first_index else None, min_frames, by_position)
         reason = reason or item.problem
         if reason is not None or item.features is None:
             skipped.append((item.path, reason or "no features"))
             continue
+        if pairs := renamed_joints(item.info, owner, by_position):
+            renamed.append((item.path, pairs))
         buffer.append(item.features)
         used.append(item.path)
         lengths.append(len(item.features))
@@ -210,7 +240,16 @@ def _read(
         np.subtract(rows, normalizer.mean, out=rows)
         np.divide(rows, normalizer.std, out=rows)
     return TrainingData(
-        first.skeleton, first.fps, rep, normalizer, features, np.asarray(lengths), used, skipped, mirror
+        first.skeleton,
+        first.fps,
+        rep,
+        normalizer,
+        features,
+        np.asarray(lengths),
+        used,
+        skipped,
+        mirror,
+        renamed,
     )
 
 

@@ -17,10 +17,25 @@ import numpy as np
 import torch
 
 from core.train.augment import MirroredCopies, RandomSpeed
+from core.train.config import WINDOW_SAMPLING
+
+
+def window_starts(frames: int, window: int, sampling: str) -> np.ndarray:
+    """The first frames of the windows drawn from a clip of ``frames`` frames, each equally likely (a
+    start may repeat). "starts": every start that keeps the window inside the clip once, so the clip's
+    first and last frames are each in one window where its middle frames are in ``window`` of them.
+    "frames": every window that overlaps the clip by a frame or more, moved inside it, so every frame is
+    in at least ``window`` windows, the first and last included (see :data:`WINDOW_SAMPLING`)."""
+    if sampling == "starts":
+        return np.arange(frames - window + 1)
+    if sampling == "frames":
+        return np.clip(np.arange(1 - window, frames), 0, frames - window)
+    raise ValueError(f"window sampling must be one of {', '.join(WINDOW_SAMPLING)}, got {sampling!r}")
 
 
 class WindowSampler:
-    """Random fixed-length windows of normalised features, drawn on the training device."""
+    """Random fixed-length windows of normalised features, drawn on the training device; where they
+    start in their clips is :func:`window_starts`'s ``sampling``."""
 
     def __init__(
         self,
@@ -32,6 +47,7 @@ class WindowSampler:
         augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None,
         speed: RandomSpeed | None = None,
         mirror: MirroredCopies | None = None,
+        sampling: str = "starts",
     ) -> None:
         lengths = [int(n) for n in lengths]
         if not lengths or max(lengths) < window:
@@ -41,7 +57,7 @@ class WindowSampler:
         self.data = _on_device(features, lengths, device)
         offsets = np.cumsum([0, *lengths[:-1]])
         long_enough = [(o, n) for o, n in zip(offsets, lengths, strict=True) if n >= window]
-        first_frames = [np.arange(n - window + 1) for _, n in long_enough]
+        first_frames = [window_starts(n, window, sampling) for _, n in long_enough]
         starts = np.concatenate([o + f for (o, _), f in zip(long_enough, first_frames, strict=True)])
         room = np.concatenate([n - f for (_, n), f in zip(long_enough, first_frames, strict=True)])
         self.starts = torch.from_numpy(starts).to(device)

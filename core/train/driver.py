@@ -1,13 +1,14 @@
 """One training run from request to finish, as a generator of events: what ``rvq-motion train``
 and the app's background job both drive, so the two cannot drift apart.
 
-The sequence: the config (a preset, or the resumed run's own, with the overrides laid over it),
-the clips (the folders, split and speakers chosen: :func:`core.datasets.selection.select_clips`, said in
-the first message), the held-out clips, the training data (its reading progress reported as
-``ReadProgress``, each skipped clip named), the trainer, and its events written to the run log as they
-pass (the reading progress is not logged); with held-out clips, their MPJPE every ``eval_every`` steps
-(an :class:`EvalEvent` after the step report), and with a T2M evaluator their FID, the best-FID model
-kept at ``checkpoints/best-fid``. Whoever iterates decides how to show them and when to stop.
+The sequence: the config (a preset, or the resumed run's own, with the overrides laid over it, less
+the preset's settings its features cannot use, said in a message), the clips (the folders, split and
+speakers chosen: :func:`core.datasets.selection.select_clips`, said in the first message), the
+held-out clips, the training data (its reading progress reported as ``ReadProgress``, each skipped
+clip named), the trainer, and its events written to the run log as they pass (the reading progress is
+not logged); with held-out clips, their MPJPE every ``eval_every`` steps (an :class:`EvalEvent` after
+the step report), and with a T2M evaluator their FID, the best-FID model kept at
+``checkpoints/best-fid``. Whoever iterates decides how to show them and when to stop.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from core.errors import ConfigError, MotionFileError
 from core.formats import LOADABLE
 from core.formats.discovery import read_holdout
 from core.model.peers.t2m_evaluator import load_t2m_evaluator
-from core.train.data import TrainingData, read_training_files
+from core.train.data import TrainingData, read_training_files, renaming_lines
 from core.train.events import EvalEvent, Event, FinishedEvent, MessageEvent, ReadProgress, StepEvent
 from core.train.heldout_fid import HeldOutFID, best_fid_so_far, save_best_fid
 from core.train.holdout import HeldOutEval
 from core.train.overrides import TrainOverrides
-from core.train.run_config import config_from_checkpoint, run_config
+from core.train.run_config import config_from_checkpoint, fit_to_features, run_config
 from core.train.run_log import RunLog
 from core.train.trainer import Trainer
 
@@ -43,6 +44,8 @@ class TrainingRequest:
     run_dir: Path
     preset: str = "small"
     overrides: TrainOverrides = field(default_factory=TrainOverrides)
+    """The settings the user set: the CLI's flags, or a form's edits (:meth:`TrainOverrides.changed_from`).
+    A preset's setting the features cannot use is turned off; one set here is refused instead."""
     device: str = "auto"
     resume: bool = False
     tensorboard: bool = True
@@ -74,6 +77,9 @@ def run_training(
     config, normalizer = run_config(request.preset, request.run_dir, request.resume, request.overrides)
     if request.init_from is not None:
         config, normalizer = config_from_checkpoint(config, request.init_from)
+    config, turned_off = fit_to_features(config, request.overrides)
+    if turned_off:
+        yield MessageEvent(turned_off)
     training_files, held_out = yield from _files(request)
     reading = read_training_files(training_files, config, normalizer, request.use_cache)
     data = yield from _read_unless_stopped(reading, should_stop)
@@ -98,7 +104,7 @@ def run_training(
     best = _BestFID(request.run_dir, data, evaluate.fid if evaluate is not None else None)
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
-        for event in _data_messages(data.files, data.skipped, evaluate) + fid_messages:
+        for event in _data_messages(data, evaluate) + fid_messages:
             if log is not None:
                 log.write(event)
             yield event
@@ -241,14 +247,15 @@ def _eval_due(event: Event, every: int, log_every: int) -> bool:
     return event.step % every < log_every or event.step == event.total_steps
 
 
-def _data_messages(
-    used: list[Path], skipped: list[tuple[Path, str]], evaluate: HeldOutEval | None
-) -> list[MessageEvent]:
-    """What the run trains and measures on: a count first, so a skip is not one line among many."""
+def _data_messages(data: TrainingData, evaluate: HeldOutEval | None) -> list[MessageEvent]:
+    """What the run trains and measures on: a count first, so a skip is not one line among many; then
+    the joints matched by position (their name pairs once) and the clips skipped."""
+    used, skipped = data.files, data.skipped
     total = len(used) + len(skipped)
     messages = [
         MessageEvent(f"using {len(used)} of {total} clips" + (f"; {len(skipped)} skipped" if skipped else ""))
     ]
+    messages += [MessageEvent(line) for line in renaming_lines(data.renamed, used[0].name)]
     messages += [MessageEvent(f"skipped {path}: {reason}") for path, reason in skipped]
     if evaluate is not None:
         messages.append(MessageEvent(f"held-out MPJPE on {evaluate.clips} clips ({evaluate.frames} frames)"))

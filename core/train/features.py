@@ -2,9 +2,9 @@
 
 The 6D-rotation features of every joint are the default; ``representation = "humanml3d"`` trains on
 HumanML3D's 263 rows (SMPL-X clips converted) or, on KIT-ML clips, KIT's 251; ``body_part`` on a part
-of SMPL-X clips. The
-augmentations and the joint-position loss are written for 6D rotations of the whole skeleton, so
-a run that asks for them with other features is refused, naming the settings to turn off.
+of SMPL-X clips. The augmentations and the joint-position loss are written for 6D rotations of the
+whole skeleton: a run turns a preset's off for other features
+(:func:`core.train.run_config.fit_to_features`), and a config that still holds them here is refused.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from core.features.smplx_parts import PARTS
 from core.formats.humanml3d_bodies import KIT
 from core.formats.numpy_files import read_npy
 from core.motion.skeleton import Skeleton, describe_difference
-from core.train.config import TrainConfig
+from core.train.config import TrainConfig, whole_body_settings_on
 
 
 def representation_for(config: TrainConfig, skeleton: Skeleton) -> Representation:
@@ -47,21 +47,11 @@ def representation_for(config: TrainConfig, skeleton: Skeleton) -> Representatio
         rep = HumanML3D.of_body(KIT) if kit else HumanML3D()
     else:
         return Rot6D(num_joints=skeleton.num_joints, root_channels=config.root_channels)
-    whole_body_only = [
-        flag
-        for flag, on in (
-            ("--no-mirror", config.mirror),
-            ("--no-random-heading", config.random_heading),
-            ("--random-speed 0", config.random_speed > 0),
-            ("--position-weight 0", config.position_weight > 0),
-            ("--no-root-channels", config.root_channels),
-        )
-        if on
-    ]
-    if whole_body_only:
+    on = whole_body_settings_on(config)
+    if on:
         raise ConfigError(
-            f"{rep.describe()} cannot use the mirror, heading, speed, position-loss or root-channel settings "
-            f"of 6D whole-body features: add {' '.join(whole_body_only)}"
+            f"{rep.describe()} cannot use {', '.join(on)}: those settings are written for 6D rotations of a "
+            "whole skeleton"
         )
     return rep
 

@@ -23,8 +23,8 @@ from core.datasets.cache import FeatureCache
 from core.datasets.reader import FileRecord, prepared_motion, read_files
 from core.errors import MotionFileError
 from core.model import RVQVAE
-from core.motion.clip import Motion
-from core.motion.skeleton import describe_difference
+from core.motion.clip import Motion, renamed_like
+from core.motion.skeleton import match_joints
 from core.train.config import TrainConfig
 from core.train.data import TrainingData, read_settings
 from core.train.events import EvalEvent
@@ -42,18 +42,24 @@ class HeldOutEval:
         use_cache: bool = True,
     ) -> None:
         self.data = data
-        self.to_humanml3d = read_settings(config).to_humanml3d
+        settings = read_settings(config)
+        self.to_humanml3d, self.by_position = settings.to_humanml3d, settings.by_position
         self.files: list[Path] = []
         self.lengths: list[int] = []
         self.skipped: list[tuple[Path, str]] = []
         cache = FeatureCache() if use_cache else None
-        for record in read_files(list(files), read_settings(config), cache):
+        for record in read_files(list(files), settings, cache):
             if not isinstance(record, FileRecord):
                 continue
             info = record.info
             reason = info.reason
             if reason is None and info.skeleton is not None:
-                reason = describe_difference(info.skeleton, data.skeleton, reference_label="the checkpoint")
+                try:
+                    match_joints(
+                        info.skeleton, data.skeleton, self.by_position, reference_label="the checkpoint"
+                    )
+                except ValueError as exc:
+                    reason = str(exc)
             if reason is not None:
                 self.skipped.append((record.path, reason))
             else:
@@ -105,10 +111,15 @@ class HeldOutEval:
         one at a time; a file that changed since the run started is left out."""
         for index, path in enumerate(self.files):
             try:
-                motion = prepared_motion(path, self.to_humanml3d)
-                yield index, self.data.representation.fit(motion, self.data.skeleton)
+                yield index, self._fitted(path)
             except (MotionFileError, ValueError):
                 continue
+
+    def _fitted(self, path: Path) -> Motion:
+        """A held-out clip as the run reads it: converted as training converts, its joints matched to the
+        run's (by position too, unless the run was strict), fitted to its skeleton."""
+        motion = renamed_like(prepared_motion(path, self.to_humanml3d), self.data.skeleton, self.by_position)
+        return self.data.representation.fit(motion, self.data.skeleton)
 
     def _batches(self, multiple: int, max_frames: int) -> Iterator[tuple[list[Motion], list[np.ndarray]]]:
         """The clips a batch at a time (equal token steps), read and fitted when their batch comes."""
@@ -117,8 +128,7 @@ class HeldOutEval:
             by_steps: dict[int, tuple[list[Motion], list[np.ndarray]]] = {}
             for index in batch:
                 try:
-                    motion = prepared_motion(self.files[index], self.to_humanml3d)
-                    clip = rep.fit(motion, self.data.skeleton)
+                    clip = self._fitted(self.files[index])
                 except (MotionFileError, ValueError):
                     continue  # changed since the run started: measured without it
                 clips, features = by_steps.setdefault(-(-clip.num_frames // multiple), ([], []))

@@ -50,6 +50,8 @@ class OverrideField:
     spin: Spin | None = None
     choices: tuple[str, ...] = ()
     """For a text setting the app offers as a list: the values, the first one shown for "not set"."""
+    empty: str = "none"
+    """How a preset's empty value (no body part, no statistics files) reads in the help."""
 
 
 def _setting(
@@ -59,6 +61,7 @@ def _setting(
     label: str = "",
     spin: Spin | None = None,
     choices: tuple[str, ...] = (),
+    empty: str = "none",
 ) -> Any:
     """A TrainOverrides field, unset (None) by default, and how the CLI and the app offer it."""
     metadata = {
@@ -68,6 +71,7 @@ def _setting(
         "label": label,
         "spin": spin,
         "choices": choices,
+        "empty": empty,
     }
     return field(default=None, metadata=metadata)
 
@@ -78,7 +82,8 @@ def _downsampling(config: TrainConfig) -> float:
 
 @dataclass(frozen=True)
 class TrainOverrides:
-    """Settings laid over a preset (or a resumed run's config); None keeps the value underneath."""
+    """Settings the user set, laid over a preset (or a resumed run's config); None keeps the value
+    underneath."""
 
     steps: int | None = _setting(
         "--steps", "total optimisation steps", label="Steps", spin=Spin(1, 10_000_000, step=100)
@@ -124,6 +129,7 @@ class TrainOverrides:
         metavar="PART",
         label="Body part",
         choices=("", *PARTS),
+        empty="the whole body",
     )
     stats: tuple[str, ...] | None = _setting(
         "--stats",
@@ -131,8 +137,24 @@ class TrainOverrides:
         "HumanML3D's Mean.npy Std.npy), plus TRANS_MEAN.npy TRANS_STD.npy for a body part with root "
         "channels (BEAT2's 330-dim statistics are sliced to the part)",
         metavar="FILE",
+        empty="fitted to the training clips",
     )
     nb_code: int | None = _setting("--codes", "codes per quantizer layer", metavar="N")
+    pad_mode: str | None = _setting(
+        "--pad-mode",
+        "what the resnet model's convolutions read past a clip's ends: zeros (the seed's and the peers' "
+        "models) or replicate (the edge frame repeated)",
+        metavar="MODE",
+        choices=("zeros", "replicate"),
+    )
+    window_sampling: str | None = _setting(
+        "--window-sampling",
+        "where training windows start: starts (every start inside a clip equally likely, so a clip's first "
+        "and last frames are rarely trained) or frames (every frame, first and last included, in at least "
+        "as many windows as a middle frame)",
+        metavar="HOW",
+        choices=("starts", "frames"),
+    )
     position_weight: float | None = _setting(
         "--position-weight",
         "weight of the joint-position loss after forward kinematics (0 turns it off)",
@@ -166,6 +188,12 @@ class TrainOverrides:
         "turn each training window to a random heading about the vertical axis",
         label="Random heading",
     )
+    strict_joint_names: bool | None = _setting(
+        "--strict-joint-names",
+        "skip clips whose joints are named otherwise than the first clip's instead of matching them by "
+        "position where the trees have the same shape in the same order (two converters of one dataset)",
+        label="Match joints by name only",
+    )
     log_every: int | None = _setting("--log-every", "steps between progress reports")
     checkpoint_every: int | None = _setting("--checkpoint-every", "steps between checkpoints")
     eval_every: int | None = _setting(
@@ -187,6 +215,15 @@ class TrainOverrides:
         if model_changes:
             changes["model"] = replace(config.model, **model_changes)
         return replace(config, **changes)
+
+    def changed_from(self, config: TrainConfig) -> TrainOverrides:
+        """Only the settings that differ from ``config``'s: what a form that showed ``config`` (a preset)
+        holds after the user's edits, as the settings the user set. A run treats the rest as the preset's
+        own (and may turn those off where its features cannot use them), as the CLI does unset flags."""
+        shown = TrainOverrides.of(config)
+        return TrainOverrides(
+            **{name: value for name, value in self.changes().items() if getattr(shown, name) != value}
+        )
 
     @classmethod
     def of(cls, config: TrainConfig) -> TrainOverrides:
@@ -219,3 +256,27 @@ FIELDS: tuple[OverrideField, ...] = tuple(
     OverrideField(name=f.name, kind=_kind(_HINTS[f.name]), **f.metadata) for f in fields(TrainOverrides)
 )
 """Every overridable setting, in the order the CLI's help and the app's form list them."""
+
+
+def preset_defaults(setting: OverrideField) -> str:
+    """What ``setting`` is when no override sets it, in words: the value every preset shares, or each
+    preset's ("9000 in small; 100000 in seed, motion-s"). Imports the presets (and so torch) when asked."""
+    from core.train.config import PRESETS
+
+    presets_by_value: dict[str, list[str]] = {}
+    for name, config in PRESETS.items():
+        value = getattr(config.model if _is_model_field(config, setting.name) else config, setting.name)
+        presets_by_value.setdefault(_in_words(value, setting.empty), []).append(name)
+    if len(presets_by_value) == 1:
+        return next(iter(presets_by_value))
+    return "; ".join(f"{value} in {', '.join(names)}" for value, names in presets_by_value.items())
+
+
+def _in_words(value: object, empty: str) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple):
+        return " ".join(str(v) for v in value) or empty
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value) if value != "" else empty

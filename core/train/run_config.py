@@ -12,8 +12,8 @@ from core.features.humanml3d import HumanML3D
 from core.features.representation import Normalizer
 from core.features.rot6d import Rot6D
 from core.model.checkpoint import load_checkpoint, read_checkpoint_meta
-from core.train.config import TrainConfig, preset
-from core.train.overrides import TrainOverrides
+from core.train.config import TrainConfig, preset, whole_body_features, whole_body_settings_on
+from core.train.overrides import FIELDS, TrainOverrides
 
 
 def run_config(
@@ -63,3 +63,31 @@ def config_from_checkpoint(config: TrainConfig, path: str | Path) -> tuple[Train
         return replace(config, model=model, **features), ckpt.normalizer
     except ValueError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+
+
+def fit_to_features(config: TrainConfig, overrides: TrainOverrides) -> tuple[TrainConfig, str]:
+    """``config`` with the whole-body settings its features cannot use turned off, and one line saying
+    which ("" when none were). Only settings that came from underneath (a preset) are turned off: one
+    the user set (``overrides``) is theirs, and a ConfigError asks them to drop it."""
+    on = [] if whole_body_features(config) else whole_body_settings_on(config)
+    if not on:
+        return config, ""
+    features = f"the {config.body_part} body part" if config.body_part else "HumanML3D features"
+    typed = [name for name in on if getattr(overrides, name) is not None]
+    if typed:
+        raise ConfigError(
+            f"{features} cannot use {_listed(typed, config)}, written for 6D rotations of a whole skeleton: "
+            "leave them out"
+        )
+    note = f"{features} cannot use the preset's {_listed(on, config)}: turned off"
+    return replace(config, **{name: type(getattr(config, name))(0) for name in on}), note
+
+
+def _listed(names: list[str], config: TrainConfig) -> str:
+    """Settings as the flags that set them to ``config``'s values: ``--mirror --position-weight 1``."""
+    flags = {setting.name: setting.flag for setting in FIELDS}
+    shown = []
+    for name in names:
+        value = getattr(config, name)
+        shown.append(flags[name] if isinstance(value, bool) else f"{flags[name]} {value:g}")
+    return " ".join(shown)

@@ -16,8 +16,9 @@ from pathlib import Path
 from core.datasets.cache import FeatureCache
 from core.datasets.reader import FileInfo, ReadProgress, read_files
 from core.datasets.selection import select_clips
+from core.progress import run_to_end
 from core.train.config import TrainConfig
-from core.train.data import min_frames_for, read_settings, skip_reason
+from core.train.data import min_frames_for, read_settings, renamed_joints, renaming_lines, skip_reason
 
 NAMES_SHOWN = 4
 """Skipped clips named in the short summary; the details list every one."""
@@ -39,6 +40,8 @@ class DataSurvey:
     """Where the clips were found and what the split and speakers chose (:meth:`Selection.summary`)."""
     warnings: tuple[str, ...] = ()
     """What the selection could not find (a split's ids missing from the folder...)."""
+    renamed: tuple[tuple[Path, tuple[tuple[str, str], ...]], ...] = ()
+    """Usable clips whose joints were matched to the first clip's by position, with the name pairs."""
 
     def headline(self) -> str:
         """One line: how many clips, and how many of them the run will train on."""
@@ -66,10 +69,17 @@ class DataSurvey:
         more = len(self.skipped) - names
         return "Skipped: " + shown + (f"; and {more} more" if more > 0 else "")
 
+    def renamed_lines(self) -> list[str]:
+        """Clips that name the joints otherwise, in the same tree and order, and were matched by position
+        (one line per way of naming them, with the name pairs), as the run will print them."""
+        return renaming_lines(self.renamed, self.usable[0].name) if self.usable else []
+
     def details(self) -> str:
-        """Every skipped and held-out clip, one a line (a tooltip's or a log's text)."""
+        """The selection, its warnings, every renaming, skipped and held-out clip, one a line (a tooltip's or
+        a log's text)."""
         lines = [line for line in (self.selection, self.headline(), self.data_line()) if line]
         lines += [f"warning: {warning}" for warning in self.warnings]
+        lines += self.renamed_lines()
         lines += [f"skipped {path}: {reason}" for path, reason in self.skipped]
         lines += [f"held out {path}" for path in self.held_out]
         return "\n".join(lines)
@@ -86,12 +96,7 @@ def survey_data(
     """Sort every clip under ``paths`` (dataset roots recognised, ``split`` and ``speakers`` applied: see
     :func:`core.datasets.selection.select_clips`) as a run with ``config`` and this holdout would, without
     training."""
-    work = scan_data(paths, config, holdout, split, speakers, use_cache)
-    while True:
-        try:
-            next(work)
-        except StopIteration as end:
-            return end.value
+    return run_to_end(scan_data(paths, config, holdout, split, speakers, use_cache))
 
 
 def scan_data(
@@ -111,16 +116,20 @@ def scan_data(
     first: tuple[Path, FileInfo] | None = None
     usable: list[tuple[Path, FileInfo]] = []
     skipped: list[tuple[Path, str]] = []
+    renamed: list[tuple[Path, tuple]] = []
     cache = FeatureCache() if use_cache else None
-    for item in read_files(kept, read_settings(config), cache):
+    settings = read_settings(config)
+    for item in read_files(kept, settings, cache):
         if isinstance(item, ReadProgress):
             yield item
             continue
         owner = (first[0], first[1].skeleton) if first is not None and first[1].skeleton else None
-        reason = skip_reason(item.info, owner, min_frames)
+        reason = skip_reason(item.info, owner, min_frames, settings.by_position)
         if reason is not None:
             skipped.append((item.path, reason))
             continue
+        if owner is not None and (pairs := renamed_joints(item.info, owner, settings.by_position)):
+            renamed.append((item.path, pairs))
         first = first or (item.path, item.info)
         usable.append((item.path, item.info))
     skeleton = first[1].skeleton if first else None
@@ -136,4 +145,5 @@ def scan_data(
         frames=sum(info.frames for _, info in usable),
         selection=selection.summary(),
         warnings=selection.warnings,
+        renamed=tuple(renamed),
     )

@@ -70,36 +70,7 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(
             self.model.parameters(), lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
         )
-        heading = RandomHeading(data.representation, data.normalizer) if config.random_heading else None
-        speed = (
-            RandomSpeed(config.random_speed, data.representation, data.normalizer)
-            if config.random_speed > 0
-            else None
-        )
-        mirror = MirroredCopies(data.mirror, data.normalizer, self.device) if data.mirror else None
-        self.sampler: WindowSampler | ClipSampler
-        if config.whole_clips:
-            self.sampler = ClipSampler(
-                data.features,
-                data.lengths,
-                config.window,
-                config.model.downsample_factor,
-                self.device,
-                seed=config.seed + self.rank,
-                augment=heading,
-                mirror=mirror,
-            )
-        else:
-            self.sampler = WindowSampler(
-                data.features,
-                data.lengths,
-                config.window,
-                self.device,
-                seed=config.seed + self.rank,
-                augment=heading,
-                speed=speed,
-                mirror=mirror,
-            )
+        self.sampler = self._sampler()
         self.step = 0
         self.position_loss = (
             PositionLoss(data.representation, data.skeleton, data.normalizer)
@@ -124,6 +95,41 @@ class Trainer:
                 net, device_ids=[self.device.index] if self.device.type == "cuda" else None
             )
         self._net = torch.compile(net) if compile_model else net
+
+    def _sampler(self) -> WindowSampler | ClipSampler:
+        """What each step's batch is drawn from: windows (or, with ``whole_clips``, whole clips) of the
+        features, augmented as the config asks, on the training device."""
+        config, data = self.config, self.data
+        heading = RandomHeading(data.representation, data.normalizer) if config.random_heading else None
+        mirror = MirroredCopies(data.mirror, data.normalizer, self.device) if data.mirror else None
+        seed = config.seed + self.rank
+        if config.whole_clips:
+            return ClipSampler(
+                data.features,
+                data.lengths,
+                config.window,
+                config.model.downsample_factor,
+                self.device,
+                seed=seed,
+                augment=heading,
+                mirror=mirror,
+            )
+        speed = (
+            RandomSpeed(config.random_speed, data.representation, data.normalizer)
+            if config.random_speed > 0
+            else None
+        )
+        return WindowSampler(
+            data.features,
+            data.lengths,
+            config.window,
+            self.device,
+            seed=seed,
+            augment=heading,
+            speed=speed,
+            mirror=mirror,
+            sampling=config.window_sampling,
+        )
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[Event]:
         """Train to ``config.steps``, yielding progress; a stop request writes a checkpoint first."""

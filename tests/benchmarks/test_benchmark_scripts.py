@@ -75,3 +75,25 @@ def test_dataset_scale_benchmark_times_a_cold_and_a_warm_start(data_dir, tmp_pat
     for row in rows:
         assert 0 < row["cold"]["loading_s"] < row["cold"]["step0_s"] and row["warm"]["step0_s"] > 0
         assert row["cold"]["peak_mb"] >= row["cold"]["base_mb"] > 0
+
+
+def test_atlas_benchmark_times_the_build_and_the_previews_per_size(data_dir, tmp_path):
+    out = tmp_path / "atlas.json"
+    _run("atlas.py", "--clips", "3", "6", "--workers", "1", "--json", str(out))
+    rows = json.loads(out.read_text())
+    assert [row["clips"] for row in rows] == [3, 6]
+    assert all(row["build_s"] > 0 and row["preview_ms_per_code"] > 0 for row in rows)
+    assert rows[0]["per_code_mb"] == rows[1]["per_code_mb"] > 0  # sized by the codes, not the clips
+
+
+def test_clip_edges_prints_the_ends_against_the_middle(data_dir):
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "clip_edges.py"), "--subset", "dataset-2", "--limit", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| 6 |" in done.stdout and "as a first frame" in done.stdout and "of 2 |" in done.stdout

@@ -6,7 +6,8 @@ checks the loader against a second, deliberately naive reading of the format.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,3 +259,28 @@ def cmu_frames(joints: list[Joint], frames: int = 64, scale: float = 1.0) -> np.
             else:
                 columns.append(by_axis[channel[0]])
     return np.stack(columns, axis=1)
+
+
+def renamed_copy(source: Path, target: Path, names: Mapping[str, str]) -> Path:
+    """A copy of a real BVH file with joints renamed in its text (whole names on ROOT/JOINT lines only),
+    as another converter of the same capture names the same tree."""
+    text = source.read_bytes().decode()
+    for old, new in names.items():
+        pattern = rf"(?m)^([ \t]*(?:ROOT|JOINT)[ \t]+){re.escape(old)}(?=[ \t]*\r?$)"
+        text, count = re.subn(pattern, rf"\g<1>{new}", text)
+        assert count == 1, f"{old} named {count} times in {source}"
+    target.write_bytes(text.encode())
+    return target
+
+
+CMU_SUBJECT_002 = ("cmu_iclone", "subjects", "002")
+"""A CMU subject's folder in the shared data: its clips share one rig."""
+LEG_NAMES = {
+    "CC_Base_L_Thigh": "LeftHip",
+    "CC_Base_L_Calf": "LeftKnee",
+    "CC_Base_L_Foot": "LeftAnkle",
+    "CC_Base_R_Thigh": "RightHip",
+    "CC_Base_R_Calf": "RightKnee",
+    "CC_Base_R_Foot": "RightAnkle",
+}
+"""The leg joints of that rig as another converter names them (same tree, same order)."""

@@ -108,6 +108,10 @@ def check_exportable(ckpt: Checkpoint, family: str) -> None:
             f"the {c.arch} network has no counterpart in {peer}'s models/vq (dilated residual conv stacks); "
             "only checkpoints of arch 'resnet' export"
         )
+    if c.pad_mode != "zeros":
+        refuse(
+            f"{peer}'s convolutions pad with zeros, and this model's repeat the edge frames (pad_mode {c.pad_mode!r})"
+        )
     if c.stride_t != 2:
         refuse(
             f"{peer}'s decoder upsamples by 2 at every level whatever stride_t is, so a model with "

@@ -25,7 +25,7 @@ import torch
 from core.errors import MotionFileError
 from core.features.body_part import BodyPart
 from core.features.humanml3d import HumanML3D
-from core.features.representation import Representation
+from core.features.representation import Normalizer
 from core.files import file_sha256
 from core.model.checkpoint import save_checkpoint
 from core.model.config import ACTIVATIONS, RVQVAEConfig
@@ -35,10 +35,25 @@ from core.model.peers.names import EMA_BUFFERS, IMPORT_FAMILIES
 from core.model.peers.plan import OPTION, SHAPES, ImportField, ImportPlan, settings_fields
 from core.model.peers.safe_load import load_peer_pickle
 from core.model.peers.sidecars import find_meta, find_sidecar
-from core.model.peers.target import choose_target, normalizer_from_files, normalizer_from_meta
+from core.model.peers.target import (
+    MissingStatisticsError,
+    Target,
+    choose_target,
+    missing_statistics,
+    normalizer_from_files,
+    normalizer_from_meta,
+    statistics_files,
+)
 from core.model.rvqvae import RVQVAE
 
-__all__ = ["ImportField", "ImportPlan", "is_peer_checkpoint", "plan_import", "write_import"]
+__all__ = [
+    "ImportField",
+    "ImportPlan",
+    "MissingStatisticsError",
+    "is_peer_checkpoint",
+    "plan_import",
+    "write_import",
+]
 
 PEER_SUFFIXES = (".tar", ".pth", ".pt")
 
@@ -74,25 +89,6 @@ def _checkpoint_file(src: Path) -> tuple[Path, ImportField | None]:
     return found[0], ImportField("checkpoint", f"model/{found[0].name}", why, False)
 
 
-class MissingStatisticsError(MotionFileError):
-    """The checkpoint carries no normalisation statistics and none were given (``--stats``)."""
-
-
-def _missing_stats(path: Path, family: str, representation: Representation) -> MissingStatisticsError:
-    if isinstance(representation, BodyPart):
-        hint = "BEAT2's mean_std/beatx_2_330_{mean,std}.npy" + (
-            " and beatx_2_trans_{mean,std}.npy" if representation.trans else ""
-        )
-        args = "MEAN STD TRANS_MEAN TRANS_STD" if representation.trans else "MEAN STD"
-    else:
-        hint = "the meta/{mean,std}.npy the model was trained with, or put that meta/ folder beside the file"
-        args = "MEAN STD"
-    return MissingStatisticsError(
-        path,
-        f"no normalisation statistics: {family} checkpoints do not carry them; give --stats {args} ({hint})",
-    )
-
-
 def plan_import(
     src: str | PathLike[str],
     family: str | None = None,
@@ -100,9 +96,12 @@ def plan_import(
     stats: tuple[str | PathLike[str], ...] = (),
     dilation_growth_rate: int | None = None,
     activation: str | None = None,
+    allow_missing_statistics: bool = False,
 ) -> ImportPlan:
     """Read a peer checkpoint (file or MoMask run folder) and say how it will be imported; anything
-    wrong with it is a MotionFileError naming the file (see the module docstring)."""
+    wrong with it is a MotionFileError naming the file (see the module docstring). Statistics that
+    are needed and not given are a :class:`MissingStatisticsError`, or, with
+    ``allow_missing_statistics`` (a dialog that asks for them), a plan whose ``missing`` says so."""
     given = Path(src)
     if family is not None and family not in IMPORT_FAMILIES:
         raise MotionFileError(given, f"unknown family {family!r}; choose one of {', '.join(IMPORT_FAMILIES)}")
@@ -149,23 +148,54 @@ def plan_import(
     )
     dataset = rep.body.dataset if isinstance(rep, HumanML3D) else "BEAT2"
     fields.append(ImportField("fps", target.fps, f"assumed ({dataset} is {target.fps:g} fps)", True))
-    meta = find_meta(weights.family, path)
-    if stats:
-        files = tuple(Path(s) for s in stats)
-        normalizer = normalizer_from_files(path, target, files)
-        fields.append(ImportField("normalisation", ", ".join(str(f) for f in files), OPTION, False))
-    elif meta is not None:
-        normalizer = normalizer_from_meta(*meta, rep.dim)
-        fields.append(ImportField("normalisation", "meta/mean.npy, meta/std.npy (verbatim)", "meta/", False))
-    else:
-        raise _missing_stats(path, weights.family, rep)
-    plan = ImportPlan(weights.family, path, tuple(fields), sha, rep, target.skeleton, normalizer)
+    normalizer, stats_field, missing = _normalisation(
+        path, weights.family, target, stats, allow_missing_statistics
+    )
+    fields.append(stats_field)
+    wanted = statistics_files(rep) if stats or find_meta(weights.family, path) is None else ()
+    plan = ImportPlan(
+        weights.family, path, tuple(fields), sha, rep, target.skeleton, normalizer, wanted, missing
+    )
     try:
         config = plan.model_config()
     except ValueError as exc:
         raise MotionFileError(path, f"the project's model cannot take these weights: {exc}") from None
     _check_fits(path, project_state_dict(path, weights, config.shared_codebook), config)
     return plan
+
+
+def _normalisation(
+    path: Path, family: str, target: Target, stats: tuple[str | PathLike[str], ...], allow_missing: bool
+) -> tuple[Normalizer | None, ImportField, str]:
+    """The statistics the plan normalises with, their field, and what is missing ("" when nothing):
+    the files given, else the checkpoint's ``meta/``, else none (an error unless ``allow_missing``)."""
+    rep = target.representation
+    meta = find_meta(family, path)
+    try:
+        if stats:
+            files = tuple(Path(s) for s in stats)
+            normalizer = normalizer_from_files(path, target, files)
+            return (
+                normalizer,
+                ImportField("normalisation", ", ".join(str(f) for f in files), OPTION, False),
+                "",
+            )
+        if meta is not None:
+            normalizer = normalizer_from_meta(*meta, rep.dim)
+            return (
+                normalizer,
+                ImportField("normalisation", "meta/mean.npy, meta/std.npy (verbatim)", "meta/", False),
+                "",
+            )
+        raise missing_statistics(path, family, rep)
+    except MissingStatisticsError as exc:
+        if not allow_missing:
+            raise
+        return (
+            None,
+            ImportField("normalisation", "(not given)", "needed: the file does not carry them", False),
+            exc.reason,
+        )
 
 
 def _check_fits(path: Path, state: dict[str, torch.Tensor], config: RVQVAEConfig) -> None:
@@ -193,6 +223,8 @@ def _check_fits(path: Path, state: dict[str, torch.Tensor], config: RVQVAEConfig
 def write_import(plan: ImportPlan, out: str | PathLike[str]) -> Path:
     """Write the checkpoint folder ``out`` the plan describes (a new folder) and return it."""
     path, target = plan.source, Path(out)
+    if plan.missing:
+        raise MotionFileError(path, plan.missing)
     if plan.representation is None or plan.skeleton is None or plan.normalizer is None:
         raise ValueError("an ImportPlan made by plan_import is needed")
     if file_sha256(path) != plan.sha256:

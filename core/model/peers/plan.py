@@ -15,9 +15,11 @@ from pathlib import Path
 
 from core.errors import MotionFileError
 from core.features.representation import Normalizer, Representation
-from core.model.config import ACTIVATIONS, RVQVAEConfig
+from core.model.config import ACTIVATIONS, TRAINING_ONLY_FIELDS, RVQVAEConfig
 from core.model.peers.families import PeerWeights
+from core.model.peers.field_words import field_explanation, field_title
 from core.model.peers.sidecars import Sidecar
+from core.model.peers.target import StatisticsFile
 from core.motion.skeleton import Skeleton
 
 SHAPES = "inferred from shapes"
@@ -62,13 +64,29 @@ class ImportField:
     source: str
     editable: bool
 
+    @property
+    def title(self) -> str:
+        """The field in words with its raw name: "Codes per layer (nb_code)"."""
+        return field_title(self.name)
+
+    @property
+    def explanation(self) -> str:
+        return field_explanation(self.name)
+
+    @property
+    def training_only(self) -> bool:
+        """Whether only training reads it (encoding and decoding are the same whatever its value)."""
+        return self.name in TRAINING_ONLY_FIELDS
+
 
 @dataclass(frozen=True)
 class ImportPlan:
     """Everything :func:`write_import` will write, field by field (see the module docstring).
 
     ``representation``, ``skeleton`` and ``normalizer`` are the objects the fields of those names
-    describe; ``sha256`` is the file's, checked again when writing.
+    describe; ``sha256`` is the file's, checked again when writing. ``statistics`` are the files of
+    normalisation statistics the user gives for this checkpoint (empty when they come from ``meta/``);
+    ``missing`` says why the plan cannot be written yet (statistics not given), "" when it can.
     """
 
     family: str
@@ -78,6 +96,8 @@ class ImportPlan:
     representation: Representation | None = field(default=None, repr=False, compare=False)
     skeleton: Skeleton | None = field(default=None, repr=False, compare=False)
     normalizer: Normalizer | None = field(default=None, repr=False, compare=False)
+    statistics: tuple[StatisticsFile, ...] = ()
+    missing: str = ""
 
     def get(self, name: str) -> ImportField:
         for item in self.fields:
@@ -201,7 +221,7 @@ def _fixed_settings(weights: PeerWeights) -> dict[str, ImportField]:
             0.0 if t2m else 0.2,
             "assumed (T2M-GPT's residual blocks have no dropout)"
             if t2m
-            else "assumed (the project's default; training only)",
+            else "assumed (the project's default)",
             True,
         ),
     }

@@ -33,6 +33,54 @@ PART_BY_WIDTH = {BodyPart.named(name).dim: name for name in PARTS}
 """78 upper, 180 hands, 54 lower, 57 lower_trans, 315 whole_trans."""
 
 
+class MissingStatisticsError(MotionFileError):
+    """The checkpoint carries no normalisation statistics and not all were given (``--stats``)."""
+
+
+@dataclass(frozen=True)
+class StatisticsFile:
+    """One file of normalisation statistics an import takes, in the order ``--stats`` takes them."""
+
+    label: str
+    """What it holds, for people: "Mean", "Std", "Translation mean", "Translation std"."""
+    example: str
+    """What the file is called where the peers keep it ("beatx_2_330_mean.npy")."""
+
+
+def statistics_files(representation: Representation) -> tuple[StatisticsFile, ...]:
+    """The statistics files a checkpoint of ``representation`` is imported with: MEAN STD, and for a
+    BEAT2 part with root channels the translation MEAN and STD (needed with whole-body statistics)."""
+    if isinstance(representation, BodyPart):
+        files = (
+            StatisticsFile("Mean", "beatx_2_330_mean.npy"),
+            StatisticsFile("Std", "beatx_2_330_std.npy"),
+        )
+        if representation.trans:
+            files += (
+                StatisticsFile("Translation mean", "beatx_2_trans_mean.npy"),
+                StatisticsFile("Translation std", "beatx_2_trans_std.npy"),
+            )
+        return files
+    return StatisticsFile("Mean", "meta/mean.npy"), StatisticsFile("Std", "meta/std.npy")
+
+
+def missing_statistics(path: Path, family: str, representation: Representation) -> MissingStatisticsError:
+    """The error of a checkpoint imported without statistics: which files ``--stats`` takes, and where
+    the peers keep them."""
+    if isinstance(representation, BodyPart):
+        hint = "BEAT2's mean_std/beatx_2_330_{mean,std}.npy" + (
+            " and beatx_2_trans_{mean,std}.npy" if representation.trans else ""
+        )
+        args = "MEAN STD TRANS_MEAN TRANS_STD" if representation.trans else "MEAN STD"
+    else:
+        hint = "the meta/{mean,std}.npy the model was trained with, or put that meta/ folder beside the file"
+        args = "MEAN STD"
+    return MissingStatisticsError(
+        path,
+        f"no normalisation statistics: {family} checkpoints do not carry them; give --stats {args} ({hint})",
+    )
+
+
 @dataclass(frozen=True)
 class Target:
     representation: Representation
@@ -89,11 +137,20 @@ def normalizer_from_files(path: Path, target: Target, files: tuple[Path, ...]) -
     if len(files) not in (2, 4):
         raise MotionFileError(path, f"--stats takes MEAN STD [TRANS_MEAN TRANS_STD] files, got {len(files)}")
     arrays = [read_vector(Path(f)) for f in files]
+    for mean_file, std_file, mean, std in zip(
+        files[::2], files[1::2], arrays[::2], arrays[1::2], strict=True
+    ):
+        if std.shape != mean.shape:
+            raise MotionFileError(
+                std_file,
+                f"statistics of width {std.shape[0]} do not fit the mean {Path(mean_file).name} "
+                f"(width {mean.shape[0]}): a mean and its std come from one dataset",
+            )
     rep = target.representation
     dim = rep.dim
     if isinstance(rep, BodyPart) and arrays[0].shape[0] == 6 * SMPLX_JOINTS:
         if rep.trans and len(arrays) != 4:
-            raise MotionFileError(
+            raise MissingStatisticsError(
                 files[0],
                 f"the {rep.name} part has root channels: give --stats MEAN STD TRANS_MEAN TRANS_STD "
                 "(BEAT2's beatx_2_trans_{mean,std}.npy)",

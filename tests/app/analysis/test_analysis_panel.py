@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.analysis.analysis_panel import AnalysisPanel
+from app.state.errors import ErrorReporter
 from app.style.theme import HIGHLIGHT
 from app.timeline.marks import highlighted_steps
 from core.analysis.clip_analysis import code_steps, joint_errors
@@ -17,7 +18,7 @@ from core.analysis.metrics import code_counts
 
 @pytest.fixture
 def panel(decoded, qtbot) -> AnalysisPanel:
-    panel = AnalysisPanel(decoded.session, decoded.playback)
+    panel = AnalysisPanel(decoded.session, decoded.playback, ErrorReporter(), list)
     qtbot.addWidget(panel)
     panel.resize(380, 600)
     panel.show()

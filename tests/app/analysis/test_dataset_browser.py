@@ -11,29 +11,35 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.analysis.dataset_browser import DatasetBrowser
+from app.analysis.dataset_table import shared_start
 from app.state.errors import ErrorReporter
 from app.state.session import Session
-from core.analysis.dataset import compare_checkpoints, evaluate_dataset, run_to_end
+from core.analysis.dataset import compare_checkpoints, evaluate_dataset
+from core.analysis.paper_eval import paper_evaluation
 from core.model.checkpoint import load_checkpoint
-from tests.helpers.paths import DEMO_CHECKPOINT
+from core.model.peers.importer import plan_import, write_import
+from core.model.peers.t2m_evaluator import load_t2m_evaluator
+from core.progress import run_to_end
+from tests.helpers.dataset_roots import humanml3d_root
+from tests.helpers.paths import DEMO_CHECKPOINT, SHARED
 
 CLIPS = ("dataset-1_bow_active_001.bvh", "dataset-1_bye_giant_001.bvh", "dataset-1_bow_angry_001.bvh")
+
+EVALUATOR = SHARED / "eval_reference" / "momask_t2m" / "evaluator" / "t2m"
+MOMASK_RUN = SHARED / "peer_tokenizers" / "momask" / "t2m" / "rvq_small_w128_dc64_nc128"
 
 
 class Answers:
     """The user's answers to the browser's questions."""
 
-    def __init__(self, folder: str | None = None, report: str | None = None, checkpoint: str | None = None):
-        self._folder, self._report, self._checkpoint = folder, report, checkpoint
+    def __init__(self, folder: str | None = None, report: str | None = None):
+        self._folder, self._report = folder, report
 
     def folder(self) -> str | None:
         return self._folder
 
     def split_file(self) -> str | None:
         return None
-
-    def checkpoint(self) -> str | None:
-        return self._checkpoint
 
     def report_path(self, suggested: str) -> str | None:
         return self._report
@@ -53,15 +59,17 @@ def clips(data_dir, tmp_path) -> Path:
 
 
 @pytest.fixture
-def browser(qtbot, clips, tmp_path):
+def browser(qtbot, clips, tmp_path, settings):
     session = Session()
     session.open_checkpoint(DEMO_CHECKPOINT)
-    widget = DatasetBrowser(session, ErrorReporter(), Answers(str(clips), str(tmp_path / "report.html")))
+    widget = DatasetBrowser(
+        session, ErrorReporter(), settings, Answers(str(clips), str(tmp_path / "report.html"))
+    )
     qtbot.addWidget(widget)
     widget.show()
-    widget.ask_folder()
+    widget.sources.ask_folder()
     yield widget
-    widget.job.shutdown()
+    widget.shutdown()
 
 
 def _evaluate(browser, qtbot) -> None:
@@ -176,8 +184,7 @@ def test_double_click_asks_to_open_the_clip_at_its_worst_frame(browser, qtbot, c
 
 
 def test_compare_with_b_adds_b_columns_and_the_difference(browser, qtbot, tiny_checkpoint, clips):
-    browser.prompts = Answers(checkpoint=str(tiny_checkpoint))
-    browser.ask_checkpoint_b()
+    browser.session.open_checkpoint_b(tiny_checkpoint)
     _evaluate(browser, qtbot)
     for k in range(1, 7):
         browser.show_layers(k, True)
@@ -214,10 +221,89 @@ def test_the_codebook_tab_shows_the_evaluated_datasets_usage_until_another_check
 ):
     window.documents.open_checkpoint(DEMO_CHECKPOINT)
     window.documents.open_clip(data_dir / "bandai" / "dataset-1" / CLIPS[0])
-    window.dataset_browser.add_folder(clips)
+    window.dataset_browser.sources.add_folder(clips)
     with qtbot.waitSignal(window.dataset_browser.evaluated, timeout=60_000):
         window.dataset_browser.evaluate()
     codebook = window.analysis_panel.codebook
     assert codebook.dataset_counts is not None and codebook.dataset_counts.sum() > 0
     window.documents.open_checkpoint(tiny_checkpoint)
     assert codebook.dataset_counts is None
+
+
+def test_the_dataset_docks_b_is_the_b_the_3d_view_draws(window, qtbot, tiny_checkpoint, data_dir):
+    window.documents.open_checkpoint(DEMO_CHECKPOINT)
+    window.documents.open_clip(data_dir / "bandai" / "dataset-1" / CLIPS[0])
+    window.prompts.checkpoint_to_open = lambda start_dir, title: str(tiny_checkpoint)
+    window.dataset_browser.compare_button.click()
+    assert (
+        window.viewer.b.visible()
+        and window.dataset_browser.checkpoint_b is window.session.checkpoint_b.checkpoint
+    )
+    assert "also drawn in the 3D view" in window.dataset_browser.b_label.text()
+    window.commands["close_checkpoint_b"].trigger()
+    assert window.dataset_browser.checkpoint_b is None and window.dataset_browser.b_label.text() == "B: none"
+
+
+def test_a_dataset_roots_splits_are_offered_and_select_their_clips(qtbot, data_dir, tmp_path, settings):
+    root = humanml3d_root(data_dir, tmp_path / "HumanML3D", {"train": ["012314"], "test": ["000612"]})
+    widget = DatasetBrowser(Session(), ErrorReporter(), settings, Answers(str(root)))
+    qtbot.addWidget(widget)
+    widget.sources.ask_folder()
+    box = widget.sources.split_box
+    assert {"train", "test"} <= {box.itemText(i) for i in range(box.count())}
+    box.setCurrentIndex(box.findText("test"))
+    box.activated.emit(box.currentIndex())
+    assert [f.stem for f in widget.sources.files()] == ["000612"]
+    assert not widget.sources.speakers_edit.isVisibleTo(widget)
+
+
+def test_the_papers_figures_are_momasks_protocol_with_the_users_evaluator(
+    qtbot, data_dir, tmp_path, settings
+):
+    if not EVALUATOR.is_dir() or not MOMASK_RUN.is_dir():
+        pytest.skip(f"MoMask's evaluation reference not found at {EVALUATOR}")
+    momask = write_import(plan_import(MOMASK_RUN), tmp_path / "momask")
+    folder = data_dir / "humanml3d" / "new_joint_vecs"
+    session = Session()
+    session.open_checkpoint(momask)
+    widget = DatasetBrowser(session, ErrorReporter(), settings, Answers(str(folder)))
+    qtbot.addWidget(widget)
+    widget.sources.ask_folder()
+    widget.paper.set_folder(str(EVALUATOR))
+    widget.paper.set_unfolded(True)
+    widget.paper.repeats.setValue(1)
+    with qtbot.waitSignal(widget.paper.measured, timeout=120_000):
+        widget.paper.measure_button.click()
+    expected = run_to_end(
+        paper_evaluation(
+            load_checkpoint(momask), load_t2m_evaluator(EVALUATOR), sorted(folder.glob("*.npy")), repeats=1
+        )
+    )
+    table = widget.paper.table
+    assert table.item(5, 0).text() == f"{expected.layers[6]['fid']:.3f}"
+    assert table.item(5, 2).text() == f"{expected.layers[6]['mpjpe_mm']:.1f}"
+    assert (
+        "MoMask's random crops" in widget.paper.label.text()
+        and expected.evaluator_sha256[:12] in widget.paper.label.text()
+    )
+    assert settings.value("dataset/t2m_evaluator") == str(EVALUATOR)
+    widget.shutdown()
+
+
+def test_plausibility_columns_show_the_reconstructions_figures_beside_the_originals(browser, qtbot, clips):
+    _evaluate(browser, qtbot)
+    summary = browser.result.summary
+    cells = dict(zip(_headers(browser), _summary(browser)[1:], strict=True))
+    assert cells["skate %"] == f"{100 * summary.plausibility[6].foot_skating:.1f}"
+    assert cells["orig skate %"] == f"{100 * summary.plausibility_original.foot_skating:.1f}"
+    assert cells["jitter"] == f"{summary.plausibility[6].jitter_m_s3:.0f}"
+    browser.show_plausibility(False)
+    assert "jitter" not in _headers(browser)
+
+
+def test_names_lose_the_folder_and_the_start_they_all_share_but_never_a_whole_name():
+    start = shared_start(["/d/bandai/dataset-2_run_a.bvh", "/d/bandai/dataset-2_walk_b.bvh"])
+    assert start.folder == Path("/d/bandai") and start.name_start == "dataset-2_"
+    assert start.short("/d/bandai/dataset-2_run_a.bvh") == "run_a.bvh"
+    assert "names starting dataset-2_" in start.describe()
+    assert shared_start(["/d/a_1.bvh", "/d/a_1.bvh"]).name_start == "a_"

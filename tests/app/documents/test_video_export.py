@@ -125,3 +125,42 @@ def test_without_a_checkpoint_the_clip_is_exported_alone(window, qtbot, clip_pat
 
     with Image.open(out) as gif:
         assert gif.size == (160, 90) and gif.n_frames == 10
+
+
+def test_the_video_is_proposed_in_the_videos_folder_then_where_the_last_one_went(
+    loaded, qtbot, tmp_path, monkeypatch, clip_path
+):
+    home = tmp_path / "home"
+    (home / "Videos").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no user-dirs.dirs: ~/Videos
+    export = VideoExport.for_window(loaded)
+    export.start()
+    dialog = export.dialog
+    proposed = Path(dialog.path_edit.text())
+    assert proposed.parent == home / "Videos" and proposed.parent != clip_path.parent
+    elsewhere = tmp_path / "talk"
+    elsewhere.mkdir()
+    dialog.path_edit.setText(str(elsewhere / "short.gif"))
+    dialog.width_spin.setValue(160)
+    dialog.height_spin.setValue(90)
+    dialog.last_spin.setValue(4)
+    with qtbot.waitSignal(export.job.finished, timeout=60_000):
+        dialog.export_button.click()
+    export.start()
+    assert Path(dialog.path_edit.text()).parent == elsewhere
+    dialog.cancel_button.click()
+
+
+def test_the_progress_shows_nothing_before_the_export_starts_then_its_frame_count(loaded, qtbot, tmp_path):
+    export = VideoExport.for_window(loaded)
+    export.start()
+    dialog = export.dialog
+    assert not dialog.progress_bar.isVisible()  # not "0 / 1 frames"
+    dialog.path_edit.setText(str(tmp_path / "short.gif"))
+    dialog.width_spin.setValue(160)
+    dialog.height_spin.setValue(90)
+    dialog.last_spin.setValue(11)
+    with qtbot.waitSignal(export.job.finished, timeout=60_000):
+        dialog.export_button.click()
+        assert dialog.progress_bar.isVisible() and dialog.progress_bar.maximum() == 12

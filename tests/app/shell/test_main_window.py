@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QPixmap
+from PySide6.QtWidgets import QScrollArea, QTabBar
 
 from app.documents.controller import classify_path
 from app.viewer.viewer import bone_colors, helper_root_bone
@@ -106,10 +107,8 @@ def test_a_bad_clip_shows_a_dialog_and_keeps_the_edits(loaded, qtbot, tmp_path):
 
 
 def test_a_clip_for_another_skeleton_gets_a_clear_message(loaded, qtbot, mismatched_clip_path):
-    with qtbot.waitSignal(loaded.reporter.reported) as reported:
-        loaded.documents.open_clip(mismatched_clip_path)
-    kind, title, text = reported.args
-    assert kind == "warning" and "does not match" in text
+    loaded.documents.open_clip(mismatched_clip_path)
+    assert "does not match" in loaded.viewer.hud.mpjpe_label.text()
     assert loaded.session.reconstruction is None
     assert not loaded.viewer.recon_joints.visible()
     assert loaded.timeline_panel.view.num_rows == 0
@@ -384,3 +383,31 @@ def test_export_offers_only_the_formats_the_skeleton_takes_and_names_edits(loade
     loaded.session.set_code((loaded.session.selected_code() + 1) % 32)
     loaded.documents.export_motion()
     assert offered[-1][0].endswith("_decoded_3layers_edited.bvh")
+
+
+def test_at_1024x700_every_dock_tab_reads_whole_and_the_docks_need_no_sideways_scrolling(loaded, qtbot):
+    loaded.resize(1024, 700)
+    loaded.session.select(5, 1)
+    qtbot.wait(50)
+    bars = [bar for bar in loaded.findChildren(QTabBar) if bar.isVisible() and bar.count() >= 4]
+    assert bars
+    for bar in bars:
+        for i in range(bar.count()):
+            needed = bar.fontMetrics().horizontalAdvance(bar.tabText(i))
+            assert bar.tabRect(i).width() >= needed, bar.tabText(i)
+    for dock in (loaded.editor_dock, loaded.dataset_dock):
+        dock.raise_()
+        qtbot.wait(50)
+        scrolled = (
+            dock.widget() if isinstance(dock.widget(), QScrollArea) else dock.widget().findChild(QScrollArea)
+        )
+        assert not scrolled.horizontalScrollBar().isVisible(), dock.windowTitle()
+
+
+def test_a_clip_that_does_not_fit_is_said_where_the_reconstruction_would_be_not_in_a_dialog(
+    loaded, mismatched_clip_path, qtbot
+):
+    dialogs = []
+    loaded.session.warning.connect(lambda title, text: dialogs.append(title))
+    assert loaded.documents.open_clip(mismatched_clip_path)
+    assert dialogs == [] and "No reconstruction" in loaded.viewer.hud.mpjpe_label.text()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
+from app.timeline.analysis_strip import mark_labels
 from core.analysis.clip_analysis import frame_errors
 
 
@@ -94,3 +95,19 @@ def test_the_strip_can_plot_velocity_error_instead(decoded):
     expected = frame_errors(recon, decoded.session.layers_used, "velocity", aligned=True)
     np.testing.assert_allclose(strip.series.values, expected)
     assert strip.series.unit == "mm/frame"
+
+
+def test_the_strip_can_plot_jitter_beside_the_originals_own(decoded):
+    controls = decoded.timeline_panel.strip_controls
+    controls.metric_box.setCurrentIndex(controls.metric_box.findData("jitter"))
+    series = decoded.timeline_panel.strip.series
+    assert series.metric == "jitter" and series.original is not None and series.measurable
+    assert "original" in decoded.timeline_panel.strip.describe(
+        100
+    ) and "m/s³" in decoded.timeline_panel.strip.describe(100)
+
+
+def test_crowded_worst_marks_keep_one_number_each_and_none_leaves_the_strip():
+    labels = mark_labels([100.0, 104.0, 300.0, 795.0], width=800.0)
+    assert [rank for rank, _, _ in labels] == [1, 3, 4]
+    assert all(left >= 0 and right <= 800 for _, left, right in labels)

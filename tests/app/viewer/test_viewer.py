@@ -119,10 +119,19 @@ def test_clicking_a_previewed_chip_commits_its_code(loaded, qtbot):
 
 def test_checkpoint_b_is_drawn_as_a_third_skeleton_with_its_error(loaded, gui_checkpoint):
     viewer = loaded.viewer
-    viewer.open_checkpoint_b(gui_checkpoint)
+    viewer.session.open_checkpoint_b(gui_checkpoint)
     assert viewer.b.visible()
     assert "B" in viewer.hud.mpjpe_label.text() and viewer.hud.mpjpe_label.text().count("clip") == 2
     xs = [viewer.original_joints.pos[0, 0], viewer.recon_joints.pos[0, 0], viewer.b.joints_item.pos[0, 0]]
     assert xs[0] < xs[1] < xs[2]
-    viewer.close_checkpoint_b()
+    viewer.session.close_checkpoint_b()
     assert not viewer.b.visible() and viewer.hud.mpjpe_label.text().count("clip") == 1
+
+
+def test_meshes_and_paths_are_unavailable_with_a_reason_when_they_would_draw_nothing(loaded):
+    viewer = loaded.viewer
+    assert not viewer.mesh_action.isEnabled() and "SMPL-X clips" in viewer.mesh_action.toolTip()
+    assert loaded.session.aligned and not viewer.paths_action.isEnabled()
+    assert "Align roots" in viewer.paths_action.toolTip()
+    loaded.session.set_aligned(False)
+    assert viewer.paths_action.isEnabled() and "Unavailable" not in viewer.paths_action.toolTip()

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from core.analysis.batched import step_batches
-from core.analysis.dataset import evaluate_dataset, run_to_end
+from core.analysis.dataset import evaluate_dataset
 from core.analysis.evaluate import ClipEvaluation, Tally, evaluate_clip, evaluate_clips
 from core.features.humanml3d import HumanML3D
 from core.features.representation import Normalizer
@@ -15,6 +15,7 @@ from core.formats import load_motion
 from core.model import RVQVAE
 from core.model.checkpoint import load_checkpoint, save_checkpoint
 from core.motion.clip import Motion
+from core.progress import run_to_end
 from core.tokens.codec import fit_clip
 from core.train.config import preset
 

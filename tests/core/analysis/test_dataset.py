@@ -18,19 +18,14 @@ from core.analysis.dataset import (
     compare_checkpoints,
     dataset_files,
     evaluate_dataset,
-    run_to_end,
 )
 from core.analysis.evaluate import evaluate
 from core.formats import load_motion
 from core.model.checkpoint import load_checkpoint
-from tests.helpers.paths import DEMO_CHECKPOINT
+from core.progress import run_to_end
+from tests.helpers.paths import BANDAI_THREE
 
-CLIPS = ("dataset-1_bow_active_001.bvh", "dataset-1_bye_giant_001.bvh", "dataset-1_walk_normal_001.bvh")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_checkpoint(DEMO_CHECKPOINT)
+CLIPS = BANDAI_THREE
 
 
 @pytest.fixture(scope="module")

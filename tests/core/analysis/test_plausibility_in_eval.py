@@ -11,21 +11,17 @@ import numpy as np
 import pytest
 
 from core.analysis import clip_analysis, plausibility
-from core.analysis.dataset import evaluate_dataset, run_to_end
+from core.analysis.dataset import evaluate_dataset
 from core.analysis.evaluate import evaluate_clip, plausibility_judge
 from core.analysis.reconstruction import Reconstruction
 from core.analysis.report import report_html
 from core.formats import load_motion
 from core.model.checkpoint import load_checkpoint
+from core.progress import run_to_end
 from core.tokens.codec import fit_clip, tokenize
 from tests.helpers.paths import DEMO_CHECKPOINT
 
 CLIPS = ("dataset-1/dataset-1_punch_normal_001.bvh", "dataset-1/dataset-1_walk_normal_001.bvh")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_checkpoint(DEMO_CHECKPOINT)
 
 
 @pytest.fixture(scope="module")

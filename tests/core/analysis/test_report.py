@@ -9,17 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.analysis.dataset import compare_checkpoints, evaluate_dataset, run_to_end
+from core.analysis.dataset import compare_checkpoints, evaluate_dataset
 from core.analysis.report import WORST_CLIPS_PLOTTED, report_html, write_report
-from core.model.checkpoint import load_checkpoint
-from tests.helpers.paths import DEMO_CHECKPOINT
+from core.progress import run_to_end
+from tests.helpers.paths import BANDAI_THREE
 
-CLIPS = ("dataset-1_bow_active_001.bvh", "dataset-1_bye_giant_001.bvh", "dataset-1_walk_normal_001.bvh")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_checkpoint(DEMO_CHECKPOINT)
+CLIPS = BANDAI_THREE
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ import torch
 
 from core.analysis import distribution
 from core.analysis.crops import Crop, check_crop, draw_crops, read_crops, resolve
-from core.analysis.dataset import run_to_end
 from core.analysis.paper_eval import PaperEvaluation, paper_evaluation
 from core.analysis.t2m_protocol import CropMeter
 from core.errors import MotionFileError
@@ -29,6 +28,7 @@ from core.formats.humanml3d import read_humanml3d_rows
 from core.model.checkpoint import load_checkpoint
 from core.model.peers.importer import plan_import, write_import
 from core.model.peers.t2m_evaluator import load_t2m_evaluator
+from core.progress import run_to_end
 from tests.helpers.paths import SHARED
 
 REFERENCE = SHARED / "eval_reference" / "momask_t2m"

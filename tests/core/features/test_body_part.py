@@ -7,6 +7,7 @@ import pytest
 
 from core.features.body_part import PARTS, BodyPart
 from core.features.kinds import representation_from_dict
+from core.features.representation import DecodeTarget
 from core.features.rot6d import Rot6D
 from core.formats import load_motion
 
@@ -45,14 +46,14 @@ def test_root_channels_are_dx_y_dz_of_the_smplx_trans_with_the_first_step_repeat
 @pytest.mark.parametrize("name", ["upper", "lower_trans"])
 def test_decoding_the_true_features_gives_the_clip_back(beat2, name):
     part = BodyPart.named(name)
-    back = part.motion(part.features(beat2), beat2.skeleton, beat2.fps, like=beat2)
+    back = part.motion(part.features(beat2), DecodeTarget.like(beat2))
     np.testing.assert_allclose(back.joint_positions(), beat2.joint_positions(), atol=1e-4)
 
 
 def test_decoding_replaces_only_the_parts_joints(beat2):
     part = BodyPart.named("upper")
     noisy = part.features(beat2) + np.random.default_rng(0).normal(0, 0.3, (beat2.num_frames, part.dim))
-    decoded = part.motion(noisy, beat2.skeleton, beat2.fps, like=beat2)
+    decoded = part.motion(noisy, DecodeTarget.like(beat2))
     others = np.setdiff1d(np.arange(55), part.joints)
     np.testing.assert_array_equal(decoded.rotations[:, others], beat2.rotations[:, others])
     np.testing.assert_array_equal(decoded.root_translation, beat2.root_translation)
@@ -143,7 +144,7 @@ def test_a_body_part_of_a_clip_that_is_not_smplx_is_refused(data_dir, tmp_path, 
     assert "part of SMPL-X clips" in capsys.readouterr().err
 
 
-def test_whole_body_settings_with_a_body_part_name_what_to_turn_off(data_dir, tmp_path, capsys):
+def test_a_whole_body_setting_typed_with_a_body_part_is_refused_by_name(data_dir, tmp_path, capsys):
     from core.cli.main import main
 
     args = [
@@ -154,6 +155,7 @@ def test_whole_body_settings_with_a_body_part_name_what_to_turn_off(data_dir, tm
         str(tmp_path / "run"),
         "--body-part",
         "upper",
+        "--mirror",
     ]
     assert main(args) == 2
-    assert "--no-mirror" in capsys.readouterr().err
+    assert "cannot use --mirror" in capsys.readouterr().err

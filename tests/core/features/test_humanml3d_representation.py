@@ -7,6 +7,7 @@ import pytest
 
 from core.features.humanml3d import HumanML3D
 from core.features.kinds import representation_from_dict
+from core.features.representation import DecodeTarget
 from core.formats import load_motion
 from core.formats.humanml3d import recover_from_ric
 
@@ -52,7 +53,7 @@ def test_a_clip_that_cannot_be_converted_says_why(data_dir):
 def test_the_decoded_clip_exports_with_fitted_rotations(data_dir):
     clip = load_motion(data_dir / SAMPLE)
     rep = HumanML3D()
-    decoded = rep.motion(rep.features(clip), clip.skeleton, 20.0)
+    decoded = rep.motion(rep.features(clip), DecodeTarget(clip.skeleton, 20.0))
     np.testing.assert_allclose(decoded.joint_positions(), clip.joint_positions(), atol=1e-4)
     assert representation_from_dict(rep.to_dict()) == rep
 

@@ -9,6 +9,7 @@ import pytest
 
 from core.errors import MotionFileError
 from core.features.mirror import feature_mirror, mirror_partners
+from core.features.representation import DecodeTarget
 from core.features.rot6d import Rot6D
 from core.formats import load_motion, save_motion
 from core.train.data import prepare_data
@@ -43,7 +44,9 @@ def _mirrored_positions(motion, rep, flip):
     mirrored = flip(rep.features(motion))
     world = flip.signs[rep.num_joints * 6 : rep.num_joints * 6 + 2]
     start = motion.root_translation[0, [0, 2]] * world
-    positions = rep.motion(mirrored, motion.skeleton, motion.fps, root_start=start).joint_positions()
+    positions = rep.motion(
+        mirrored, DecodeTarget(motion.skeleton, motion.fps, root_start=start)
+    ).joint_positions()
     return positions, np.array([world[0], 1.0, world[1]])
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.features.representation import Normalizer
+from core.features.representation import DecodeTarget, Normalizer
 from core.features.rot6d import Rot6D
 from core.formats import load_motion
 from core.motion.rotations import matrix_to_6d
@@ -50,21 +50,21 @@ def test_root_channels_add_three_columns(bandai_walk):
 def test_features_round_trip_rotations_and_global_root_path(bandai_walk):
     rep = Rot6D(num_joints=22, root_channels=True)
     start = bandai_walk.root_translation[0, [0, 2]]
-    back = rep.motion(rep.features(bandai_walk), bandai_walk.skeleton, 30.0, root_start=start)
+    back = rep.motion(rep.features(bandai_walk), DecodeTarget(bandai_walk.skeleton, 30.0, root_start=start))
     np.testing.assert_allclose(back.rotations, bandai_walk.rotations, atol=1e-5)
     np.testing.assert_allclose(back.root_translation, bandai_walk.root_translation, atol=1e-4)
 
 
 def test_rotation_only_features_keep_the_source_clips_root_path(beat2):
     rep = Rot6D(num_joints=55)
-    back = rep.motion(rep.features(beat2), beat2.skeleton, 30.0, like=beat2)
+    back = rep.motion(rep.features(beat2), DecodeTarget(beat2.skeleton, 30.0, beat2))
     np.testing.assert_allclose(back.joint_positions(), beat2.joint_positions(), atol=1e-4)
 
 
 def test_noisy_decoder_output_still_gives_proper_rotations(beat2):
     rep = Rot6D(num_joints=55)
     noisy = rep.features(beat2)[:50] + np.random.default_rng(0).normal(0, 0.2, (50, 330))
-    rot = rep.motion(noisy, beat2.skeleton, 30.0).rotations
+    rot = rep.motion(noisy, DecodeTarget(beat2.skeleton, 30.0)).rotations
     identity = np.broadcast_to(np.eye(3), rot.shape)
     np.testing.assert_allclose(rot @ np.swapaxes(rot, -1, -2), identity, atol=1e-5)
     np.testing.assert_allclose(np.linalg.det(rot), 1.0, atol=1e-5)
@@ -72,7 +72,7 @@ def test_noisy_decoder_output_still_gives_proper_rotations(beat2):
 
 def test_wrong_width_features_are_refused(beat2):
     with pytest.raises(ValueError, match="330"):
-        Rot6D(num_joints=55).motion(np.zeros((10, 329)), beat2.skeleton, 30.0)
+        Rot6D(num_joints=55).motion(np.zeros((10, 329)), DecodeTarget(beat2.skeleton, 30.0))
 
 
 def test_normalizer_streaming_fit_equals_whole_dataset_statistics():

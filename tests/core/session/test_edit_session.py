@@ -205,3 +205,23 @@ def test_an_open_decodes_first_the_number_of_layers_the_window_then_uses(session
     assert session.first_levels(demo) == [6]  # another count: all of them
     session.set_checkpoint(load_checkpoint(tiny_checkpoint))
     assert session.layers_used == 2
+
+
+def test_a_picked_code_stays_outlined_in_another_clip_but_not_under_another_checkpoint(
+    punch_session, data_dir, tiny_checkpoint
+):
+    punch_session.highlight_code(0, 3)
+    punch_session.open_clip(data_dir / "bandai" / "dataset-1" / "dataset-1_walk_normal_001.bvh")
+    assert punch_session.highlighted == (0, 3)
+    update = punch_session.open_checkpoint(tiny_checkpoint)
+    assert punch_session.highlighted is None and Changed.HIGHLIGHT in update.changed
+
+
+def test_a_humanml3d_clip_under_a_rotation_checkpoint_is_told_the_features_differ_not_the_joints(
+    punch_session, data_dir
+):
+    update = punch_session.open_clip(data_dir / "humanml3d" / "new_joint_vecs" / "012314.npy")
+    reason = punch_session.no_reconstruction_reason()
+    assert "HumanML3D 263-dim features" in reason and "--preset motion-s" in reason
+    assert "skeleton does not match" not in reason
+    assert update.notice is not None and not update.notice.interrupts

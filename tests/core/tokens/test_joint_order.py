@@ -17,11 +17,13 @@ from core.errors import MotionFileError
 from core.formats import load_motion
 from core.formats.bvh import save_bvh
 from core.model.checkpoint import load_checkpoint
+from core.model.peers.importer import plan_import, write_import
 from core.motion.skeleton import Skeleton, describe_difference
 from core.tokens.codec import fit_clip, reconstruct, tokenize
 from core.train.data import prepare_data
 from core.train.trainer import Trainer
 from tests.helpers.bvh_fixtures import cmu_frames, cmu_joints, depth_first, write_bvh
+from tests.helpers.paths import PEERS
 from tests.helpers.training import tiny_config
 
 # Subject 131 lists the legs right before left and the spine before both, and the arms before the neck.
@@ -105,18 +107,28 @@ def test_reordering_a_clip_does_not_change_its_tokens_or_its_reconstruction(cmu,
     np.testing.assert_allclose(truth, canonical.joint_positions(), atol=1e-9)
 
 
-def test_a_humanml3d_clip_on_a_bandai_checkpoint_is_refused_naming_the_joints_that_differ(
+def test_a_humanml3d_clip_on_a_bandai_checkpoint_is_refused_saying_the_features_differ(
     tiny_checkpoint, data_dir
 ):
     clip = load_motion(data_dir / "humanml3d" / "new_joint_vecs" / "012314.npy")
     with pytest.raises(MotionFileError) as refused:
         fit_clip(load_checkpoint(tiny_checkpoint), clip)
     reason = refused.value.reason
-    assert "does not match the checkpoint" in reason
-    assert "joints only in the clip: pelvis, left_hip" in reason
-    assert "joints only in the checkpoint: joint_Root, Hips" in reason
-    assert "22 joints vs 22" not in reason and "… (17 more)" in reason
-    assert reason.endswith("(open a checkpoint trained on this skeleton, or train one on this clip's folder)")
+    assert reason.startswith(
+        "this clip is HumanML3D 263-dim features (22 joints, 20 fps); the checkpoint reads 6D"
+    )
+    assert "--preset motion-s" in reason and "joints only in" not in reason
+
+
+def test_a_bandai_clip_on_a_humanml3d_checkpoint_is_refused_naming_what_becomes_such_rows(data_dir, tmp_path):
+    run = PEERS / "momask" / "t2m" / "rvq_small_w128_dc64_nc128"
+    if not run.is_dir():
+        pytest.skip(f"peer tokenizer fixtures not found at {run}")
+    ckpt = load_checkpoint(write_import(plan_import(run), tmp_path / "momask"))
+    with pytest.raises(MotionFileError) as refused:
+        fit_clip(ckpt, load_motion(data_dir / "bandai" / "dataset-1" / "dataset-1_walk_normal_001.bvh"))
+    assert refused.value.reason.startswith("the checkpoint reads HumanML3D 263-dim features")
+    assert "SMPL-X clips or HumanML3D files" in refused.value.reason
 
 
 def test_training_names_the_joints_of_a_skipped_clip_that_differ(data_dir):

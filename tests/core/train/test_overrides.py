@@ -54,6 +54,9 @@ def test_the_flags_keep_the_names_the_readme_documents():
         "--body-part",
         "--stats",
         "--eval-every",
+        "--strict-joint-names",
+        "--pad-mode",
+        "--window-sampling",
     }
 
 

@@ -1,4 +1,5 @@
-"""A second checkpoint's reconstruction of the open clip, to compare two tokenizers side by side.
+"""Checkpoint B: a second tokenizer the window compares with the open one (A), in the 3D view and over a
+dataset. One per window, held by the edit session, so every view compares with the same B.
 
 Checkpoint B reads the same clip as the session's checkpoint (A) with its own encoder's codes; it is
 not edited. It follows the clip: opening another clip reconstructs it with B again, and a clip that
@@ -18,7 +19,7 @@ from core.motion.clip import Motion
 from core.tokens.codec import fit_clip, tokenize
 
 
-class CheckpointComparison:
+class CheckpointB:
     """Checkpoint B and its reconstruction of the clip (None without one, ``mismatch`` says why)."""
 
     def __init__(self) -> None:
@@ -28,8 +29,8 @@ class CheckpointComparison:
         self._motion: Motion | None = None
 
     @property
-    def name(self) -> str:
-        return self.checkpoint.path.name if self.checkpoint is not None else ""
+    def label(self) -> str:
+        return self.checkpoint.label if self.checkpoint is not None else ""
 
     def open(self, path: str | PathLike[str], motion: Motion | None) -> None:
         """Load checkpoint B (a load error leaves the previous B in place) and reconstruct ``motion``."""
