@@ -104,6 +104,8 @@ class TrainingForm:
     def __init__(self) -> None:
         self.settings = tuple(setting for setting in FIELDS if setting.label)
         self._editors = {s.name: _editor(s) for s in self.settings}
+        self.shown: TrainConfig | None = None
+        """The config the editors were last filled with (a preset, or a run's own)."""
 
     def __getitem__(self, name: str) -> QWidget:
         return self._editors[name].widget
@@ -123,6 +125,7 @@ class TrainingForm:
 
     def show(self, config: TrainConfig) -> None:
         """Fill every editor with ``config``'s value (and a step that fits it, where that depends)."""
+        self.shown = config
         values = TrainOverrides.of(config)
         for name, editor in self._editors.items():
             editor.show(getattr(values, name), config)
@@ -130,6 +133,12 @@ class TrainingForm:
     def overrides(self) -> TrainOverrides:
         """What the editors hold, as the overrides a run starts with."""
         return TrainOverrides(**{name: editor.value() for name, editor in self._editors.items()})
+
+    def edits(self) -> TrainOverrides:
+        """Only what the user changed from the config shown: a run takes the rest as the preset's own,
+        so it may turn off a whole-body setting a body part cannot use instead of refusing it."""
+        values = self.overrides()
+        return values if self.shown is None else values.changed_from(self.shown)
 
     def set_enabled(self, enabled: bool) -> None:
         for editor in self._editors.values():

@@ -259,10 +259,11 @@ class TrainingPanel(QWidget):
             plots.load(read_history(run_dir))  # the curves so far; the run adds to them
         else:
             plots.clear()
-        eval_every = request.overrides.eval_every or 0
+        shown = self.overrides()  # what the form shows, edited or not
+        eval_every = shown.eval_every or 0
         plots.held_out_tab.set_hint(held_out_hint(request.holdout is not None, eval_every, running=True))
         self.set_setup_shown(False)
-        self.progress.started(self.progress.step if resume else 0, request.overrides.steps or 0, resume)
+        self.progress.started(self.progress.step if resume else 0, shown.steps or 0, resume)
         self.controls.message(("Resuming " if resume else "Starting ") + str(run_dir))
         with self.reporter.guard("Could not start training"):
             self.job.start(request)
@@ -273,7 +274,7 @@ class TrainingPanel(QWidget):
             data_paths=tuple(self.data_paths()),
             run_dir=run_dir,
             preset=self.preset_box.currentText(),
-            overrides=self.overrides(),
+            overrides=self.form.edits(),
             device=self.device_box.currentData(),
             resume=resume,
             holdout=self.holdout_file(),

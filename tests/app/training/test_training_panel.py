@@ -12,8 +12,10 @@ from PySide6.QtCore import QTimer
 
 from app.training.plots import LOSSES, TrainingPlots
 from core.cli.main import main
+from core.train.config import preset
 from core.train.events import FinishedEvent, StepEvent
-from core.train.overrides import FIELDS
+from core.train.overrides import FIELDS, TrainOverrides
+from core.train.run_config import fit_to_features
 from tests.app.conftest import CLIP, OTHER_CLIP
 
 
@@ -249,6 +251,15 @@ def test_the_panel_offers_the_body_parts_features_and_architectures(window):
     form["arch"].setCurrentIndex(form["arch"].findData("motion-s"))
     overrides = form.overrides()
     assert (overrides.body_part, overrides.representation, overrides.arch) == ("upper", "rot6d", "motion-s")
+
+
+def test_a_run_gets_only_the_settings_edited_so_a_body_part_drops_the_presets_whole_body_ones(window):
+    panel = window.training_panel
+    panel.preset_box.setCurrentText("small")
+    panel.form["body_part"].setCurrentIndex(panel.form["body_part"].findData("upper"))
+    assert panel.form.edits() == TrainOverrides(body_part="upper")
+    config, dropped = fit_to_features(panel.form.edits().applied_to(preset("small")), panel.form.edits())
+    assert not config.mirror and config.position_weight == 0 and "mirror" in dropped
 
 
 def test_before_any_run_the_progress_bar_says_so(window):
