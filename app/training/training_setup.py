@@ -45,7 +45,7 @@ PRESET_TIPS = {
 }
 DEVICES = (("Auto", "auto"), ("CPU", "cpu"), ("CUDA", "cuda"))
 SURVEYED = ("window", "whole_clips", "representation", "body_part")
-"""Settings that change which clips a run can use (see :func:`core.train.survey.survey_data`)."""
+"""Settings that change which clips a run can use (see :func:`core.train.survey.scan_data`)."""
 
 
 def breakable(text: str) -> str:

@@ -16,7 +16,6 @@ from pathlib import Path
 from core.datasets.cache import FeatureCache
 from core.datasets.reader import FileInfo, ReadProgress, read_files
 from core.datasets.selection import select_clips
-from core.progress import run_to_end
 from core.train.config import TrainConfig
 from core.train.data import min_frames_for, read_settings, renamed_joints, renaming_lines, skip_reason
 
@@ -85,20 +84,6 @@ class DataSurvey:
         return "\n".join(lines)
 
 
-def survey_data(
-    paths: Sequence[str | Path],
-    config: TrainConfig,
-    holdout: set[str] = frozenset(),
-    split: str | None = None,
-    speakers: Sequence[int] = (),
-    use_cache: bool = True,
-) -> DataSurvey:
-    """Sort every clip under ``paths`` (dataset roots recognised, ``split`` and ``speakers`` applied: see
-    :func:`core.datasets.selection.select_clips`) as a run with ``config`` and this holdout would, without
-    training."""
-    return run_to_end(scan_data(paths, config, holdout, split, speakers, use_cache))
-
-
 def scan_data(
     paths: Sequence[str | Path],
     config: TrainConfig,
@@ -107,7 +92,10 @@ def scan_data(
     speakers: Sequence[int] = (),
     use_cache: bool = True,
 ) -> Generator[ReadProgress, None, DataSurvey]:
-    """:func:`survey_data`, yielding its reading progress (what a panel shows while a big folder is read)."""
+    """Sort every clip under ``paths`` (dataset roots recognised, ``split`` and ``speakers`` applied: see
+    :func:`core.datasets.selection.select_clips`) as a run with ``config`` and this holdout would, without
+    training; yields the reading progress (what a panel shows while a big folder is read) and returns the
+    :class:`DataSurvey` (:func:`core.progress.run_to_end` for the survey alone)."""
     selection = select_clips(paths, split, speakers)
     files = list(selection.files)
     min_frames = min_frames_for(config)

@@ -4,6 +4,7 @@ repeat. KIT-ML roots are synthetic (tests/synthetic_kit.py): no KIT file is on t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +54,24 @@ def amass_root(data_dir: Path, root: Path) -> Path:
     np.savez(root / "CMU" / "01" / "shape.npz", betas=np.zeros(16))
     np.savez(root / "KIT" / "3" / "neutral_stagei.npz", betas=np.zeros(16))
     return root
+
+
+HELD_OUT_STRETCHES = {
+    "012314": {"a": (0, 170), "held_a": (10, 130)},
+    "000612": {"b": (0, 199), "held_b": (20, 180)},
+}
+"""Four HumanML3D clips cut from the two samples: two to train on, two held out (by a split file)."""
+
+
+def held_out_clips(data_dir: Path, root: Path) -> tuple[Path, Path]:
+    """``root/clips`` with the :data:`HELD_OUT_STRETCHES` as ``.npy`` files, and ``root/split.json``
+    holding out ``held_a`` and ``held_b``: enough for a run to measure held-out MPJPE and FID."""
+    clips = root / "clips"
+    clips.mkdir(parents=True)
+    for source, stretches in HELD_OUT_STRETCHES.items():
+        rows = np.load(data_dir / "humanml3d" / "new_joint_vecs" / f"{source}.npy")
+        for name, (start, stop) in stretches.items():
+            np.save(clips / f"{name}.npy", rows[start:stop])
+    split = root / "split.json"
+    split.write_text(json.dumps({"holdout": ["held_a.npy", "held_b.npy"]}))
+    return clips, split

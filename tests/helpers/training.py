@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from core.model import RVQVAEConfig
+from core.progress import run_to_end
 from core.train.config import TrainConfig
 from core.train.data import TrainingData, prepare_data
+from core.train.survey import DataSurvey, scan_data
 
 BANDAI_CLIPS = (
     "dataset-1/dataset-1_walk_normal_001.bvh",
@@ -35,3 +38,8 @@ def tiny_config(**changes: object) -> TrainConfig:
 
 def bandai_data(data_dir: Path, window: int = 16) -> TrainingData:
     return prepare_data([data_dir / "bandai" / c for c in BANDAI_CLIPS], tiny_config(window=window))
+
+
+def surveyed(paths: Sequence[Path], config: TrainConfig, **options: object) -> DataSurvey:
+    """The survey a run with ``config`` would make of ``paths``, to its end (its progress left out)."""
+    return run_to_end(scan_data(paths, config, **options))

@@ -9,7 +9,7 @@ from pathlib import Path
 import imageio_ffmpeg
 from PySide6.QtCore import QTimer
 
-from app.documents.video_export import VideoExport
+from app.documents.video_export import VideoExport, VideoExportDialog
 
 
 class Heartbeat:
@@ -32,6 +32,13 @@ class Heartbeat:
         self.ticks += 1
 
 
+def _dialog(window) -> tuple[VideoExport, VideoExportDialog]:
+    """The window's exporter with its dialog open."""
+    export = VideoExport.for_window(window)
+    export.start()
+    return export, export.dialog
+
+
 def _decoded(path: Path) -> tuple[tuple[int, int], int]:
     frames = imageio_ffmpeg.read_frames(str(path))
     meta = next(frames)
@@ -41,9 +48,7 @@ def _decoded(path: Path) -> tuple[tuple[int, int], int]:
 def test_the_dialog_starts_from_what_the_window_shows(loaded, tmp_path):
     loaded.session.set_layers_used(2)
     loaded.viewer.set_overlay(True)
-    export = VideoExport.for_window(loaded)
-    export.start()
-    dialog = export.dialog
+    export, dialog = _dialog(loaded)
     assert dialog.isVisible()
     assert dialog.layers_spin.value() == 2 and dialog.layers_spin.maximum() == loaded.session.num_quantizers
     assert dialog.overlay_check.isChecked() and dialog.align_check.isChecked()
@@ -55,9 +60,7 @@ def test_the_dialog_starts_from_what_the_window_shows(loaded, tmp_path):
 
 
 def test_export_writes_the_video_in_the_background_and_the_window_keeps_running(loaded, qtbot, tmp_path):
-    export = VideoExport.for_window(loaded)
-    export.start()
-    dialog = export.dialog
+    export, dialog = _dialog(loaded)
     out = tmp_path / "punch.mp4"
     dialog.path_edit.setText(str(out))
     dialog.width_spin.setValue(640)
@@ -80,9 +83,7 @@ def test_export_writes_the_video_in_the_background_and_the_window_keeps_running(
 
 
 def test_cancel_stops_the_export_and_leaves_no_file(loaded, qtbot, tmp_path):
-    export = VideoExport.for_window(loaded)
-    export.start()
-    dialog = export.dialog
+    export, dialog = _dialog(loaded)
     out = tmp_path / "long.mp4"
     dialog.path_edit.setText(str(out))
     dialog.fps_spin.setValue(240)  # many frames: this export cannot end before Cancel
@@ -109,9 +110,7 @@ def test_a_bad_file_name_is_a_dialog_before_any_work(loaded, qtbot, tmp_path):
 
 def test_without_a_checkpoint_the_clip_is_exported_alone(window, qtbot, clip_path, tmp_path):
     assert window.documents.open_clip(clip_path)
-    export = VideoExport.for_window(window)
-    export.start()
-    dialog = export.dialog
+    export, dialog = _dialog(window)
     assert not dialog.layers_spin.isEnabled() and "drawn alone" in dialog.message.text()
     out = tmp_path / "alone.gif"
     dialog.path_edit.setText(str(out))
@@ -134,9 +133,7 @@ def test_the_video_is_proposed_in_the_videos_folder_then_where_the_last_one_went
     (home / "Videos").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no user-dirs.dirs: ~/Videos
-    export = VideoExport.for_window(loaded)
-    export.start()
-    dialog = export.dialog
+    export, dialog = _dialog(loaded)
     proposed = Path(dialog.path_edit.text())
     assert proposed.parent == home / "Videos" and proposed.parent != clip_path.parent
     elsewhere = tmp_path / "talk"
@@ -153,9 +150,7 @@ def test_the_video_is_proposed_in_the_videos_folder_then_where_the_last_one_went
 
 
 def test_the_progress_shows_nothing_before_the_export_starts_then_its_frame_count(loaded, qtbot, tmp_path):
-    export = VideoExport.for_window(loaded)
-    export.start()
-    dialog = export.dialog
+    export, dialog = _dialog(loaded)
     assert not dialog.progress_bar.isVisible()  # not "0 / 1 frames"
     dialog.path_edit.setText(str(tmp_path / "short.gif"))
     dialog.width_spin.setValue(160)

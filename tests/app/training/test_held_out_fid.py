@@ -4,9 +4,6 @@ from the viewer, live and when a run folder is chosen again."""
 
 from __future__ import annotations
 
-import json
-
-import numpy as np
 import pytest
 
 from app.training.plots import TrainingPlots
@@ -14,10 +11,10 @@ from app.training.training_panel import TrainingPanel
 from core.train.events import EvalEvent
 from core.train.heldout_fid import BEST_FID
 from tests.app.conftest import OTHER_CLIP
+from tests.helpers.dataset_roots import held_out_clips
 from tests.helpers.paths import SHARED
 
 EVALUATOR = SHARED / "eval_reference" / "momask_t2m" / "evaluator" / "t2m"
-STRETCHES = {"012314": {"a": (0, 170), "held_a": (10, 130)}, "000612": {"b": (0, 199), "held_b": (20, 180)}}
 """Stretches of the two real HumanML3D samples written as clips of their own; two are held out."""
 
 
@@ -87,15 +84,7 @@ def test_the_evaluator_folder_is_checked_its_error_shown_and_it_is_remembered(
 def humanml3d_clips(data_dir, tmp_path):
     if not EVALUATOR.is_dir():
         pytest.skip(f"the T2M evaluator reference is not at {EVALUATOR}")
-    clips = tmp_path / "clips"
-    clips.mkdir()
-    for source, stretches in STRETCHES.items():
-        rows = np.load(data_dir / "humanml3d" / "new_joint_vecs" / f"{source}.npy")
-        for name, (start, stop) in stretches.items():
-            np.save(clips / f"{name}.npy", rows[start:stop])
-    split = tmp_path / "split.json"
-    split.write_text(json.dumps({"holdout": ["held_a.npy", "held_b.npy"]}))
-    return clips, split
+    return held_out_clips(data_dir, tmp_path)
 
 
 def _fid_run(panel, qtbot, clips, split, run_dir) -> None:

@@ -7,23 +7,14 @@ from __future__ import annotations
 from core.datasets.progress import ReadProgress
 from core.train.events import FinishedEvent, StepEvent
 from tests.app.conftest import OTHER_CLIP
-
-
-def _configure(panel, data, run_dir, steps: int = 2) -> None:
-    panel.set_data_paths(data)
-    panel.preset_box.setCurrentText("small")
-    panel.form["steps"].setValue(steps)
-    panel.form["batch_size"].setValue(4)
-    panel.form["window"].setValue(16)
-    panel.device_box.setCurrentIndex(panel.device_box.findData("cpu"))
-    panel.controls.run_edit.setText(str(run_dir))
+from tests.app.training.panel_setup import configure_run
 
 
 def test_the_clips_read_drive_the_bar_and_the_line_then_the_steps_take_over(
     window, qtbot, data_dir, tmp_path
 ):
     panel = window.training_panel
-    _configure(
+    configure_run(
         panel,
         [
             data_dir / "bandai" / OTHER_CLIP,
@@ -50,7 +41,7 @@ def test_stop_while_the_clips_are_read_ends_the_run_before_its_first_step_and_sa
 ):
     monkeypatch.setenv("RVQ_MOTION_CACHE", str(tmp_path / "cache"))  # nothing read before: it takes seconds
     panel = window.training_panel
-    _configure(panel, [data_dir / "bandai" / "dataset-1"], tmp_path / "run", steps=1000)
+    configure_run(panel, [data_dir / "bandai" / "dataset-1"], tmp_path / "run", steps=1000)
     bar, label = panel.controls.progress_bar, panel.controls.rate_label
     panel.controls.start_button.click()
     qtbot.waitUntil(lambda: bar.text().startswith("reading clips"), timeout=60_000)
@@ -70,7 +61,7 @@ def test_a_survey_cut_short_by_start_is_done_once_the_run_ends(window, qtbot, da
     panel = window.training_panel
     shown = []
     panel.setup.surveyed.connect(shown.append)
-    _configure(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run")  # its survey not yet made
+    configure_run(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run")  # its survey not yet made
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.controls.start_button.click()
     assert shown == [], "the run reads the clips; no survey beside it"

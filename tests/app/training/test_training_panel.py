@@ -17,16 +17,7 @@ from core.train.events import FinishedEvent, StepEvent
 from core.train.overrides import FIELDS, TrainOverrides
 from core.train.run_config import fit_to_features
 from tests.app.conftest import CLIP, OTHER_CLIP
-
-
-def _configure(panel, data_dir, run_dir, steps: int) -> None:
-    panel.set_data_paths([data_dir / "bandai" / OTHER_CLIP])
-    panel.preset_box.setCurrentText("small")
-    panel.form["steps"].setValue(steps)
-    panel.form["batch_size"].setValue(4)
-    panel.form["window"].setValue(16)
-    panel.device_box.setCurrentIndex(panel.device_box.findData("cpu"))
-    panel.controls.run_edit.setText(str(run_dir))
+from tests.app.training.panel_setup import configure_run
 
 
 def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
@@ -34,7 +25,7 @@ def test_training_runs_in_a_worker_thread_reports_progress_stops_and_resumes(
 ):
     panel = window.training_panel
     run_dir = tmp_path / "run"
-    _configure(panel, data_dir, run_dir, steps=100_000)
+    configure_run(panel, [data_dir / "bandai" / OTHER_CLIP], run_dir, steps=100_000)
     threads: list[threading.Thread] = []
     run_training = panel.job.work
 
@@ -108,7 +99,7 @@ def test_typing_the_folder_of_an_existing_run_shows_its_settings(window, data_di
 def test_resume_continues_the_run_with_its_own_settings_not_the_forms(window, qtbot, data_dir, tmp_path):
     panel = window.training_panel
     _tiny_run(data_dir, tmp_path / "run")
-    _configure(panel, data_dir, tmp_path / "run", steps=1)
+    configure_run(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run", steps=1)
     panel.form["window"].setValue(32)
     with qtbot.waitSignal(panel.job.finished, timeout=60_000) as finished:
         panel.controls.resume_button.click()
@@ -156,7 +147,7 @@ def test_a_run_without_the_position_term_draws_no_position_curve(qtbot):
 
 def test_clips_named_in_a_holdout_split_are_left_out_of_the_run(window, qtbot, data_dir, tmp_path):
     panel = window.training_panel
-    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    configure_run(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run", steps=2)
     panel.set_data_paths([data_dir / "bandai" / OTHER_CLIP, data_dir / "bandai" / CLIP])
     split = tmp_path / "split.json"
     split.write_text(json.dumps({"holdout": [(data_dir / "bandai" / CLIP).name]}))
@@ -173,7 +164,7 @@ def test_clips_named_in_a_holdout_split_are_left_out_of_the_run(window, qtbot, d
 
 def test_a_broken_holdout_split_fails_with_a_dialog_naming_the_file(window, qtbot, data_dir, tmp_path):
     panel = window.training_panel
-    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    configure_run(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run", steps=2)
     split = tmp_path / "split.json"
     split.write_text("{not json")
     panel.holdout_edit.setText(str(split))
@@ -202,7 +193,7 @@ def test_the_preset_fills_in_its_augmentations_and_the_request_carries_them(wind
 
 def test_unticking_mirror_clips_trains_on_the_clips_alone(window, qtbot, data_dir, tmp_path):
     panel = window.training_panel
-    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    configure_run(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run", steps=2)
     panel.form["mirror"].setChecked(False)
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.controls.start_button.click()
@@ -226,7 +217,7 @@ def test_the_form_offers_every_setting_the_table_labels_and_the_request_carries_
 
 def test_the_form_is_locked_while_a_run_is_in_progress(window, qtbot, data_dir, tmp_path):
     panel = window.training_panel
-    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    configure_run(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run", steps=2)
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.controls.start_button.click()
         assert not any(panel.form[f.name].isEnabled() for f in FIELDS if f.label)
@@ -421,7 +412,7 @@ def test_the_start_button_and_the_curves_fit_a_1024_by_700_window(window, qtbot,
     qtbot.waitUntil(lambda: panel.isVisible() and panel.height() < 700)
     assert not panel.controls.start_button.visibleRegion().isEmpty()
     assert panel.setup_scroll.isVisible() and not panel.controls.plots.isVisible(), "the setup takes the dock"
-    _configure(panel, data_dir, tmp_path / "run", steps=2)
+    configure_run(panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "run", steps=2)
     with qtbot.waitSignal(panel.job.finished, timeout=60_000):
         panel.controls.start_button.click()
     assert not panel.setup_scroll.isVisible(), "the setup gives way to the curves"
@@ -449,7 +440,9 @@ def test_new_runs_go_to_a_visible_folder_by_default(window):
 def test_the_next_run_is_offered_beside_the_last_one_started(window, qtbot, settings, data_dir, tmp_path):
     from app.training.training_panel import TrainingPanel
 
-    _configure(window.training_panel, data_dir, tmp_path / "my runs" / "first", steps=1)
+    configure_run(
+        window.training_panel, [data_dir / "bandai" / OTHER_CLIP], tmp_path / "my runs" / "first", steps=1
+    )
     with qtbot.waitSignal(window.training_panel.job.finished, timeout=60_000):
         window.training_panel.controls.start_button.click()
     panel = TrainingPanel(window.reporter, settings)

@@ -103,16 +103,10 @@ def test_a_part_of_named_joints_round_trips_through_a_checkpoint_description(bea
 def _train(data_dir, run, *extra: str) -> int:
     from core.cli.main import main
 
-    args = [
-        "train",
-        "--data",
-        str(data_dir / "beat2" / "2_scott_0_1_1.npz"),
-        "--out",
-        str(run),
-        "--no-tensorboard",
-    ]
-    args += ["--steps", "2", "--batch-size", "2", "--window", "16", "--codes", "16"]
-    return main(args + ["--no-mirror", "--position-weight", "0", "--no-root-channels", *extra])
+    clip = data_dir / "beat2" / "2_scott_0_1_1.npz"
+    args = ["train", "--data", str(clip), "--out", str(run), "--no-tensorboard", "--steps", "2"]
+    args += ["--batch-size", "2", "--window", "16", "--codes", "16", "--no-mirror", "--position-weight", "0"]
+    return main([*args, "--no-root-channels", *extra])
 
 
 def test_a_body_part_trains_with_beat2_statistics_and_evaluates_over_its_joints(data_dir, tmp_path, capsys):

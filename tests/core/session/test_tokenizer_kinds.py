@@ -36,16 +36,8 @@ def test_smplx_clips_train_beside_humanml3d_files(humanml3d_run):
 @pytest.fixture(scope="module")
 def upper_body_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("upper")
-    args = [
-        "train",
-        "--data",
-        str(data_dir / "beat2" / "2_scott_0_1_1.npz"),
-        "--out",
-        str(run),
-        "--window",
-        "16",
-    ]
-    args += ["--body-part", "upper", "--no-mirror", "--position-weight", "0", "--no-root-channels"]
+    clip = data_dir / "beat2" / "2_scott_0_1_1.npz"
+    args = ["train", "--data", str(clip), "--out", str(run), "--window", "16", "--body-part", "upper"]
     assert main([*args, *TINY]) == 0
     return run
 
@@ -123,29 +115,9 @@ def test_refinement_works_for_features_without_a_joint_position_term(humanml3d_r
 
 
 def test_eval_prints_errors_for_each_kind(humanml3d_run, upper_body_run, data_dir, capsys):
-    assert (
-        main(
-            [
-                "eval",
-                "--checkpoint",
-                str(humanml3d_run),
-                "--data",
-                str(data_dir / "humanml3d" / "new_joint_vecs"),
-            ]
-        )
-        == 0
-    )
+    humanml3d = data_dir / "humanml3d" / "new_joint_vecs"
+    assert main(["eval", "--checkpoint", str(humanml3d_run), "--data", str(humanml3d)]) == 0
     assert "2 clips" in capsys.readouterr().out
-    assert (
-        main(
-            [
-                "eval",
-                "--checkpoint",
-                str(upper_body_run),
-                "--data",
-                str(data_dir / "beat2" / "2_scott_0_1_1.npz"),
-            ]
-        )
-        == 0
-    )
+    beat2 = data_dir / "beat2" / "2_scott_0_1_1.npz"
+    assert main(["eval", "--checkpoint", str(upper_body_run), "--data", str(beat2)]) == 0
     assert "upper body part" in capsys.readouterr().out

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from core.errors import ConfigError
@@ -23,12 +22,12 @@ from core.train.events import EvalEvent, MessageEvent
 from core.train.heldout_fid import BEST_FID, HeldOutFID, best_fid_checkpoint, best_fid_so_far, save_best_fid
 from core.train.overrides import TrainOverrides
 from core.train.run_log import read_history
+from tests.helpers.dataset_roots import held_out_clips
 from tests.helpers.paths import SHARED
 
 EVALUATOR = SHARED / "eval_reference" / "momask_t2m" / "evaluator" / "t2m"
 TOKENIZER = SHARED / "peer_tokenizers" / "momask" / "t2m" / "rvq_small_w128_dc64_nc128"
 QUICK = TrainOverrides(steps=4, batch_size=2, window=16, log_every=1, checkpoint_every=4, eval_every=2)
-STRETCHES = {"012314": {"a": (0, 170), "held_a": (10, 130)}, "000612": {"b": (0, 199), "held_b": (20, 180)}}
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +35,7 @@ def setup(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     if not EVALUATOR.is_dir() or not TOKENIZER.is_dir():
         pytest.skip(f"the evaluator reference is not at {EVALUATOR}")
     root = tmp_path_factory.mktemp("h3d")
-    clips = root / "clips"
-    clips.mkdir()
-    for source, stretches in STRETCHES.items():
-        rows = np.load(data_dir / "humanml3d" / "new_joint_vecs" / f"{source}.npy")
-        for name, (start, stop) in stretches.items():
-            np.save(clips / f"{name}.npy", rows[start:stop])
-    split = root / "split.json"
-    split.write_text(json.dumps({"holdout": ["held_a.npy", "held_b.npy"]}))
+    clips, split = held_out_clips(data_dir, root)
     return {"clips": clips, "split": split, "init": write_import(plan_import(TOKENIZER), root / "momask")}
 
 

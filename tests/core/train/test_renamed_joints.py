@@ -12,8 +12,8 @@ from core.cli.main import main
 from core.train.config import preset
 from core.train.data import prepare_data
 from core.train.overrides import TrainOverrides
-from core.train.survey import survey_data
 from tests.helpers.bvh_fixtures import CMU_SUBJECT_002, LEG_NAMES, renamed_copy
+from tests.helpers.training import surveyed
 
 CMU = CMU_SUBJECT_002
 LEGS = LEG_NAMES
@@ -48,7 +48,7 @@ def test_by_name_only_they_are_skipped_with_the_reason(mixed):
 
 
 def test_the_survey_says_so_once_with_the_name_pairs(mixed):
-    survey = survey_data([mixed], preset("small"))
+    survey = surveyed([mixed], preset("small"))
     assert len(survey.usable) == 4 and not survey.skipped
     assert survey.renamed_lines() == [
         "3 clips name the joints of a_002_04.bvh's tree otherwise (same parents, same order): matched by "
@@ -59,7 +59,7 @@ def test_the_survey_says_so_once_with_the_name_pairs(mixed):
 
 
 def test_the_survey_with_strict_joint_names_skips_them(mixed):
-    survey = survey_data([mixed], TrainOverrides(strict_joint_names=True).applied_to(preset("small")))
+    survey = surveyed([mixed], TrainOverrides(strict_joint_names=True).applied_to(preset("small")))
     assert len(survey.usable) == 1 and len(survey.skipped) == 3 and survey.renamed_lines() == []
 
 
