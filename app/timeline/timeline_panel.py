@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt import QElidingLabel
 from superqt.utils import signals_blocked
 
 from app.state.playback import Playback
@@ -65,10 +66,10 @@ class TimelinePanel(QWidget):
         header.addWidget(QLabel("Layers used"))
         header.addWidget(self.layers_slider)
         header.addWidget(self.layers_label)
-        hint = QLabel("Click: select · Shift/drag: range · Ctrl+wheel: zoom")
+        hint = QElidingLabel("Click: select · Shift/drag: range · Ctrl+wheel: zoom")
         hint.setToolTip("Click a cell to select · Shift+click or drag for a range · Ctrl+wheel to zoom")
         hint.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
-        # Left-aligned: when the header is narrow the end is cut, not the start.
+        # Left-aligned and elided: when the header is narrow the end gives way to "…", not the start.
         hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(hint, 1)
