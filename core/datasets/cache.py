@@ -55,7 +55,8 @@ def file_stamp(path: Path) -> dict:
 class CacheUsage:
     folder: Path
     entries: int
-    """Records: one per file and setting of what it holds, one more per setting of its features."""
+    """Records: one per file and setting of what it holds, one more per setting of its features, and one
+    per training set a run stored whole (:mod:`core.train.training_set`)."""
     arrays: int
     bytes: int
 
@@ -112,8 +113,10 @@ class FeatureCache:
             return None
         return Entry(key, info, stored)
 
-    def read_array(self, entry: Entry) -> np.ndarray | None:
-        """The entry's array, memory-mapped, or None unless its dtype, shape, length and CRC-32 all match."""
+    def read_array(self, entry: Entry, mapped: bool = True) -> np.ndarray | None:
+        """The entry's array, memory-mapped (or, not ``mapped``, read into a writable array of its own,
+        so a caller that keeps it does not also hold its mapped pages), or None unless its dtype, shape,
+        length and CRC-32 all match."""
         try:
             shape, crc = tuple(int(n) for n in entry.stored["shape"]), int(entry.stored["crc32"])  # type: ignore[index]
             with open(self._path(entry.key, ".npy"), "rb") as stream:
@@ -124,14 +127,19 @@ class FeatureCache:
                     else np.lib.format.read_array_header_2_0
                 )
                 header = read(stream)  # shape, Fortran order, dtype
-                offset = stream.tell()
-                mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+                offset, count = stream.tell(), math.prod(shape)
+                if header != (shape, False, np.dtype(np.float32)):
+                    return None
+                if os.fstat(stream.fileno()).st_size != offset + 4 * count:
+                    return None
+                if mapped:
+                    region = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+                    array = np.frombuffer(region, np.float32, count=count, offset=offset).reshape(shape)
+                else:
+                    array = np.empty(shape, np.float32)
+                    stream.readinto(memoryview(array).cast("B"))
         except (OSError, ValueError, KeyError, TypeError, EOFError, SyntaxError):
             return None
-        nbytes = math.prod(shape) * 4
-        if header != (shape, False, np.dtype(np.float32)) or len(mapped) != offset + nbytes:
-            return None
-        array = np.frombuffer(mapped, dtype=np.float32, count=math.prod(shape), offset=offset).reshape(shape)
         return array if zlib.crc32(array) == crc else None
 
     def put(self, material: dict, info: dict, array: np.ndarray | None = None) -> None:

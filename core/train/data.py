@@ -15,7 +15,7 @@ or shorter than :func:`min_frames_for`, are skipped with the reason.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,13 @@ from core.train.augment import heading_free_normalizer
 from core.train.config import TrainConfig
 from core.train.events import MessageEvent
 from core.train.features import normalizer_for, representation_for
+from core.train.training_set import (
+    ReadClips,
+    file_versions,
+    load_training_set,
+    store_training_set,
+    training_set_key,
+)
 
 _SLICE_VALUES = 4_000_000
 """Values per slice when statistics are computed over the array (32 MB in float64)."""
@@ -210,29 +217,15 @@ def _read(
     settings = ReadSettings(read_settings(config).to_humanml3d, rep, first.skeleton, by_position)
     if workers is None and dist.is_initialized() and dist.get_rank() > 0:
         workers = max(1, default_workers() // dist.get_world_size())
-    buffer = RowBuffer(rep.dim, _estimated_rows(files, rep.dim))
-    used: list[Path] = []
-    lengths: list[int] = []
-    skipped: list[tuple[Path, str]] = []
-    renamed: list[tuple[Path, tuple]] = []
-    owner = (files[first_index], first.skeleton)
-    index = -1
-    for item in read_files(files, settings, cache, workers):
-        if isinstance(item, ReadProgress):
-            yield item
-            continue
-        index += 1
-        reason = skip_reason(item.info, owner if index > first_index else None, min_frames, by_position)
-        reason = reason or item.problem
-        if reason is not None or item.features is None:
-            skipped.append((item.path, reason or "no features"))
-            continue
-        if pairs := renamed_joints(item.info, owner, by_position):
-            renamed.append((item.path, pairs))
-        buffer.append(item.features)
-        used.append(item.path)
-        lengths.append(len(item.features))
-    features = buffer.array()
+    key, versions = training_set_key(files, settings, min_frames), file_versions(files)
+    clips = load_training_set(cache, key, versions) if cache is not None and versions else None
+    if clips is None:
+        clips = yield from _read_each(files, settings, cache, workers, (first_index, min_frames))
+        if cache is not None and versions:
+            store_training_set(cache, key, versions, clips)
+    else:
+        yield ReadProgress(len(files), len(files), len(files), 0.0)
+    features = clips.features
     mirror = _mirror(features, first.skeleton, rep, files[first_index]) if config.mirror else None
     if normalizer is None:
         normalizer = _fitted_normalizer(features, config, rep, mirror)
@@ -245,12 +238,48 @@ def _read(
         rep,
         normalizer,
         features,
-        np.asarray(lengths),
-        used,
-        skipped,
+        np.asarray(clips.lengths),
+        clips.used,
+        clips.skipped,
         mirror,
-        renamed,
+        clips.renamed,
     )
+
+
+def _read_each(
+    files: list[Path],
+    settings: ReadSettings,
+    cache: FeatureCache | None,
+    workers: int | None,
+    first: tuple[int, int],
+) -> Generator[ReadProgress, None, ReadClips]:
+    """Every file read (from its cache entry or in a worker) and sorted by :func:`skip_reason`, the usable
+    ones' rows copied end to end into one array as they arrive. ``first``: the first usable file's index
+    (it sets the skeleton) and the shortest usable clip."""
+    first_index, min_frames = first
+    assert settings.reference is not None and settings.representation is not None
+    owner = (files[first_index], settings.reference)
+    buffer = RowBuffer(settings.representation.dim, _estimated_rows(files, settings.representation.dim))
+    clips = ReadClips(np.empty((0, 0), np.float32), [], [], [], [])
+    index = -1
+    for item in read_files(files, settings, cache, workers):
+        if isinstance(item, ReadProgress):
+            yield item
+            continue
+        index += 1
+        reason = skip_reason(
+            item.info, owner if index > first_index else None, min_frames, settings.by_position
+        )
+        reason = reason or item.problem
+        if reason is not None or item.features is None:
+            clips.skipped.append((item.path, reason or "no features"))
+            continue
+        if pairs := renamed_joints(item.info, owner, settings.by_position):
+            clips.renamed.append((item.path, pairs))
+        buffer.append(item.features)
+        clips.used.append(item.path)
+        clips.lengths.append(len(item.features))
+    return replace(clips, features=buffer.array())
 
 
 def _estimated_rows(files: list[Path], dim: int) -> int:

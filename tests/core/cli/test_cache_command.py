@@ -13,9 +13,10 @@ def test_cache_info_counts_what_a_run_stored_and_clear_empties_it(data_dir, tmp_
     capsys.readouterr()
     assert main(["cache", "info"]) == 0
     out = capsys.readouterr().out
-    assert str(tmp_path / "cache") in out and "2 entries (1 feature arrays)" in out
+    # the clip's record, its features, and the run's training set (core/train/training_set.py)
+    assert str(tmp_path / "cache") in out and "3 entries (2 feature arrays)" in out
     assert main(["cache", "clear"]) == 0
-    assert "removed 2 entries" in capsys.readouterr().out
+    assert "removed 3 entries" in capsys.readouterr().out
     assert main(["cache", "info"]) == 0
     assert "0 entries" in capsys.readouterr().out
 
