@@ -6,11 +6,14 @@ Every writer of the project (clips, token grids, the run's ``latest`` pointer, r
 :func:`atomic_write`: it writes a temporary sibling and renames it over the target only once the
 content is complete, so a crash, a full disk or a kill mid-write leaves the previous file intact, and
 two processes writing the same file at once each leave a complete one. A failure is a
-``MotionFileError`` naming the file, and the temporary file is removed.
+``MotionFileError`` naming the file, and the temporary file is removed. What is renamed into place gets
+the permissions a plainly created file or folder would have (:func:`as_umask_allows`): a temporary one
+is private whatever the umask, and colleagues on a shared cluster must be able to read checkpoints.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -43,6 +46,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str |
     try:
         with handle:
             yield handle
+        as_umask_allows(partial)
         os.replace(partial, target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
@@ -50,6 +54,21 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str |
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+@functools.cache
+def _umask() -> int:
+    """The process's umask (read once: reading it means setting it, briefly)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def as_umask_allows(path: Path) -> None:
+    """Give ``path``, and all a folder holds, the permissions the umask gives a new file (0666) or folder
+    (0777): ``tempfile`` makes them 0600 and 0700, and a rename keeps that."""
+    for item in [path, *(path.rglob("*") if path.is_dir() else ())]:
+        os.chmod(item, (0o777 if item.is_dir() else 0o666) & ~_umask())
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -28,7 +28,7 @@ from safetensors.torch import load_file, save_file
 from core.errors import MotionFileError
 from core.features.kinds import representation_from_dict
 from core.features.representation import Normalizer, Representation
-from core.files import file_sha256
+from core.files import as_umask_allows, file_sha256
 from core.model import RVQVAE, RVQVAEConfig
 from core.model.peers.names import PEER_NAMES
 from core.motion.skeleton import Skeleton
@@ -130,6 +130,7 @@ def save_checkpoint(
         for f in tmp.iterdir():
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
+        as_umask_allows(tmp)
         os.replace(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

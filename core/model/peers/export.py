@@ -49,6 +49,7 @@ from core.errors import MotionFileError
 from core.features.body_part import SMPLX_JOINTS, BodyPart
 from core.features.humanml3d import HumanML3D
 from core.features.smplx_parts import PARTS
+from core.files import as_umask_allows
 from core.formats.humanml3d_bodies import KIT
 from core.model.checkpoint import Checkpoint, load_checkpoint
 from core.model.config import RVQVAEConfig
@@ -263,6 +264,7 @@ def _write_momask_folder(
         np.save(run / "meta" / "mean.npy", np.asarray(ckpt.normalizer.mean, dtype=np.float32))
         np.save(run / "meta" / "std.npy", np.asarray(ckpt.normalizer.std, dtype=np.float32))
         written = sorted(p.relative_to(run) for p in run.rglob("*") if p.is_file())
+        as_umask_allows(run)
         os.replace(run, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -276,6 +278,7 @@ def _write_file(target: Path, container: dict) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         torch.save(container, tmp / target.name)
+        as_umask_allows(tmp / target.name)
         os.replace(tmp / target.name, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
