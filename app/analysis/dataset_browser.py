@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.analysis.clip_names import shared_start
+from app.analysis.dataset_columns import Column, columns_for
 from app.analysis.dataset_prompts import BrowserPrompts, DialogBrowserPrompts
 from app.analysis.dataset_sources import DatasetSources
-from app.analysis.dataset_table import Column, DatasetTableModel, columns_for, shared_start
+from app.analysis.dataset_table import DatasetTableModel
 from app.analysis.paper_figures import PaperFigures
 from app.state.background_job import BackgroundJob
 from app.state.errors import ErrorReporter
@@ -109,6 +111,7 @@ class DatasetBrowser(QWidget):
         self.job.failed.connect(lambda text: self.reporter.warning("Evaluation failed", text))
         self.job.runningChanged.connect(self._update_controls)
         self.paper.job.runningChanged.connect(self._update_controls)
+        self.paper.folderChanged.connect(self._update_controls)
         session.checkpointChanged.connect(self._update_controls)
         session.checkpointBChanged.connect(self._update_controls)
         self.sources.changed.connect(self._update_controls)
@@ -242,8 +245,7 @@ class DatasetBrowser(QWidget):
         a = result if isinstance(result, DatasetEval) else result.a
         rows = result.clips if isinstance(result, DatasetComparison) else a.rows
         self.model.reset(self.model.columns, rows, result, self.model.start)
-        global_column = next(i for i, c in enumerate(self.model.columns) if c.header == "global")
-        self.table.sortByColumn(global_column, Qt.SortOrder.DescendingOrder)  # worst clips first
+        self.table.sortByColumn(self._worst_first_column(), Qt.SortOrder.DescendingOrder)
         self.table.resizeColumnsToContents()
         both = a.skipped + ([] if isinstance(result, DatasetEval) else result.b.skipped)
         skipped = list({s.path: s for s in both}.values())  # a clip neither fits is listed once
@@ -257,6 +259,13 @@ class DatasetBrowser(QWidget):
         self.evaluated.emit(self.evaluated_with, a.code_counts)
 
     # ----- what the table shows ----------------------------------------------------------------
+
+    def _worst_first_column(self) -> int:
+        """The column the worst clips come first by: root-aligned MPJPE with the most layers shown (the
+        pose error, as the viewer reads it), else the global one (the root's drift counts)."""
+        headers = [column.header for column in self.model.columns]
+        layers = [i for i, header in enumerate(headers) if header.endswith(("layer", "layers"))]
+        return layers[-1] if layers else headers.index("global")
 
     def _fill_layers_menu(self) -> None:
         menu = self.layers_button.menu()
@@ -351,7 +360,10 @@ class DatasetBrowser(QWidget):
         self.progress_bar.setVisible(running or self.result is not None)
         self.report_button.setEnabled(not running and self.result is not None)
         self.paper.measure_button.setEnabled(
-            not self.paper.job.running and a is not None and bool(self.sources.folders)
+            not self.paper.job.running
+            and a is not None
+            and bool(self.sources.folders)
+            and bool(self.paper.folder())
         )
         self.sources.set_enabled(not running)
         self.compare_button.setEnabled(not running)

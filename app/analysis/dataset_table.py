@@ -8,240 +8,18 @@ they are shown without the folder and the name start every row shares (said once
 
 from __future__ import annotations
 
-import math
-import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from core.analysis.dataset import ClipRow, ComparedClip, DatasetComparison, DatasetEval
+from app.analysis.clip_names import SharedStart
+from app.analysis.dataset_columns import Column, Result, Row, a_eval, clip_row
+from core.analysis.metrics import frame_weighted_mean
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 """The number a cell sorts by (its text shows it rounded)."""
-Row = ClipRow | ComparedClip
-Result = DatasetEval | DatasetComparison
 Index = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class Column:
-    """A figure of every row: its header, what it means, how to read it from a row (and from the
-    whole evaluation for the summary row), and how it is written."""
-
-    header: str
-    tip: str
-    value: Callable[[Row], float]
-    summary: Callable[[Result], float] | None = None
-    digits: int = 1
-    signed: bool = False
-
-    def text(self, value: float) -> str:
-        if value != value:  # NaN: no clip to measure
-            return "–"
-        return f"{value:{'+' if self.signed else ''}.{self.digits}f}"
-
-
-def _a(row: Row) -> ClipRow:
-    return row.a if isinstance(row, ComparedClip) else row
-
-
-def _a_eval(result: Result) -> DatasetEval:
-    return result.a if isinstance(result, DatasetComparison) else result
-
-
-def _layer(k: int, prefix: str = "") -> Column:
-    header = f"{prefix}{k} layer{'s' * (k > 1)}"
-
-    def summary(result: Result) -> float:
-        layers = _a_eval(result).summary.layers
-        return layers[k].mpjpe_root_aligned_mm if k in layers else math.nan
-
-    return Column(
-        header,
-        f"Root-aligned MPJPE in mm with the first {k} quantizer layer{'s' * (k > 1)}",
-        lambda r: _a(r).mpjpe_mm[k - 1] if k <= len(_a(r).mpjpe_mm) else math.nan,
-        summary,
-    )
-
-
-def _b_layer(k: int) -> Column:
-    def summary(result: Result) -> float:
-        layers = result.b.summary.layers if isinstance(result, DatasetComparison) else {}
-        return layers[k].mpjpe_root_aligned_mm if k in layers else math.nan
-
-    return Column(
-        f"B {k}",
-        f"B's root-aligned MPJPE in mm with its first {k} layer{'s' * (k > 1)}",
-        lambda r: r.b.mpjpe_mm[k - 1] if isinstance(r, ComparedClip) and k <= len(r.b.mpjpe_mm) else math.nan,
-        summary,
-    )
-
-
-FRAMES = Column(
-    "frames", "Frames in the clip", lambda r: _a(r).frames, lambda s: _a_eval(s).summary.frames, 0
-)
-GLOBAL = Column(
-    "global",
-    "MPJPE in mm without root alignment, all layers: the drift of the decoded root path counts",
-    lambda r: _a(r).global_mpjpe_mm,
-    lambda s: (lambda layers: layers[max(layers)].mpjpe_mm)(_a_eval(s).summary.layers),
-)
-WORST_FRAME = Column(
-    "worst frame",
-    "The frame with the largest root-aligned MPJPE, all layers (double-click opens it)",
-    lambda r: _a(r).worst_frame,
-    digits=0,
-)
-WORST_MM = Column(
-    "worst mm", "Root-aligned MPJPE of the worst frame, all layers", lambda r: _a(r).worst_frame_mm
-)
-DIFFERENCE = Column(
-    "B − A",
-    "B minus A, root-aligned MPJPE in mm with all of each one's layers (negative: B is better)",
-    lambda r: r.difference_mm if isinstance(r, ComparedClip) else math.nan,
-    lambda s: s.difference_mm if isinstance(s, DatasetComparison) else math.nan,
-    signed=True,
-)
-B_GLOBAL = Column(
-    "B global",
-    "B's MPJPE in mm without root alignment, all its layers",
-    lambda r: r.b.global_mpjpe_mm if isinstance(r, ComparedClip) else math.nan,
-    lambda s: (
-        (lambda layers: layers[max(layers)].mpjpe_mm)(s.b.summary.layers)
-        if isinstance(s, DatasetComparison)
-        else math.nan
-    ),
-)
-
-
-def _plausibility(original: bool, figure: str) -> Callable[[Row], float]:
-    """A plausibility figure of a row's original or its reconstruction with every layer (NaN: not
-    measured, e.g. foot skating of a skeleton without feet)."""
-
-    def value(row: Row) -> float:
-        clip = _a(row)
-        measured = (
-            clip.plausibility_original if original else (clip.plausibility[-1] if clip.plausibility else None)
-        )
-        number = None if measured is None else getattr(measured, figure)
-        return math.nan if number is None else float(number)
-
-    return value
-
-
-def _plausibility_summary(original: bool, figure: str) -> Callable[[Result], float]:
-    def summary(result: Result) -> float:
-        report = _a_eval(result).summary
-        measured = (
-            report.plausibility_original
-            if original
-            else report.plausibility.get(max(report.plausibility, default=0))
-        )
-        number = None if measured is None else getattr(measured, figure)
-        return math.nan if number is None else float(number)
-
-    return summary
-
-
-def _percent(value: Callable) -> Callable:
-    return lambda x: 100.0 * value(x)
-
-
-PLAUSIBILITY = [
-    Column(
-        "skate %",
-        "Foot skating with all layers: the share of frame pairs in which a foot on the floor slides "
-        "(GMD's measure; thresholds as speeds, so every frame rate is judged alike)",
-        _percent(_plausibility(False, "foot_skating")),
-        _percent(_plausibility_summary(False, "foot_skating")),
-    ),
-    Column(
-        "orig skate %",
-        "The original clip's own foot skating: what the reconstruction's is read against",
-        _percent(_plausibility(True, "foot_skating")),
-        _percent(_plausibility_summary(True, "foot_skating")),
-    ),
-    Column(
-        "jitter",
-        "Mean jerk of the joints with all layers, m/s³ (the third derivative: decoded shaking)",
-        _plausibility(False, "jitter_m_s3"),
-        _plausibility_summary(False, "jitter_m_s3"),
-        digits=0,
-    ),
-    Column(
-        "orig jitter",
-        "The original clip's own mean jerk, m/s³",
-        _plausibility(True, "jitter_m_s3"),
-        _plausibility_summary(True, "jitter_m_s3"),
-        digits=0,
-    ),
-]
-"""How plausible the reconstructions are, beside the originals (:mod:`core.analysis.plausibility`)."""
-
-
-def columns_for(
-    result_kind: type, layers: Sequence[int], b_layers: Sequence[int] = (), plausibility: bool = True
-) -> list[Column]:
-    """The columns of an evaluation of A alone, or of A and B, with the chosen numbers of layers (and the
-    plausibility figures, A's, when asked)."""
-    extra = PLAUSIBILITY if plausibility else []
-    if result_kind is DatasetComparison:
-        return [
-            FRAMES,
-            DIFFERENCE,
-            *(_layer(k, "A ") for k in layers),
-            *(_b_layer(k) for k in b_layers),
-            GLOBAL,
-            B_GLOBAL,
-            WORST_FRAME,
-            WORST_MM,
-            *extra,
-        ]
-    return [FRAMES, *(_layer(k) for k in layers), GLOBAL, WORST_FRAME, WORST_MM, *extra]
-
-
-@dataclass(frozen=True)
-class SharedStart:
-    """What every clip's path starts with: the folder they are all under and the start their names
-    there share (``dataset-2_``), cut at a separator; shown once above the table instead of in every row."""
-
-    folder: Path | None = None
-    name_start: str = ""
-
-    def short(self, path: str | Path) -> str:
-        p = Path(path)
-        name = (
-            p.relative_to(self.folder).as_posix() if self.folder and p.is_relative_to(self.folder) else p.name
-        )
-        return name[len(self.name_start) :] if name.startswith(self.name_start) else name
-
-    def describe(self) -> str:
-        where = f"clips in {self.folder}" if self.folder is not None else ""
-        start = f"names starting {self.name_start}" if self.name_start else ""
-        return ", ".join(part for part in (where, start) if part)
-
-
-SEPARATORS = "_-/ "
-
-
-def shared_start(paths: Sequence[str | Path]) -> SharedStart:
-    """The folder all ``paths`` are under and the start their names share (never a whole name)."""
-    if not paths:
-        return SharedStart()
-    try:
-        folder = Path(os.path.commonpath([str(Path(p).parent) for p in paths]))
-    except ValueError:
-        return SharedStart()
-    names = [Path(p).relative_to(folder).as_posix() for p in paths]
-    common = os.path.commonprefix(names)
-    shortest = min(len(n) for n in names)
-    if len(common) >= shortest:
-        common = common[: shortest - 1]
-    cut = max(common.rfind(sep) for sep in SEPARATORS)
-    return SharedStart(folder, common[: cut + 1] if cut >= 0 else "")
 
 
 class DatasetTableModel(QAbstractTableModel):
@@ -332,7 +110,7 @@ class DatasetTableModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.DisplayRole and column.summary is not None and self.result is not None:
-                return column.text(column.summary(self.result))
+                return column.text(self._summary(column))
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(column.value(row))
@@ -352,13 +130,35 @@ class DatasetTableModel(QAbstractTableModel):
         row = self.row_at(section)
         if role == Qt.ItemDataRole.DisplayRole:
             if row is None:
-                return f"all {_a_eval(self.result).summary.clips} clips" if self.result is not None else ""
+                return self._summary_name()
             return self.display_name(row)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if row is None and self._filter and self.result is not None:
+                return (
+                    f"The {len(self._order)} clips whose path contains “{self._filter}”: frame-weighted means"
+                )
             if row is None:
-                return _a_eval(self.result).summary.table() if self.result is not None else None
+                return a_eval(self.result).summary.table() if self.result is not None else None
             return row.path
         return None
+
+    def _summary_name(self) -> str:
+        if self.result is None:
+            return ""
+        every = a_eval(self.result).summary.clips
+        return f"{len(self._order)} of {every} clips" if self._filter else f"all {every} clips"
+
+    def _summary(self, column: Column) -> float:
+        """The evaluation's own summary, or, while a filter hides clips, the figure of the clips shown
+        (frames summed, the rest weighted by frames as the evaluation pools them)."""
+        assert column.summary is not None and self.result is not None
+        if not self._filter:
+            return column.summary(self.result)
+        shown = [self.rows[i] for i in self._order]
+        values = [column.value(row) for row in shown]
+        if column.total:
+            return float(sum(values))
+        return frame_weighted_mean(values, [clip_row(row).frames for row in shown])
 
     # ----- sorting -----------------------------------------------------------------------------
 

@@ -52,6 +52,8 @@ class PaperFigures(QWidget):
     """Evaluator folder, Measure/Stop, progress, and the per-layer table of the last result."""
 
     measured = Signal(object)
+    folderChanged = Signal()
+    """The evaluator folder field changed (Measure needs one)."""
     """The :class:`PaperEvaluation` once a run ends (the report includes it)."""
 
     def __init__(self, reporter: ErrorReporter, settings: QSettings, parent: QWidget | None = None) -> None:
@@ -66,6 +68,7 @@ class PaperFigures(QWidget):
             "Comp_v6_KLD005/opt.txt and Comp_v6_KLD005/meta/{mean,std}.npy"
         )
         self.folder_edit.editingFinished.connect(self._remember_folder)
+        self.folder_edit.textChanged.connect(lambda _text: self.folderChanged.emit())
         browse = QPushButton("…")
         browse.setMaximumWidth(32)
         browse.setToolTip("Choose the T2M evaluator folder")
@@ -82,7 +85,11 @@ class PaperFigures(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m batches")
         self.progress.setVisible(False)
-        self.label = QLabel()
+        self.label = QLabel(
+            "FID, diversity and MPJPE of the dock's clips as papers report them: MoMask's protocol (random "
+            "crops of the test clips, embedded by the T2M evaluator), repeated with 95% intervals. Choose "
+            "the evaluator folder to measure."
+        )
         self.label.setWordWrap(True)
         self.label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
         self.table = QTableWidget(0, len(FIGURES))

@@ -75,3 +75,13 @@ def nice_scale_mm(errors_m: np.ndarray) -> float:
     the one rule the window's colour scale and rendered videos share."""
     high = float(np.percentile(errors_m, 95)) * 1000.0 if errors_m.size else 0.0
     return float(next((s for s in NICE_SCALES_MM if s >= high), NICE_SCALES_MM[-1]))
+
+
+def frame_weighted_mean(values: np.ndarray | list[float], frames: np.ndarray | list[int]) -> float:
+    """The mean over every frame of some clips of a figure given per clip as its mean over the clip's
+    frames (MPJPE, skating): each clip weighted by its frames, as an evaluation's summary pools them.
+    Clips without the figure (NaN) are left out; NaN when none has it."""
+    values, frames = np.asarray(values, dtype=np.float64), np.asarray(frames, dtype=np.float64)
+    known = ~np.isnan(values)
+    total = frames[known].sum()
+    return float((values[known] * frames[known]).sum() / total) if total > 0 else float("nan")

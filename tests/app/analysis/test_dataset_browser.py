@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from app.analysis.clip_names import shared_start
 from app.analysis.dataset_browser import DatasetBrowser
-from app.analysis.dataset_table import shared_start
 from app.state.errors import ErrorReporter
 from app.state.session import Session
 from core.analysis.dataset import compare_checkpoints, evaluate_dataset
+from core.analysis.metrics import frame_weighted_mean
 from core.analysis.paper_eval import paper_evaluation
 from core.model.checkpoint import load_checkpoint
 from core.model.peers.importer import plan_import, write_import
@@ -157,6 +158,25 @@ def test_the_filter_keeps_only_the_clips_whose_name_holds_it(browser, qtbot):
     assert sorted(_names(browser)) == sorted(c for c in CLIPS if "bow" in c)
 
 
+def test_while_filtered_the_summary_row_is_the_clips_shown(browser, qtbot):
+    _evaluate(browser, qtbot)
+    browser.filter_edit.setText("bow")
+    shown = [row for row in browser.result.rows if "bow" in row.path.lower()]
+    cells = dict(zip(_headers(browser), _summary(browser)[1:], strict=True))
+    assert _summary(browser)[0] == f"{len(shown)} of 3 clips"
+    assert cells["frames"] == str(sum(row.frames for row in shown))
+    expected = frame_weighted_mean([row.mpjpe_mm[5] for row in shown], [row.frames for row in shown])
+    assert cells["6 layers"] == f"{expected:.1f}"
+    browser.filter_edit.setText("")
+    assert _summary(browser)[0] == "all 3 clips"
+
+
+def test_the_worst_clips_come_first_by_the_pose_error_with_every_layer(browser, qtbot):
+    _evaluate(browser, qtbot)
+    errors = [float(e) for e in _column(browser, "6 layers")]
+    assert errors == sorted(errors, reverse=True)
+
+
 def test_results_say_when_another_checkpoint_is_open(browser, qtbot, tiny_checkpoint):
     _evaluate(browser, qtbot)
     assert "Not the open checkpoint" not in browser.result_label.text()
@@ -255,6 +275,14 @@ def test_a_dataset_roots_splits_are_offered_and_select_their_clips(qtbot, data_d
     box.activated.emit(box.currentIndex())
     assert [f.stem for f in widget.sources.files()] == ["000612"]
     assert not widget.sources.speakers_edit.isVisibleTo(widget)
+
+
+def test_measure_waits_for_an_evaluator_folder_and_says_what_it_measures(browser):
+    browser.paper.set_folder("")
+    assert not browser.paper.measure_button.isEnabled()
+    assert "MoMask's protocol" in browser.paper.label.text()
+    browser.paper.set_folder("/somewhere/checkpoints/t2m")
+    assert browser.paper.measure_button.isEnabled()
 
 
 def test_the_papers_figures_are_momasks_protocol_with_the_users_evaluator(

@@ -20,6 +20,7 @@ from core.analysis.dataset import (
     evaluate_dataset,
 )
 from core.analysis.evaluate import evaluate
+from core.analysis.metrics import frame_weighted_mean
 from core.formats import load_motion
 from core.model.checkpoint import load_checkpoint
 from core.progress import run_to_end
@@ -60,12 +61,17 @@ def test_each_clip_has_its_frames_and_root_aligned_mpjpe_for_every_number_of_lay
 
 
 def test_the_clip_rows_weighted_by_frames_average_to_the_summary(result):
-    frames = np.array([r.frames for r in result.rows])
+    frames = [r.frames for r in result.rows]
     for k, layer in result.summary.layers.items():
-        per_clip = np.array([r.mpjpe_mm[k - 1] for r in result.rows])
-        assert np.average(per_clip, weights=frames) == pytest.approx(layer.mpjpe_root_aligned_mm, rel=1e-9)
-    globals_ = np.array([r.global_mpjpe_mm for r in result.rows])
-    assert np.average(globals_, weights=frames) == pytest.approx(result.summary.layers[6].mpjpe_mm, rel=1e-9)
+        per_clip = [r.mpjpe_mm[k - 1] for r in result.rows]
+        assert frame_weighted_mean(per_clip, frames) == pytest.approx(layer.mpjpe_root_aligned_mm, rel=1e-9)
+    globals_ = [r.global_mpjpe_mm for r in result.rows]
+    assert frame_weighted_mean(globals_, frames) == pytest.approx(result.summary.layers[6].mpjpe_mm, rel=1e-9)
+
+
+def test_a_frame_weighted_mean_leaves_out_clips_without_the_figure():
+    assert frame_weighted_mean([10.0, math.nan, 40.0], [100, 50, 300]) == pytest.approx(32.5)
+    assert math.isnan(frame_weighted_mean([math.nan], [10]))
 
 
 def test_the_worst_frame_is_the_peak_of_the_clips_error_over_time(result):
