@@ -171,11 +171,13 @@ class AnalysisPanel(QTabWidget):
         return tab
 
     def _offer_atlas(self, *_: object) -> None:
-        """The codebook's way to the picked code across the dataset, once an atlas of this checkpoint exists."""
+        """The codebook's way to the picked code across the dataset: the Atlas tab shows it, or, before an
+        atlas of this checkpoint is built, says how to build one."""
         highlighted = self.session.highlighted
-        self.codebook.atlas_button.setVisible(self.atlas.current() and highlighted is not None)
+        self.codebook.atlas_button.setVisible(highlighted is not None)
         if highlighted is not None:
-            self.codebook.atlas_button.setText(f"Code {highlighted[1]} across the dataset ▸")
+            then = "" if self.atlas.current() else ": build the atlas"
+            self.codebook.atlas_button.setText(f"Code {highlighted[1]} across the dataset{then} ▸")
 
     def set_aligned(self, aligned: bool) -> None:
         """Root-aligned errors (the viewer's *Align roots*) or global ones."""

@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage, QMouseEvent, QPixmap
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from superqt import QFlowLayout
 
+from app.analysis.clip_names import SharedStart
 from app.style import theme
 from core.analysis.atlas import Occurrence
 
@@ -26,7 +27,7 @@ class AtlasTile(QWidget):
     doubleClicked = Signal(str, int)
 
     def __init__(
-        self, occurrence: Occurrence, frames: list[np.ndarray], parent: QWidget | None = None
+        self, occurrence: Occurrence, frames: list[np.ndarray], name: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.occurrence = occurrence
@@ -35,9 +36,7 @@ class AtlasTile(QWidget):
         self.picture.setFixedSize(self.pixmaps[0].size() if self.pixmaps else self.picture.size())
         caption = QLabel()
         width = self.picture.width()
-        name = caption.fontMetrics().elidedText(
-            Path(occurrence.path).stem, Qt.TextElideMode.ElideMiddle, width
-        )
+        name = caption.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, width)
         caption.setText(f"{name}\n{occurrence.time_s:.1f} s · step {occurrence.step}")
         caption.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
         caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -83,12 +82,19 @@ class AtlasGallery(QWidget):
         self._timer.setInterval(self.FRAME_MS)
         self._timer.timeout.connect(self._step)
 
-    def show_tiles(self, occurrences: Sequence[Occurrence], frames: Sequence[list[np.ndarray]]) -> None:
+    def show_tiles(
+        self,
+        occurrences: Sequence[Occurrence],
+        frames: Sequence[list[np.ndarray]],
+        start: SharedStart | None = None,
+    ) -> None:
+        """A tile per occurrence, captioned with its clip's name less ``start`` (what every clip's shares)."""
+        start = start or SharedStart()
         for tile in self.tiles:
             tile.deleteLater()
         self.tiles = []
         for occurrence, loop in zip(occurrences, frames, strict=True):
-            tile = AtlasTile(occurrence, loop)
+            tile = AtlasTile(occurrence, loop, Path(start.short(occurrence.path)).stem)
             tile.doubleClicked.connect(self.openRequested)
             self.flow.addWidget(tile)
             self.tiles.append(tile)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.analysis.atlas_gallery import AtlasGallery
+from app.analysis.clip_names import SharedStart, shared_start
 from app.state.background_job import BackgroundJob
 from app.state.errors import ErrorReporter
 from app.state.session import Session
@@ -70,6 +71,8 @@ class AtlasView(QWidget):
         self.session, self.reporter, self.files = session, reporter, files
         self.atlas: Atlas | None = None
         self._stage: PreviewStage | None = None
+        self._names = SharedStart()
+        """What every atlas clip's path starts with: captions and matches leave it out."""
         self.build_job = BackgroundJob(_build, self)
         self.search_job = BackgroundJob(_search, self)
         self._build_widgets()
@@ -83,6 +86,8 @@ class AtlasView(QWidget):
         self.search_job.runningChanged.connect(self._update)
         for signal in (session.highlightChanged, session.checkpointChanged, session.selectionChanged):
             signal.connect(self._update)
+        for signal in (session.clipChanged, session.checkpointChanged):
+            signal.connect(self.matches.clear)  # they answered another clip's steps
         self._update()
 
     def _build_widgets(self) -> None:
@@ -143,6 +148,7 @@ class AtlasView(QWidget):
 
     def set_atlas(self, atlas: Atlas) -> None:
         self.atlas, self._stage = atlas, None
+        self._names = shared_start([clip.path for clip in atlas.clips])
         self._update()
 
     def find_similar(self) -> None:
@@ -155,8 +161,8 @@ class AtlasView(QWidget):
     def _matches(self, matches: list[Match]) -> None:
         self.matches.clear()
         for match in matches:
-            text = f"{Path(match.path).name} · steps {match.start}–{match.start + match.steps - 1} · {match.distance:.2f}"
-            item = QListWidgetItem(text)
+            steps = f"steps {match.start}–{match.start + match.steps - 1}"
+            item = QListWidgetItem(f"{match.distance:.3f} · {self._names.short(match.path)} · {steps}")
             item.setData(FILE_ROLE, (match.path, match.frame))
             item.setToolTip(f"{match.path}\ndistance {match.distance:.3f} (0: the same codes)")
             self.matches.addItem(item)
@@ -224,4 +230,4 @@ class AtlasView(QWidget):
         if self._stage is None:
             self._stage = PreviewStage.of(self.atlas, size=120)
         loops = [list(preview_frames(self._stage, windows[i : i + 1])) for i in range(len(occurrences))]
-        self.gallery.show_tiles(occurrences, loops)
+        self.gallery.show_tiles(occurrences, loops, self._names)

@@ -67,11 +67,14 @@ class CodebookView(QWidget):
         row.addWidget(QLabel("Layer"))
         row.addWidget(self.layer_box)
         row.addStretch(1)
-        row.addWidget(self.atlas_button)
         row.addWidget(self.clear_button)
+        picked = QHBoxLayout()  # its own row: the button's text grows with the code's number
+        picked.addWidget(self.atlas_button)
+        picked.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
+        layout.addLayout(picked)
         layout.addWidget(self.summary)
         layout.addWidget(self.histogram, 2)
         layout.addWidget(self.map, 3)
@@ -142,7 +145,12 @@ class CodebookView(QWidget):
             self.dataset_line.setData([], [])
             self.points.setData([])
             self.ring.setData([])
-            self.summary.setText("Open a clip and a checkpoint to see their codebook use")
+            reason = self.session.no_reconstruction_reason()
+            self.summary.setText(
+                f"No codebook use to show. {reason}"
+                if reason
+                else "Open a clip and a checkpoint to see their codebook use"
+            )
             return
         counts = usage.counts
         codes = np.arange(len(counts))
@@ -196,7 +204,11 @@ class CodebookView(QWidget):
         highlighted = self.session.highlighted
         if highlighted is not None and highlighted[0] == self.layer:
             steps = code_steps(self.session.reconstruction.indices, *highlighted)
-            text += f"<br>Code <b>{highlighted[1]}</b>: {len(steps)} steps, outlined in the timeline"
+            text += (
+                f"<br>Code <b>{highlighted[1]}</b>: {len(steps)} steps, outlined in the timeline"
+                if len(steps)
+                else f"<br>Code <b>{highlighted[1]}</b> is not used in this clip"
+            )
         else:
             text += "<br>Click a code (map or bars) to outline where the clip uses it"
         self.summary.setText(text)

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from app.analysis.atlas_view import FILE_ROLE
 from core.analysis.atlas import Atlas
@@ -75,14 +76,46 @@ def test_find_similar_finds_the_selected_steps_own_place_first(built, qtbot):
         Path(path).name == window.session.clip_path.name
         and frame == 10 * window.session.reconstruction.factor
     )
-    assert "· 0.00" in first.text()
+    assert first.text().startswith("0.000 · ")
 
 
-def test_the_codebook_leads_from_a_picked_code_to_the_atlas_in_one_click(built):
+def test_before_an_atlas_exists_a_picked_code_offers_the_way_to_build_one(loaded):
+    panel = loaded.analysis_panel
+    panel.setCurrentWidget(panel.codebook)
+    loaded.session.highlight_code(0, 3)
+    assert panel.codebook.atlas_button.isVisibleTo(panel.codebook)
+    assert panel.codebook.atlas_button.text() == "Code 3 across the dataset: build the atlas ▸"
+    panel.codebook.atlas_button.click()
+    assert panel.currentWidget() is panel.atlas and panel.atlas.build_button.isVisible()
+
+
+def test_the_codebook_leads_from_a_picked_code_to_the_atlas_in_one_click(built, qtbot):
     window, _ = built
     panel = window.analysis_panel
     panel.setCurrentWidget(panel.codebook)
     window.session.highlight_code(0, int(panel.atlas.atlas.by_use(0)[0]))
     assert panel.codebook.atlas_button.isVisibleTo(panel.codebook)
+    qtbot.wait(100)  # the layout takes the button in
+    assert window.minimumSizeHint().width() <= 1024, "the button does not widen the dock past a 1024 window"
     panel.codebook.atlas_button.click()
     assert panel.currentWidget() is panel.atlas and panel.atlas.gallery.tiles
+
+
+def test_the_matches_of_one_clips_steps_are_cleared_when_another_clip_opens(built, qtbot, other_clip_path):
+    window, _ = built
+    view = window.analysis_panel.atlas
+    window.session.select(10, 0)
+    window.session.select(12, 0, extend=True)
+    with qtbot.waitSignal(view.search_job.runningChanged, timeout=60_000, check_params_cb=lambda r: not r):
+        view.similar_button.click()
+    assert view.matches.count() > 0
+    assert window.documents.open_clip(other_clip_path)
+    assert view.matches.count() == 0
+
+
+def test_captions_leave_out_what_every_clips_name_starts_with(built):
+    window, _ = built
+    view, atlas = window.analysis_panel.atlas, window.analysis_panel.atlas.atlas
+    window.session.highlight_code(0, int(atlas.by_use(0)[0]))
+    captions = [tile.findChildren(QLabel)[-1].text() for tile in view.gallery.tiles]
+    assert captions and not any(caption.startswith("dataset-1_") for caption in captions)
