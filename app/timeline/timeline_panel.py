@@ -4,6 +4,7 @@ choices, the zoom buttons) and the error strip below it, on the same step axis."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt import QElidingLabel
 from superqt.utils import signals_blocked
 
 from app.state.playback import Playback
@@ -22,6 +22,22 @@ from app.state.session import Session
 from app.style import theme
 from app.timeline.analysis_strip import AnalysisStrip, StripControls
 from app.timeline.timeline_view import TimelineView
+
+HINTS = ("Click: select · Shift/drag: range · Ctrl+wheel: zoom", "Click · Shift/drag · Ctrl+wheel", "")
+"""The header's hint, longest first: it shows the longest that fits whole (a cut hint says nothing)."""
+
+
+class FittingHint(QLabel):
+    """A label showing the longest of its texts that fits its width whole."""
+
+    def __init__(self, texts: tuple[str, ...]) -> None:
+        super().__init__(texts[0])
+        self.texts = texts
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        metrics = self.fontMetrics()
+        self.setText(next((t for t in self.texts if metrics.horizontalAdvance(t) <= self.width()), ""))
 
 
 class TimelinePanel(QWidget):
@@ -66,10 +82,9 @@ class TimelinePanel(QWidget):
         header.addWidget(QLabel("Layers used"))
         header.addWidget(self.layers_slider)
         header.addWidget(self.layers_label)
-        hint = QElidingLabel("Click: select · Shift/drag: range · Ctrl+wheel: zoom")
+        hint = FittingHint(HINTS)
         hint.setToolTip("Click a cell to select · Shift+click or drag for a range · Ctrl+wheel to zoom")
         hint.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
-        # Left-aligned and elided: when the header is narrow the end gives way to "…", not the start.
         hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(hint, 1)

@@ -22,7 +22,7 @@ LOSSES = ("loss", "reconstruction", "velocity", "commitment", "position")
 LOSS_LABELS = {"position": "position (m)"}
 """Legend names; the position term is a mean joint distance in metres, the others normalised-feature losses."""
 LOSS_COLORS = theme.LOSS_COLORS
-HELD_OUT = (("mpjpe", "global", theme.ORIGINAL), ("mpjpe_aligned", "root-aligned", theme.RECONSTRUCTION))
+HELD_OUT = (("mpjpe_aligned", "root-aligned", theme.RECONSTRUCTION), ("mpjpe", "global", theme.ORIGINAL))
 """The held-out MPJPE curves: key, legend name, colour."""
 FID_COLOR = theme.CHECKPOINT_B
 EVAL_KEYS = {key for key, _, _ in HELD_OUT}

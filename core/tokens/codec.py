@@ -37,7 +37,7 @@ def _why_not(ckpt: Checkpoint, motion: Motion, difference: str) -> str:
         return (
             f"this clip is {HumanML3D.for_motion(motion).describe()}; the checkpoint reads "
             f"{ckpt.representation.describe()}: open a tokenizer of those features (MoMask's or T2M-GPT's, "
-            "imported, or one trained here with --preset motion-s)"
+            "imported, or one trained here with the motion-s preset)"
         )
     if reads_rows and not rows:
         return (

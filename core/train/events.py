@@ -59,8 +59,8 @@ class EvalEvent:
 
     def summary(self) -> str:
         return (
-            f"step {self.step}: held-out MPJPE {self.mpjpe_mm:.1f} mm (root-aligned "
-            f"{self.mpjpe_root_aligned_mm:.1f} mm) over {self.clips} clips"
+            f"step {self.step}: held-out MPJPE {self.mpjpe_root_aligned_mm:.1f} mm root-aligned (global "
+            f"{self.mpjpe_mm:.1f} mm) over {self.clips} clips"
             + ("" if self.fid is None else f", FID {self.fid:.4f}")
         )
 

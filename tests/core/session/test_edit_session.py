@@ -222,6 +222,6 @@ def test_a_humanml3d_clip_under_a_rotation_checkpoint_is_told_the_features_diffe
 ):
     update = punch_session.open_clip(data_dir / "humanml3d" / "new_joint_vecs" / "012314.npy")
     reason = punch_session.no_reconstruction_reason()
-    assert "HumanML3D 263-dim features" in reason and "--preset motion-s" in reason
+    assert "HumanML3D 263-dim features" in reason and "motion-s preset" in reason
     assert "skeleton does not match" not in reason
     assert update.notice is not None and not update.notice.interrupts
