@@ -356,7 +356,8 @@ class Viewer(QWidget):
         self._invalidate()
 
     def _update_availability(self) -> None:
-        """Meshes and Paths grey out, saying why in their tooltip, when they would draw nothing."""
+        """Toggles grey out, saying why in their tooltip, when they would draw nothing: Meshes without a
+        body to draw, Paths while roots are aligned, the comparisons without a reconstruction."""
         motion = self.session.motion
         if motion is None or (is_smplx(motion) and self.smplx_model_dir()):
             mesh_why = ""
@@ -365,9 +366,17 @@ class Viewer(QWidget):
         else:
             mesh_why = "meshes need your own SMPL-X model folder (View > Set SMPL-X model folder)"
         paths_why = "roots are aligned, so the paths coincide: turn Align roots (A) off to see the drift"
+        compare_why = (
+            ""
+            if self.session.reconstruction is not None
+            else "there is no reconstruction to compare with (open a checkpoint that fits the clip)"
+        )
         for name, action, why in (
             ("mesh", self.mesh_action, mesh_why),
             ("paths", self.paths_action, paths_why if self.session.aligned else ""),
+            ("align", self.align_action, compare_why),
+            ("overlay", self.overlay_action, compare_why),
+            ("ghost", self.ghost_action, compare_why),
         ):
             action.setEnabled(not why)
             spec = VIEWER_ACTIONS[name]

@@ -135,3 +135,14 @@ def test_meshes_and_paths_are_unavailable_with_a_reason_when_they_would_draw_not
     assert "Align roots" in viewer.paths_action.toolTip()
     loaded.session.set_aligned(False)
     assert viewer.paths_action.isEnabled() and "Unavailable" not in viewer.paths_action.toolTip()
+
+
+def test_the_comparison_toggles_are_unavailable_without_a_reconstruction(
+    loaded, mismatched_clip_path, clip_path
+):
+    viewer = loaded.viewer
+    assert loaded.documents.open_clip(mismatched_clip_path)
+    for action in (viewer.align_action, viewer.overlay_action, viewer.ghost_action):
+        assert not action.isEnabled() and "no reconstruction to compare" in action.toolTip()
+    assert loaded.documents.open_clip(clip_path)
+    assert all(a.isEnabled() for a in (viewer.align_action, viewer.overlay_action, viewer.ghost_action))
