@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -50,9 +51,9 @@ def _build(
 
 
 def _search(
-    atlas: Atlas, query: object, should_stop: Callable[[], bool]
+    atlas: Atlas, query: object, by: str, should_stop: Callable[[], bool]
 ) -> Generator[SearchProgress, None, list[Match]]:
-    return (yield from find_similar(atlas, query, layers=atlas.layers, should_stop=should_stop))
+    return (yield from find_similar(atlas, query, layers=atlas.layers, by=by, should_stop=should_stop))
 
 
 class AtlasView(QWidget):
@@ -111,6 +112,19 @@ class AtlasView(QWidget):
             "The places in the dataset whose codes of the atlas's layers are closest"
         )
         self.similar_button.clicked.connect(self.find_similar)
+        self.similar_by = QComboBox()
+        self.similar_by.addItem("by codes", "codes")
+        self.similar_by.setItemData(
+            0,
+            "The share of the atlas layers' codes that differ (0: the same codes)",
+            Qt.ItemDataRole.ToolTipRole,
+        )
+        self.similar_by.addItem("by latents", "latents")
+        self.similar_by.setItemData(
+            1,
+            "The distance between the quantized latents the codes sum to (close codes count as close)",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.matches = QListWidget()
         self.matches.setToolTip("Double-click opens the clip at that place")
         self.matches.itemDoubleClicked.connect(lambda item: self.openRequested.emit(*item.data(FILE_ROLE)))
@@ -121,8 +135,12 @@ class AtlasView(QWidget):
         row.addWidget(self.stop_button)
         row.addStretch(1)
         layout.addLayout(row)
-        for widget in (self.progress, self.status, self.code_label, self.gallery, self.similar_button):
+        for widget in (self.progress, self.status, self.code_label, self.gallery):
             layout.addWidget(widget)
+        similar = QHBoxLayout()
+        similar.addWidget(self.similar_button, 1)
+        similar.addWidget(self.similar_by)
+        layout.addLayout(similar)
         layout.addWidget(self.matches, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -156,7 +174,8 @@ class AtlasView(QWidget):
         if not self.current() or selection is None or editor is None or self.search_job.running:
             return
         self.matches.clear()
-        self.search_job.start(self.atlas, editor.indices[selection.start : selection.stop].copy())
+        query = editor.indices[selection.start : selection.stop].copy()
+        self.search_job.start(self.atlas, query, self.similar_by.currentData())
 
     def _matches(self, matches: list[Match]) -> None:
         self.matches.clear()

@@ -59,9 +59,11 @@ def test_double_clicking_an_occurrence_opens_its_clip_at_that_step(built, qtbot)
     assert window.playback.frame == tile.occurrence.frames[0]
 
 
-def test_find_similar_finds_the_selected_steps_own_place_first(built, qtbot):
+@pytest.mark.parametrize("by", ["codes", "latents"])
+def test_find_similar_finds_the_selected_steps_own_place_first(built, qtbot, by):
     window, _ = built
     view = window.analysis_panel.atlas
+    view.similar_by.setCurrentIndex(view.similar_by.findData(by))
     window.session.select(10, 0)
     window.session.select(15, 0, extend=True)
     failures = []
