@@ -38,7 +38,12 @@ from core.formats import load_motion
 from core.model.checkpoint import META_NAME, WEIGHTS_NAME, load_checkpoint, resolve_checkpoint_dir
 from core.model.peers.importer import plan_import
 from core.tokens.files import TokenFile, load_tokens, save_tokens, sidecar_path
-from tests.helpers import mutations as mut
+from tests.helpers.mutations.bvh_text import bvh_files
+from tests.helpers.mutations.json_docs import WRONG_JSON, dump_json, json_files
+from tests.helpers.mutations.npy import header_text, npy_bytes, npy_files, save_npy, split_npy
+from tests.helpers.mutations.npz import npz_files, save_npz, zip_bytes, zip_field_edits
+from tests.helpers.mutations.raw_bytes import byte_edits, damaged
+from tests.helpers.mutations.safetensors import safetensors_edits, sha256
 from tests.helpers.paths import PEERS
 
 pytestmark = pytest.mark.filterwarnings(
@@ -235,7 +240,7 @@ def beat2_arrays(data_dir: Path, seed_dir: Path) -> dict[str, np.ndarray]:
     with np.load(data_dir / BEAT2_CLIP, allow_pickle=False) as npz:
         arrays = {key: npz[key] for key in npz.files}
     arrays = {key: value[:20] if np.ndim(value) == 2 else value for key, value in arrays.items()}
-    (seed_dir / "beat2.npz").write_bytes(mut.save_npz(arrays))
+    (seed_dir / "beat2.npz").write_bytes(save_npz(arrays))
     assert load_motion(seed_dir / "beat2.npz").num_frames == 20
     return arrays
 
@@ -284,7 +289,7 @@ def test_bvh_loader_raises_only_motion_file_error(bvh_seeds: dict[str, str], tmp
     """Truncation, byte flips, token edits, odd numbers, Frames/Frame Time/CHANNELS edits, unbalanced braces,
     a repeated HIERARCHY, megabyte lines, deep rigs, other encodings and line endings."""
     path = tmp_path / "fuzz.bvh"
-    strategy = st.one_of(mut.bvh_files(bvh_seeds["bandai"]), mut.bvh_files(bvh_seeds["cmu"]))
+    strategy = st.one_of(bvh_files(bvh_seeds["bandai"]), bvh_files(bvh_seeds["cmu"]))
 
     def example(data: bytes) -> None:
         path.write_bytes(data)
@@ -318,7 +323,7 @@ def test_smplx_npz_loader_raises_only_motion_file_error(
         path.write_bytes(data)
         check_load(load_motion, path)
 
-    run_fuzz("smplx_npz", mut.npz_files(beat2_arrays), example)
+    run_fuzz("smplx_npz", npz_files(beat2_arrays), example)
 
 
 # --- HumanML3D .npy -----------------------------------------------------------------------------------------
@@ -334,7 +339,7 @@ def test_humanml3d_loader_raises_only_motion_file_error(humanml3d_seed: bytes, t
         path.write_bytes(data)
         check_load(load_motion, path)
 
-    run_fuzz("humanml3d", mut.npy_files(humanml3d_seed, array), example)
+    run_fuzz("humanml3d", npy_files(humanml3d_seed, array), example)
 
 
 NPY_CLAIMS = st.tuples(
@@ -345,10 +350,8 @@ NPY_CLAIMS = st.tuples(
 
 def lying_npy(seed: bytes, frames: int, width: int, descr: str) -> bytes:
     """The seed's data under a header claiming (frames, width) values of ``descr``."""
-    _, body = mut.split_npy(seed)
-    return mut.npy_bytes(
-        mut.header_text({"descr": descr, "fortran_order": False, "shape": (frames, width)}), body
-    )
+    _, body = split_npy(seed)
+    return npy_bytes(header_text({"descr": descr, "fortran_order": False, "shape": (frames, width)}), body)
 
 
 @pytest.mark.parametrize("kind", ["humanml3d", "tokens"])
@@ -371,10 +374,10 @@ def test_npy_shapes_beyond_the_file_are_refused_without_allocating(
 def test_npz_members_claiming_more_than_they_hold_are_refused_without_allocating(
     beat2_arrays: dict[str, np.ndarray], tmp_path: Path, claim: tuple[int, str], compressed: bool
 ) -> None:
-    members = {f"{key}.npy": mut.save_npy(value) for key, value in beat2_arrays.items()}
+    members = {f"{key}.npy": save_npy(value) for key, value in beat2_arrays.items()}
     members["poses.npy"] = lying_npy(members["poses.npy"], claim[0], 165, claim[1])
     path = tmp_path / "claims.npz"
-    path.write_bytes(mut.zip_bytes(list(members.items()), compressed))
+    path.write_bytes(zip_bytes(list(members.items()), compressed))
     refused_without_allocating(load_motion, path)
 
 
@@ -394,9 +397,9 @@ def test_token_loader_raises_only_motion_file_error(token_seed: TokenSeed, tmp_p
     """The grid damaged as any .npy, the JSON sidecar truncated, retyped, stripped of keys, given huge or
     negative numbers, NaN fps or bytes that are not UTF-8, or both at once."""
     path = tmp_path / "fuzz.npy"
-    sidecar = mut.dump_json(token_seed.sidecar)
-    grids = mut.npy_files(token_seed.npy, token_seed.grid)
-    sidecars = st.one_of(mut.json_files(token_seed.sidecar), st.none())
+    sidecar = dump_json(token_seed.sidecar)
+    grids = npy_files(token_seed.npy, token_seed.grid)
+    sidecars = st.one_of(json_files(token_seed.sidecar), st.none())
     strategy = st.one_of(
         st.tuples(grids, st.just(sidecar)),
         st.tuples(st.just(token_seed.npy), sidecars),
@@ -437,9 +440,9 @@ def checkpoint_meta_edits(draw: st.DrawFn, meta: dict[str, Any]) -> dict[str, An
     if edit == "retype":
         section = draw(st.sampled_from(sorted(meta)))
         if isinstance(meta[section], dict) and meta[section] and draw(st.booleans()):
-            meta[section][draw(st.sampled_from(sorted(meta[section])))] = draw(mut.WRONG_JSON)
+            meta[section][draw(st.sampled_from(sorted(meta[section])))] = draw(WRONG_JSON)
         else:
-            meta[section] = draw(mut.WRONG_JSON)
+            meta[section] = draw(WRONG_JSON)
     elif edit == "input_dim":
         meta["model"]["input_dim"] = draw(
             st.integers(1, 10**6).filter(lambda d: d != meta["model"]["input_dim"])
@@ -457,7 +460,7 @@ def checkpoint_meta_edits(draw: st.DrawFn, meta: dict[str, Any]) -> dict[str, An
         else:
             joints = len(skeleton["parents"])
             skeleton["parents"][draw(st.integers(0, joints - 1))] = draw(
-                st.one_of(st.integers(-2, joints + 2), mut.WRONG_JSON)
+                st.one_of(st.integers(-2, joints + 2), WRONG_JSON)
             )
     elif edit == "fps":
         meta["fps"] = draw(
@@ -482,17 +485,17 @@ MODEL_SIZE_FIELDS = ["width", "depth", "nb_code", "code_dim", "num_quantizers", 
 
 def checkpoint_files(seed: CheckpointSeed) -> st.SearchStrategy[tuple[bytes | None, bytes | None]]:
     """(checkpoint.json, model.safetensors) pairs, None for a missing file."""
-    meta = mut.dump_json(seed.meta)
+    meta = dump_json(seed.meta)
 
     def rehashed(weights: bytes) -> tuple[bytes, bytes]:
-        return mut.dump_json({**seed.meta, "weights_sha256": mut.sha256(weights)}), weights
+        return dump_json({**seed.meta, "weights_sha256": sha256(weights)}), weights
 
     return st.one_of(
-        checkpoint_meta_edits(seed.meta).map(lambda edited: (mut.dump_json(edited), seed.weights)),
-        mut.json_files(seed.meta).map(lambda edited: (edited, seed.weights)),
-        mut.damaged(seed.weights).map(lambda weights: (meta, weights)),
-        mut.safetensors_edits(seed.weights).map(rehashed),
-        mut.damaged(seed.weights).map(rehashed),
+        checkpoint_meta_edits(seed.meta).map(lambda edited: (dump_json(edited), seed.weights)),
+        json_files(seed.meta).map(lambda edited: (edited, seed.weights)),
+        damaged(seed.weights).map(lambda weights: (meta, weights)),
+        safetensors_edits(seed.weights).map(rehashed),
+        damaged(seed.weights).map(rehashed),
         st.sampled_from([(None, seed.weights), (meta, None), (None, None)]),
     )
 
@@ -513,7 +516,7 @@ def test_checkpoint_loader_raises_only_motion_file_error(
 
 
 @fuzz_settings(max(EXAMPLES // 10, 10))
-@given(pointer=st.one_of(mut.damaged(b"checkpoints/step-0000040\n"), st.text().map(str.encode)))
+@given(pointer=st.one_of(damaged(b"checkpoints/step-0000040\n"), st.text().map(str.encode)))
 def test_a_run_folder_with_a_damaged_latest_pointer_raises_only_motion_file_error(
     checkpoint_seed: CheckpointSeed, tmp_path: Path, pointer: bytes
 ) -> None:
@@ -521,7 +524,7 @@ def test_a_run_folder_with_a_damaged_latest_pointer_raises_only_motion_file_erro
     run = tmp_path / "run"
     (run / "checkpoints").mkdir(parents=True, exist_ok=True)
     write_checkpoint(
-        run / "checkpoints" / "step-0000040", mut.dump_json(checkpoint_seed.meta), checkpoint_seed.weights
+        run / "checkpoints" / "step-0000040", dump_json(checkpoint_seed.meta), checkpoint_seed.weights
     )
     (run / "latest").write_bytes(pointer)
     check_load(
@@ -554,9 +557,9 @@ def test_damaged_weights_are_caught_by_the_hash(
     checkpoint_seed: CheckpointSeed, tmp_path: Path, data: st.DataObject
 ) -> None:
     """Any change to model.safetensors that checkpoint.json does not vouch for is reported as corruption."""
-    weights = data.draw(mut.damaged(checkpoint_seed.weights).filter(lambda w: w != checkpoint_seed.weights))
+    weights = data.draw(damaged(checkpoint_seed.weights).filter(lambda w: w != checkpoint_seed.weights))
     folder = tmp_path / "ckpt"
-    write_checkpoint(folder, mut.dump_json(checkpoint_seed.meta), weights)
+    write_checkpoint(folder, dump_json(checkpoint_seed.meta), weights)
     with hard_time_limit(), pytest.raises(MotionFileError) as caught:
         load_checkpoint(folder)
     assert caught.value.path == str(folder / WEIGHTS_NAME)
@@ -571,7 +574,7 @@ def test_a_config_claiming_a_huge_model_is_refused_without_building_it(
     meta = copy.deepcopy(checkpoint_seed.meta)
     meta["model"][field] = 10**9
     folder = tmp_path / "ckpt"
-    write_checkpoint(folder, mut.dump_json(meta), checkpoint_seed.weights)
+    write_checkpoint(folder, dump_json(meta), checkpoint_seed.weights)
     error = check_load(load_checkpoint, folder, [folder / META_NAME, folder / WEIGHTS_NAME])
     assert error is not None
 
@@ -608,7 +611,7 @@ def rezipped_peer(draw: st.DrawFn, seed: PeerSeed) -> bytes:
     index = 0 if edit == "pickle" else draw(st.integers(0, len(members) - 1))
     name, content = members[index]
     if edit in ("pickle", "record"):
-        members[index] = (name, draw(mut.byte_edits(content)))
+        members[index] = (name, draw(byte_edits(content)))
     elif edit == "drop":
         del members[index]
     elif edit == "rename":
@@ -618,7 +621,7 @@ def rezipped_peer(draw: st.DrawFn, seed: PeerSeed) -> bytes:
         )
     else:
         members.insert(draw(st.integers(0, len(members))), (name, content))
-    return mut.zip_bytes(members)
+    return zip_bytes(members)
 
 
 def test_peer_checkpoint_import_raises_only_motion_file_error(peer_seed: PeerSeed, seed_dir: Path) -> None:
@@ -629,9 +632,9 @@ def test_peer_checkpoint_import_raises_only_motion_file_error(peer_seed: PeerSee
     head, tail = peer_seed.data[:4096], peer_seed.data[-8192:]  # first local header; central directory
     body = peer_seed.data[len(head) : -len(tail)]
     strategy = st.one_of(
-        mut.damaged(peer_seed.data),
-        mut.zip_field_edits(head).map(lambda edited: edited + body + tail),
-        mut.zip_field_edits(tail).map(lambda edited: head + body + edited),
+        damaged(peer_seed.data),
+        zip_field_edits(head).map(lambda edited: edited + body + tail),
+        zip_field_edits(tail).map(lambda edited: head + body + edited),
         rezipped_peer(peer_seed),
     )
 
