@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -85,10 +86,13 @@ class AtlasView(QWidget):
         self.search_job.finished.connect(self._matches)
         self.search_job.failed.connect(lambda text: reporter.warning("Find similar failed", text))
         self.search_job.runningChanged.connect(self._update)
+        self._searched_for: tuple[object, object] | None = None
+        self._code_shown: tuple[object, ...] | None = None
+        """What the code label and gallery show (atlas, checkpoint, code): drawn again only when it changes."""
         for signal in (session.highlightChanged, session.checkpointChanged, session.selectionChanged):
             signal.connect(self._update)
         for signal in (session.clipChanged, session.checkpointChanged):
-            signal.connect(self.matches.clear)  # they answered another clip's steps
+            signal.connect(self._drop_matches)
         self._update()
 
     def _build_widgets(self) -> None:
@@ -175,10 +179,17 @@ class AtlasView(QWidget):
             return
         self.matches.clear()
         query = editor.indices[selection.start : selection.stop].copy()
+        self._searched_for = self._query_source()
         self.search_job.start(self.atlas, query, self.similar_by.currentData())
+
+    def _query_source(self) -> tuple[object, object]:
+        """The clip and checkpoint a search's steps come from (its matches answer those alone)."""
+        return self.session.clip_path, self.session.checkpoint
 
     def _matches(self, matches: list[Match]) -> None:
         self.matches.clear()
+        if self._searched_for != self._query_source():
+            return  # a search of the clip open before
         for match in matches:
             steps = f"steps {match.start}–{match.start + match.steps - 1}"
             item = QListWidgetItem(f"{match.distance:.3f} · {self._names.short(match.path)} · {steps}")
@@ -221,7 +232,27 @@ class AtlasView(QWidget):
             )
         self._show_code()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._show_code()
+
+    def shutdown(self) -> None:
+        """Stop a build (its worker processes) and a search, and wait for them (closing the window)."""
+        self.build_job.shutdown()
+        self.search_job.shutdown()
+
+    def _drop_matches(self) -> None:
+        """Matches answer another clip's steps once a clip or checkpoint opens: stop a search, clear them."""
+        self.search_job.stop()
+        self.matches.clear()
+
     def _show_code(self) -> None:
+        """The picked code's summary and gallery: drawn while the tab is shown, once per code (the
+        previews are rendered on this thread), not on every selection change."""
+        wanted = (id(self.atlas), self.current(), self.session.highlighted)
+        if not self.isVisible() or wanted == self._code_shown:
+            return
+        self._code_shown = wanted
         highlighted = self.session.highlighted
         if not self.current() or highlighted is None:
             self.code_label.setText("")

@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
             self.training_panel.job.shutdown()
         self.refine.job.shutdown()
         self.dataset_browser.shutdown()
+        self.analysis_panel.atlas.shutdown()
         self.session.opener.shutdown()
         self.autosave.discard()
         self.playback.pause()

@@ -121,3 +121,12 @@ def test_captions_leave_out_what_every_clips_name_starts_with(built):
     window.session.highlight_code(0, int(atlas.by_use(0)[0]))
     captions = [tile.findChildren(QLabel)[-1].text() for tile in view.gallery.tiles]
     assert captions and not any(caption.startswith("dataset-1_") for caption in captions)
+
+
+def test_a_selection_change_keeps_the_gallery_it_does_not_draw_it_again(built):
+    window, _ = built
+    view, atlas = window.analysis_panel.atlas, window.analysis_panel.atlas.atlas
+    window.session.highlight_code(0, int(atlas.by_use(0)[0]))
+    tiles = list(view.gallery.tiles)
+    window.session.select(4, 1)
+    assert view.gallery.tiles == tiles and view.similar_button.isEnabled()
