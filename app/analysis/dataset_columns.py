@@ -25,8 +25,6 @@ class Column:
     summary: Callable[[Result], float] | None = None
     digits: int = 1
     signed: bool = False
-    total: bool = False
-    """Clips shown by a filter are summed in the summary row (frames), not averaged by frames."""
 
     def text(self, value: float) -> str:
         if value != value:  # NaN: no clip to measure
@@ -78,7 +76,6 @@ FRAMES = Column(
     lambda r: clip_row(r).frames,
     lambda s: a_eval(s).summary.frames,
     0,
-    total=True,
 )
 GLOBAL = Column(
     "global",

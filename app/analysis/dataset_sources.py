@@ -84,7 +84,9 @@ class DatasetSources(QWidget):
     def speakers(self) -> tuple[int, ...]:
         """The BEAT2 speakers typed (ValueError naming what is not a speaker number)."""
         text = self.speakers_edit.text().strip()
-        return parse_speakers(text) if text and not self.speakers_edit.isHidden() else ()  # offered, dock in front or not
+        return (
+            parse_speakers(text) if text and not self.speakers_edit.isHidden() else ()
+        )  # offered, dock in front or not
 
     def files(self) -> list[Path]:
         """The clips the folders, the split and the speakers select (MotionFileError: what is wrong)."""

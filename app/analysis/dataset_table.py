@@ -14,8 +14,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from app.analysis.clip_names import SharedStart
-from app.analysis.dataset_columns import Column, Result, Row, a_eval, clip_row
-from core.analysis.metrics import frame_weighted_mean
+from app.analysis.dataset_columns import Column, Result, Row, a_eval
+from core.analysis.pooled_rows import pooled
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 """The number a cell sorts by (its text shows it rounded)."""
@@ -36,6 +36,8 @@ class DatasetTableModel(QAbstractTableModel):
         self._order: list[int] = []
         self._filter = ""
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None
+        self._pooled: Row | None = None
+        """The clips a filter shows as one row (the summary row's figures), made when first read."""
 
     # ----- filling -----------------------------------------------------------------------------
 
@@ -44,7 +46,7 @@ class DatasetTableModel(QAbstractTableModel):
     ) -> None:
         self.beginResetModel()
         self.columns, self.rows, self.result, self.start = list(columns), list(rows), result, start
-        self._order = self._filtered(range(len(self.rows)))
+        self._order, self._pooled = self._filtered(range(len(self.rows))), None
         self.endResetModel()
         if self._sorted_by is not None:
             self.sort(*self._sorted_by)
@@ -61,13 +63,14 @@ class DatasetTableModel(QAbstractTableModel):
             first = self._first_clip_row() + len(self._order)
             self.beginInsertRows(QModelIndex(), first, first)
             self._order.append(len(self.rows) - 1)
+            self._pooled = None
             self.endInsertRows()
 
     def set_filter(self, text: str) -> None:
         """Show only the clips whose path holds ``text`` (any case)."""
         self.beginResetModel()
         self._filter = text.strip().lower()
-        self._order = self._filtered(range(len(self.rows)))
+        self._order, self._pooled = self._filtered(range(len(self.rows))), None
         self.endResetModel()
         if self._sorted_by is not None:
             self.sort(*self._sorted_by)
@@ -134,8 +137,9 @@ class DatasetTableModel(QAbstractTableModel):
             return self.display_name(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             if row is None and self._filter and self.result is not None:
+                shown = len(self._order)
                 return (
-                    f"The {len(self._order)} clips whose path contains “{self._filter}”: frame-weighted means"
+                    f"The {shown} clips whose path contains “{self._filter}”, pooled as the evaluation pools"
                 )
             if row is None:
                 return a_eval(self.result).summary.table() if self.result is not None else None
@@ -149,16 +153,14 @@ class DatasetTableModel(QAbstractTableModel):
         return f"{len(self._order)} of {every} clips" if self._filter else f"all {every} clips"
 
     def _summary(self, column: Column) -> float:
-        """The evaluation's own summary, or, while a filter hides clips, the figure of the clips shown
-        (frames summed, the rest weighted by frames as the evaluation pools them)."""
+        """The evaluation's own summary, or, while a filter hides clips, the clips shown pooled as the
+        evaluation pools them (:func:`core.analysis.pooled_rows.pooled`), once per filter."""
         assert column.summary is not None and self.result is not None
         if not self._filter:
             return column.summary(self.result)
-        shown = [self.rows[i] for i in self._order]
-        values = [column.value(row) for row in shown]
-        if column.total:
-            return float(sum(values))
-        return frame_weighted_mean(values, [clip_row(row).frames for row in shown])
+        if self._pooled is None:
+            self._pooled = pooled([self.rows[i] for i in self._order])
+        return column.value(self._pooled)
 
     # ----- sorting -----------------------------------------------------------------------------
 
