@@ -267,6 +267,8 @@ def paper_evaluation(
         plan = []
         for _ in range(repeats):
             drawn = draw_crops(lengths, unit, rng)
+            if pairs is not None:  # before anything is measured, not after a run of many crops
+                _check_pairs(pairs, len(drawn), pairs_file or "diversity pairs")
             plan.append((drawn, [by_stem[c.clip] for c in drawn]))
     total = sum(-(-len(c) // BATCH) for c, _ in plan)
     runs, done = [], 0

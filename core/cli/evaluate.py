@@ -9,7 +9,7 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli.paper_args import add_paper_arguments, check_paper_arguments, paper_figures
+from core.cli.paper_args import add_paper_arguments, check_paper_arguments, paper_figures, paper_inputs
 from core.cli.refine_args import add_refine_arguments, refine_settings
 from core.cli.selection_args import add_checkpoint_argument, add_dataset_arguments, selected_files
 
@@ -71,13 +71,14 @@ def run(args: argparse.Namespace) -> int:
 
     check_paper_arguments(args)
     ckpt = load_checkpoint(args.checkpoint)
+    inputs = paper_inputs(args, ckpt)
     files = selected_files(args)
     work = evaluate_dataset(ckpt, files, refine_settings(args))
     result = evaluate_with_bar(work, files)
     if files and not result.rows:
         first = result.skipped[0]
         raise MotionFileError(first.path, f"no clip fits this checkpoint ({first.reason})")
-    paper = paper_figures(args, ckpt, files)
+    paper = paper_figures(args, inputs, ckpt, files)
     for line in result.renaming_lines():
         print(f"rvq-motion: {line}", file=sys.stderr)
     report = result.summary

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import ConfigError, MotionFileError
+from core.progress import run_to_end
 
 if TYPE_CHECKING:
-    from core.analysis.paper_eval import PaperEvaluation
+    import numpy as np
+
+    from core.analysis.paper_eval import PaperEvaluation, ProtocolProgress
     from core.model.checkpoint import Checkpoint
+    from core.model.peers.t2m_evaluator import T2MEvaluator
 
 DEFAULT_REPEATS = 20
 """MoMask's ``eval_t2m_vq.py`` repeats its random crops 20 times."""
@@ -79,20 +84,30 @@ def check_paper_arguments(args: argparse.Namespace) -> None:
         raise ConfigError("--repeat draws random crops; fixed --crops are measured once")
 
 
-def paper_figures(args: argparse.Namespace, ckpt: Checkpoint, files: list[Path]) -> PaperEvaluation | None:
-    """The evaluator protocol on ``files`` as the options ask, under a progress bar; None without
-    ``--evaluator``."""
+@dataclass(frozen=True)
+class PaperInputs:
+    """The evaluator, crops and diversity pairs the options name, read and checked."""
+
+    evaluator: T2MEvaluator
+    crops: list | None
+    pairs: np.ndarray | None
+
+
+def paper_inputs(args: argparse.Namespace, ckpt: Checkpoint) -> PaperInputs | None:
+    """Read the evaluator, crops and pairs ``--evaluator``, ``--crops`` and ``--pairs`` name and check
+    they fit ``ckpt`` (None without ``--evaluator``): before the dataset is evaluated, so a wrong folder
+    fails at once and not after a long run."""
     if args.evaluator is None:
         return None
     import numpy as np
-    from tqdm import tqdm
 
     from core.analysis.crops import read_crops
-    from core.analysis.paper_eval import paper_evaluation
+    from core.analysis.paper_eval import check_fits
     from core.formats.numpy_files import read_npy
     from core.model.peers.t2m_evaluator import load_t2m_evaluator
 
     evaluator = load_t2m_evaluator(args.evaluator)
+    check_fits(ckpt, evaluator)
     crops = read_crops(args.crops) if args.crops is not None else None
     pairs = None
     if args.pairs is not None:
@@ -101,26 +116,38 @@ def paper_figures(args: argparse.Namespace, ckpt: Checkpoint, files: list[Path])
             raise MotionFileError(
                 args.pairs, f"diversity pairs are row indices; the array holds {pairs.dtype}"
             )
+    return PaperInputs(evaluator, crops, pairs)
+
+
+def paper_figures(
+    args: argparse.Namespace, inputs: PaperInputs | None, ckpt: Checkpoint, files: list[Path]
+) -> PaperEvaluation | None:
+    """The evaluator protocol on ``files`` as the options ask, under a progress bar; None without
+    ``--evaluator``."""
+    if inputs is None:
+        return None
+    from tqdm import tqdm
+
+    from core.analysis.paper_eval import paper_evaluation
+
     work = paper_evaluation(
         ckpt,
-        evaluator,
+        inputs.evaluator,
         files,
-        crops=crops,
+        crops=inputs.crops,
         crops_file=args.crops,
         seed=args.seed,
         repeats=args.repeat or DEFAULT_REPEATS,
-        pairs=pairs,
+        pairs=inputs.pairs,
         pairs_file=args.pairs,
     )
     with tqdm(unit="batch", disable=None, leave=False, desc="T2M evaluator") as bar:
-        while True:
-            try:
-                progress = next(work)
-            except StopIteration as end:
-                result = end.value
-                break
+
+        def step(progress: ProtocolProgress) -> None:
             bar.total = progress.total
             bar.update(progress.done - bar.n)
+
+        result = run_to_end(work, step)
     out_of_range = [path for path, reason in result.skipped if reason.endswith("evaluation range")]
     for path, reason in result.skipped:
         if path not in out_of_range:

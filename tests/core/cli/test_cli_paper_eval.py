@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.cli.main import main
-from tests.helpers.paths import SHARED
+from tests.helpers.paths import DEMO_CHECKPOINT, SHARED
 
 REFERENCE = SHARED / "eval_reference" / "momask_t2m"
 TOKENIZER = SHARED / "peer_tokenizers" / "momask" / "t2m" / "rvq_small_w128_dc64_nc128"
@@ -82,6 +82,17 @@ def test_an_evaluator_folder_missing_files_exits_2_naming_them(
     error = capsys.readouterr().err
     assert "not a T2M evaluator folder: missing text_mot_match/model/finest.tar" in error
     assert "Comp_v6_KLD005/meta/mean.npy" in error
+
+
+def test_a_rotation_tokenizer_with_the_evaluator_is_refused_before_the_dataset_is_evaluated(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not EVALUATOR.is_dir():
+        pytest.skip(f"the evaluator reference is not at {EVALUATOR}")
+    args = ["eval", "--checkpoint", str(DEMO_CHECKPOINT), "--data", str(data_dir / "bandai" / "dataset-2")]
+    assert main([*args, "--evaluator", str(EVALUATOR)]) == 2
+    captured = capsys.readouterr()
+    assert "HumanML3D" in captured.err and not captured.out, "no evaluation ran"
 
 
 def test_crops_without_an_evaluator_are_refused(
