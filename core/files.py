@@ -13,7 +13,6 @@ is private whatever the umask, and colleagues on a shared cluster must be able t
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import tempfile
@@ -56,19 +55,28 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str |
         raise
 
 
-@functools.cache
-def _umask() -> int:
-    """The process's umask (read once: reading it means setting it, briefly)."""
+def _read_umask() -> int:
+    """The process's umask: from /proc where there is one (reading it otherwise means setting it for a
+    moment, which a thread creating a file then would see), read once, at import, before any thread."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
 
 
 def as_umask_allows(path: Path) -> None:
     """Give ``path``, and all a folder holds, the permissions the umask gives a new file (0666) or folder
     (0777): ``tempfile`` makes them 0600 and 0700, and a rename keeps that."""
     for item in [path, *(path.rglob("*") if path.is_dir() else ())]:
-        os.chmod(item, (0o777 if item.is_dir() else 0o666) & ~_umask())
+        os.chmod(item, (0o777 if item.is_dir() else 0o666) & ~_UMASK)
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:

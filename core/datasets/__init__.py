@@ -8,5 +8,5 @@ file headers alone (what ``rvq-motion info DIR`` prints). One module per layout:
 (``humanml3d_root``), BEAT2 (``beat2_root``), AMASS (``amass_root``), plain folders and files (``folder``).
 :func:`core.datasets.reader.read_files` reads files into features in worker processes, through the
 feature cache on disk (``cache``); ``rows`` grows the one contiguous array training keeps.
-No torch: listing or reading a dataset never needs it.
+Listing and counting need no torch; reading features does (the representations are torch's).
 """

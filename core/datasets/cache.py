@@ -137,7 +137,8 @@ class FeatureCache:
                     array = np.frombuffer(region, np.float32, count=count, offset=offset).reshape(shape)
                 else:
                     array = np.empty(shape, np.float32)
-                    stream.readinto(memoryview(array).cast("B"))
+                    if count and stream.readinto(memoryview(array).cast("B")) != 4 * count:
+                        return None
         except (OSError, ValueError, KeyError, TypeError, EOFError, SyntaxError):
             return None
         return array if zlib.crc32(array) == crc else None

@@ -351,9 +351,6 @@ def _worker_setup() -> None:
     """One thread per worker (the workers are already one per core); Ctrl+C is the main process's to
     answer (it ends the pool), not a reason for each worker to die mid-file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        import torch
+    import torch  # imported by the representations already: the call is what matters
 
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+    torch.set_num_threads(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.datasets.reader import ReadProgress
+from core.datasets.progress import ReadProgress
 
 
 def format_duration(seconds: float) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_type_hints
 
 from core.features.smplx_parts import PARTS
+from core.model.config import PAD_MODES
+from core.train.config import WINDOW_SAMPLING
 
 if TYPE_CHECKING:
     from core.train.config import TrainConfig
@@ -145,7 +147,7 @@ class TrainOverrides:
         "what the resnet model's convolutions read past a clip's ends: zeros (the seed's and the peers' "
         "models) or replicate (the edge frame repeated)",
         metavar="MODE",
-        choices=("zeros", "replicate"),
+        choices=PAD_MODES,
     )
     window_sampling: str | None = _setting(
         "--window-sampling",
@@ -153,7 +155,7 @@ class TrainOverrides:
         "and last frames are rarely trained) or frames (every frame, first and last included, in at least "
         "as many windows as a middle frame)",
         metavar="HOW",
-        choices=("starts", "frames"),
+        choices=WINDOW_SAMPLING,
     )
     position_weight: float | None = _setting(
         "--position-weight",

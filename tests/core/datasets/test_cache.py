@@ -49,6 +49,15 @@ def test_an_entry_reads_back_as_stored_memory_mapped(tmp_path, clip_file, featur
     assert cache.warning is None
 
 
+@pytest.mark.parametrize("rows", [40, 0])
+def test_an_array_read_unmapped_is_a_writable_copy_of_its_own(tmp_path, clip_file, features, rows):
+    cache = FeatureCache(tmp_path / "cache")
+    cache.put(_material(clip_file), {"frames": rows}, features[:rows])
+    array = cache.read_array(cache.record(_material(clip_file)), mapped=False)
+    np.testing.assert_array_equal(array, features[:rows])
+    assert array.flags.writeable and array.flags.owndata
+
+
 def test_a_record_without_an_array_reads_back_without_one(tmp_path, clip_file):
     cache = FeatureCache(tmp_path / "cache")
     cache.put(_material(clip_file), {"reason": "truncated"})
