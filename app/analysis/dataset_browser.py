@@ -113,6 +113,7 @@ class DatasetBrowser(QWidget):
         self.paper.job.runningChanged.connect(self._update_controls)
         self.paper.folderChanged.connect(self._update_controls)
         session.checkpointChanged.connect(self._update_controls)
+        session.checkpointChanged.connect(self.paper.forget)
         session.checkpointBChanged.connect(self._update_controls)
         self.sources.changed.connect(self._update_controls)
         self._update_controls()

@@ -48,18 +48,27 @@ def _measure(
     return (yield from paper_evaluation(ckpt, evaluator, files, repeats=repeats, should_stop=should_stop))
 
 
+INTRODUCTION = (
+    "FID, diversity and MPJPE of the dock's clips as papers report them: MoMask's protocol (random crops of "
+    "the test clips, embedded by the T2M evaluator), repeated with 95% intervals. Choose the evaluator "
+    "folder to measure."
+)
+
+
 class PaperFigures(QWidget):
     """Evaluator folder, Measure/Stop, progress, and the per-layer table of the last result."""
 
     measured = Signal(object)
+    """The :class:`PaperEvaluation` once a run ends (the report includes it)."""
     folderChanged = Signal()
     """The evaluator folder field changed (Measure needs one)."""
-    """The :class:`PaperEvaluation` once a run ends (the report includes it)."""
 
     def __init__(self, reporter: ErrorReporter, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.reporter, self.settings = reporter, settings
         self.result: PaperEvaluation | None = None
+        self._wanted = False
+        """Whether the run in progress still measures the open checkpoint (forget() says not)."""
         self.job = BackgroundJob(_measure, self)
         self.folder_edit = QLineEdit(str(settings.value(SETTINGS_KEY, "", type=str)))
         self.folder_edit.setPlaceholderText("T2M evaluator folder (checkpoints/t2m or checkpoints/kit)")
@@ -85,11 +94,7 @@ class PaperFigures(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m batches")
         self.progress.setVisible(False)
-        self.label = QLabel(
-            "FID, diversity and MPJPE of the dock's clips as papers report them: MoMask's protocol (random "
-            "crops of the test clips, embedded by the T2M evaluator), repeated with 95% intervals. Choose "
-            "the evaluator folder to measure."
-        )
+        self.label = QLabel(INTRODUCTION)
         self.label.setWordWrap(True)
         self.label.setStyleSheet(f"color: {theme.DIM_TEXT.name()}")
         self.table = QTableWidget(0, len(FIGURES))
@@ -162,10 +167,17 @@ class PaperFigures(QWidget):
         if not self.folder():
             self.reporter.warning("No T2M evaluator", "Choose the evaluator folder first (checkpoints/t2m).")
             return
-        self.result = None
+        self.result, self._wanted = None, True
         self.table.setVisible(False)
         self.label.setText(f"Measuring {len(files)} clips with {ckpt.label}…")
         self.job.start(ckpt, self.folder(), list(files), self.repeats.value())
+
+    def forget(self) -> None:
+        """Drop the figures (another checkpoint is open: they are not its figures, nor its report's)."""
+        self.job.stop()
+        self.result, self._wanted = None, False
+        self.table.setVisible(False)
+        self.label.setText(INTRODUCTION)
 
     def _progress(self, progress: ProtocolProgress) -> None:
         self.progress.setRange(0, max(progress.total, 1))
@@ -176,6 +188,8 @@ class PaperFigures(QWidget):
         self.progress.setVisible(running)
 
     def _finished(self, result: PaperEvaluation) -> None:
+        if not self._wanted:
+            return  # measured for a checkpoint no longer open
         self.result = result
         layers = result.layers
         self.table.setRowCount(len(layers) + 1)

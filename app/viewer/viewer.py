@@ -373,7 +373,7 @@ class Viewer(QWidget):
         )
         for name, action, why in (
             ("mesh", self.mesh_action, mesh_why),
-            ("paths", self.paths_action, paths_why if self.session.aligned else ""),
+            ("paths", self.paths_action, compare_why or (paths_why if self.session.aligned else "")),
             ("align", self.align_action, compare_why),
             ("overlay", self.overlay_action, compare_why),
             ("ghost", self.ghost_action, compare_why),

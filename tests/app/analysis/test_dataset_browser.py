@@ -315,6 +315,8 @@ def test_the_papers_figures_are_momasks_protocol_with_the_users_evaluator(
         and expected.evaluator_sha256[:12] in widget.paper.label.text()
     )
     assert settings.value("dataset/t2m_evaluator") == str(EVALUATOR)
+    session.open_checkpoint(DEMO_CHECKPOINT)  # not its figures: the report must not carry them
+    assert widget.paper.result is None and not widget.paper.table.isVisibleTo(widget)
     widget.shutdown()
 
 

@@ -142,7 +142,7 @@ def test_the_comparison_toggles_are_unavailable_without_a_reconstruction(
 ):
     viewer = loaded.viewer
     assert loaded.documents.open_clip(mismatched_clip_path)
-    for action in (viewer.align_action, viewer.overlay_action, viewer.ghost_action):
+    for action in (viewer.align_action, viewer.overlay_action, viewer.ghost_action, viewer.paths_action):
         assert not action.isEnabled() and "no reconstruction to compare" in action.toolTip()
     assert loaded.documents.open_clip(clip_path)
     assert all(a.isEnabled() for a in (viewer.align_action, viewer.overlay_action, viewer.ghost_action))
