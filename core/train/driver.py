@@ -24,7 +24,8 @@ from core.datasets.selection import Selection, is_split_name, select_clips
 from core.errors import ConfigError, MotionFileError
 from core.formats import LOADABLE
 from core.formats.discovery import read_holdout
-from core.model.peers.t2m_evaluator import load_t2m_evaluator
+from core.model.peers.t2m_evaluator import T2MEvaluator, load_t2m_evaluator
+from core.train.config import TrainConfig
 from core.train.data import TrainingData, read_training_files, renaming_lines
 from core.train.events import EvalEvent, Event, FinishedEvent, MessageEvent, ReadProgress, StepEvent
 from core.train.heldout_fid import HeldOutFID, best_fid_so_far, save_best_fid
@@ -81,6 +82,7 @@ def run_training(
     if turned_off:
         yield MessageEvent(turned_off)
     training_files, held_out = yield from _files(request)
+    evaluator = _evaluator_for(request, config, held_out)
     reading = read_training_files(training_files, config, normalizer, request.use_cache)
     data = yield from _read_unless_stopped(reading, should_stop)
     if data is None:
@@ -100,7 +102,7 @@ def run_training(
         if held_out and config.eval_every > 0
         else None
     )
-    fid_messages = _attach_fid(request, evaluate, data)
+    fid_messages = _attach_fid(evaluator, request.evaluator, evaluate, data)
     best = _BestFID(request.run_dir, data, evaluate.fid if evaluate is not None else None)
     writes_log = trainer.rank == 0
     with RunLog(request.run_dir, tensorboard=request.tensorboard) if writes_log else nullcontext() as log:
@@ -192,18 +194,32 @@ def _selection(paths: tuple[Path, ...], split: str | None, speakers: tuple[int, 
     return selection
 
 
-def _attach_fid(
-    request: TrainingRequest, evaluate: HeldOutEval | None, data: TrainingData
-) -> list[MessageEvent]:
-    """With ``request.evaluator``, set the held-out evaluation to measure FID too; what to tell the user.
-    Bad settings raise (ConfigError, MotionFileError) before the run folder is touched."""
+def _evaluator_for(
+    request: TrainingRequest, config: TrainConfig, held_out: list[Path]
+) -> T2MEvaluator | None:
+    """The T2M evaluator ``request.evaluator`` names, read and checked against the run's settings before
+    any clip is read (a big dataset takes minutes): ConfigError or MotionFileError when it cannot serve."""
     if request.evaluator is None:
-        return []
-    if evaluate is None:
+        return None
+    if not held_out or config.eval_every <= 0:
         raise ConfigError(
             "--evaluator measures held-out clips: give --holdout SPLIT.json and --eval-every above 0"
         )
     evaluator = load_t2m_evaluator(request.evaluator)
+    if config.representation != "humanml3d":
+        raise ConfigError(
+            f"--evaluator measures {evaluator.dim}-dim HumanML3D rows; this run trains on "
+            f"{config.representation} features"
+        )
+    return evaluator
+
+
+def _attach_fid(
+    evaluator: T2MEvaluator | None, folder: Path | None, evaluate: HeldOutEval | None, data: TrainingData
+) -> list[MessageEvent]:
+    """With an evaluator, set the held-out evaluation to measure FID too; what to tell the user."""
+    if evaluator is None or evaluate is None:
+        return []
     fid = HeldOutFID(
         evaluate.lengths, evaluate.fitted_clips(), data.representation, data.normalizer, evaluator
     )
@@ -214,11 +230,7 @@ def _attach_fid(
             )
         ]
     evaluate.fid = fid
-    return [
-        MessageEvent(
-            f"held-out FID on {len(fid.rows)} fixed crops with the T2M evaluator in {request.evaluator}"
-        )
-    ]
+    return [MessageEvent(f"held-out FID on {len(fid.rows)} fixed crops with the T2M evaluator in {folder}")]
 
 
 def _read_unless_stopped(

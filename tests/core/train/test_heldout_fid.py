@@ -18,7 +18,7 @@ from core.model.peers.importer import plan_import, write_import
 from core.model.peers.t2m_evaluator import load_t2m_evaluator
 from core.train.data import prepare_data
 from core.train.driver import TrainingRequest, run_training
-from core.train.events import EvalEvent, MessageEvent
+from core.train.events import EvalEvent, MessageEvent, ReadProgress
 from core.train.heldout_fid import BEST_FID, HeldOutFID, best_fid_checkpoint, best_fid_so_far, save_best_fid
 from core.train.overrides import TrainOverrides
 from core.train.run_log import read_history
@@ -148,6 +148,8 @@ def test_an_evaluator_for_other_features_is_refused(data_dir: Path, tmp_path: Pa
         holdout=split,
         evaluator=EVALUATOR,
     )
+    events = []
     with pytest.raises(ConfigError, match="measures 263-dim HumanML3D rows; this run trains on"):
-        list(run_training(bandai))
+        events.extend(run_training(bandai))
     assert not (tmp_path / "run").exists()
+    assert not any(isinstance(event, ReadProgress) for event in events), "refused before reading clips"
