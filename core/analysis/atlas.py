@@ -30,6 +30,7 @@ import numpy as np
 
 from core.analysis.atlas_clips import ClipWindows, windows_of_files
 from core.analysis.code_stats import CodeStatistics
+from core.analysis.metrics import nearest_codes
 from core.analysis.dataset import SkippedClip
 from core.analysis.token_index import IndexedClip, TokenIndex
 from core.datasets.reader import default_workers
@@ -183,10 +184,7 @@ class Atlas:
     def nearest_codes(self, layer: int, code: int, k: int = 8) -> list[int]:
         """The ``k`` codes of ``layer``'s codebook closest to ``code`` (itself excluded)."""
         assert self.index.codebooks is not None
-        book = self.index.codebooks[layer]
-        distance = np.linalg.norm(book - book[code], axis=1)
-        distance[code] = np.inf
-        return [int(c) for c in np.argsort(distance, kind="stable")[: min(k, len(book) - 1)]]
+        return nearest_codes(self.index.codebooks[layer], code, k)
 
     def code_spreads_mm(self, layer: int) -> np.ndarray:
         """(nb_code,) the spread of every code of a summarised ``layer`` (NaN: never summarised)."""

@@ -85,3 +85,11 @@ def frame_weighted_mean(values: np.ndarray | list[float], frames: np.ndarray | l
     known = ~np.isnan(values)
     total = frames[known].sum()
     return float((values[known] * frames[known]).sum() / total) if total > 0 else float("nan")
+
+
+def nearest_codes(book: np.ndarray, code: int, k: int = 8) -> list[int]:
+    """The ``k`` codes of a ``(nb_code, dim)`` codebook closest to ``code`` (itself excluded), nearest first
+    (ties in code order)."""
+    distance = np.linalg.norm(book - book[code], axis=1)
+    distance[code] = np.inf
+    return [int(c) for c in np.argsort(distance, kind="stable")[: min(k, len(book) - 1)]]

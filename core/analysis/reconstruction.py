@@ -157,10 +157,7 @@ class Reconstruction:
 
     def nearest_codes(self, layer: int, code: int, k: int = 8) -> list[int]:
         """The ``k`` codes of ``layer``'s codebook closest to ``code`` (itself excluded)."""
-        book = self.decoder.codebooks[layer].cpu().numpy()
-        distance = np.linalg.norm(book - book[code], axis=1)
-        distance[code] = np.inf
-        return [int(c) for c in np.argsort(distance)[:k]]
+        return metrics.nearest_codes(self.decoder.codebooks[layer].cpu().numpy(), code, k)
 
     def with_code(self, step: int, layer: int, code: int, k: int) -> Level:
         """Level ``k`` as it would be with cell (``step``, ``layer``) set to ``code``, decoded beside
