@@ -30,8 +30,8 @@ import numpy as np
 
 from core.analysis.atlas_clips import ClipWindows, windows_of_files
 from core.analysis.code_stats import CodeStatistics
-from core.analysis.metrics import nearest_codes
 from core.analysis.dataset import SkippedClip
+from core.analysis.metrics import nearest_codes
 from core.analysis.token_index import IndexedClip, TokenIndex
 from core.datasets.reader import default_workers
 from core.model.checkpoint import Checkpoint
