@@ -146,7 +146,6 @@ def read_training_data(
     holdout: set[str] = frozenset(),
     normalizer: Normalizer | None = None,
     use_cache: bool = True,
-    workers: int | None = None,
 ) -> Generator[ReadProgress | MessageEvent, None, TrainingData]:
     """Read every clip under ``paths`` (minus ``holdout``) as ``config`` asks, featurise and normalise.
 
@@ -162,7 +161,7 @@ def read_training_data(
         raise MotionFileError(
             ", ".join(str(p) for p in paths), f"no motion clips ({', '.join(LOADABLE)}) found"
         )
-    return (yield from read_training_files(files, config, normalizer, use_cache, workers))
+    return (yield from read_training_files(files, config, normalizer, use_cache))
 
 
 def read_training_files(
@@ -170,7 +169,6 @@ def read_training_files(
     config: TrainConfig,
     normalizer: Normalizer | None = None,
     use_cache: bool = True,
-    workers: int | None = None,
 ) -> Generator[ReadProgress | MessageEvent, None, TrainingData]:
     """:func:`read_training_data` of a list of files (a dataset layout's split, say), in that order."""
     files = list(files)
@@ -180,7 +178,7 @@ def read_training_files(
     ranked = dist.is_initialized() and dist.get_world_size() > 1 and cache is not None
     if ranked and dist.get_rank() > 0:
         dist.barrier()
-    data = yield from _read(files, config, normalizer, cache, workers)
+    data = yield from _read(files, config, normalizer, cache)
     if ranked and dist.get_rank() == 0:
         dist.barrier()
     if cache is not None and cache.warning is not None:
@@ -207,7 +205,6 @@ def _read(
     config: TrainConfig,
     normalizer: Normalizer | None,
     cache: FeatureCache | None,
-    workers: int | None,
 ) -> Generator[ReadProgress, None, TrainingData]:
     min_frames = min_frames_for(config)
     first_index, first = _first_usable(files, read_settings(config), cache, min_frames)
@@ -215,7 +212,8 @@ def _read(
     rep = representation_for(config, first.skeleton)
     by_position = not config.strict_joint_names
     settings = ReadSettings(read_settings(config).to_humanml3d, rep, first.skeleton, by_position)
-    if workers is None and dist.is_initialized() and dist.get_rank() > 0:
+    workers = None  # one per core; under torchrun the ranks share the cores
+    if dist.is_initialized() and dist.get_rank() > 0:
         workers = max(1, default_workers() // dist.get_world_size())
     key, versions = training_set_key(files, settings, min_frames), file_versions(files)
     clips = load_training_set(cache, key, versions) if cache is not None and versions else None
